@@ -1,1 +1,15 @@
+//! cajal: a simulator for computational neuroscience, from single neurons to network
+//! dynamics.
+//!
+//! The library holds the models, the engine and the analysis; it prints nothing, plots
+//! nothing and decides no file names (the `cajal` executable does that). A run flows one way:
+//! a model file is read and checked by [`spec`] into a [`model::Model`], [`engine`] steps it,
+//! and recorders ([`record`]) collect spikes and traces.
 
+pub mod fastmath;
+pub mod neuron;
+pub mod parameters;
+pub mod spec;
+pub mod synapse;
+pub mod theory;
+pub mod units;

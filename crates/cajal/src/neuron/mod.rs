@@ -1,0 +1,168 @@
+//! Point-neuron models. Each model stores its state as one array per variable (structure of
+//! arrays), so one neuron and a million are the same code path: a loop over slices.
+//!
+//! | model | equations | integration |
+//! |---|---|---|
+//! | [`lif`] | τ dV/dt = (E_L − V) + R·I | exact propagator; grid or precise spike times |
+//! | [`nonlinear_if`] (EIF, QIF) | C dV/dt = −g_L(V−E_L) + g_LΔ_T e^((V−V_T)/Δ_T) + I; τ dV/dt = (V−E_L)(V−V_c)/ΔV + R·I | RK4 |
+//! | [`hh`] | Hodgkin & Huxley (1952) squid axon | RK4 |
+//! | [`rate`] | τ dm/dt = −m + F(I − T) | exact for piecewise-constant input |
+
+pub mod hh;
+pub mod lif;
+pub mod nonlinear_if;
+pub mod rate;
+
+use crate::synapse::ExponentialReceptor;
+use crate::units::Dimension;
+
+/// External current of one step, in the model's input unit (pA, µA/cm², or the rate unit's
+/// input): either the same for every neuron or one value each.
+#[derive(Clone, Copy, Debug)]
+pub enum Drive<'a> {
+    /// Every neuron receives this value.
+    Uniform(f64),
+    /// Neuron `i` receives element `i`.
+    PerNeuron(&'a [f64]),
+}
+
+impl Drive<'_> {
+    /// The drive of neuron `i`.
+    #[inline(always)]
+    pub fn at(&self, i: usize) -> f64 {
+        match self {
+            Drive::Uniform(value) => *value,
+            Drive::PerNeuron(values) => values[i],
+        }
+    }
+}
+
+/// Everything a population receives during one step.
+#[derive(Clone, Copy, Debug)]
+pub struct StepInput<'a> {
+    /// External current, constant over the step.
+    pub current: Drive<'a>,
+    /// Voltage jumps (mV) of delta synapses, applied at the end of the step; `None` if none.
+    pub voltage_jumps: Option<&'a [f64]>,
+    /// Exponential synaptic currents at the start of the step.
+    pub receptors: &'a [ExponentialReceptor],
+}
+
+impl StepInput<'_> {
+    /// The input of a step with a uniform current and nothing else.
+    pub fn uniform(current: f64) -> StepInput<'static> {
+        StepInput {
+            current: Drive::Uniform(current),
+            voltage_jumps: None,
+            receptors: &[],
+        }
+    }
+
+    /// Mean external plus synaptic current of neuron `i` over the step (charge-preserving
+    /// for the exponential synapses), for models that integrate numerically.
+    #[inline(always)]
+    pub fn mean_current(&self, i: usize) -> f64 {
+        let mut current = self.current.at(i);
+        for receptor in self.receptors {
+            current += receptor.step_mean_factor * receptor.current[i];
+        }
+        current
+    }
+
+    /// The voltage jump of neuron `i` (0 without delta input).
+    #[inline(always)]
+    pub fn jump(&self, i: usize) -> f64 {
+        self.voltage_jumps.map_or(0.0, |jumps| jumps[i])
+    }
+}
+
+/// The time step being taken.
+#[derive(Clone, Copy, Debug)]
+pub struct StepClock {
+    /// Index of the step (0 for the step from t = 0 to dt).
+    pub step: u64,
+    /// Start of the step (ms).
+    pub time_ms: f64,
+    /// Its length (ms).
+    pub dt_ms: f64,
+}
+
+/// A spike: which neuron, and when (ms).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spike {
+    /// Index of the neuron in its population.
+    pub neuron: u32,
+    /// Spike time (ms).
+    pub time_ms: f64,
+}
+
+/// A state variable a recorder can sample.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VariableDef {
+    /// Name used in model files (`v`, `m`, `h`, `n`, ...).
+    pub name: &'static str,
+    /// Its dimension (its values are in the working unit of it).
+    pub dimension: Dimension,
+    /// What it is, for plot labels.
+    pub description: &'static str,
+}
+
+/// A population's neuron model and state.
+#[derive(Clone, Debug)]
+pub enum NeuronModel {
+    /// Leaky integrate-and-fire.
+    Lif(lif::Lif),
+    /// Exponential or quadratic integrate-and-fire.
+    NonlinearIf(nonlinear_if::NonlinearIf),
+    /// Hodgkin–Huxley.
+    HodgkinHuxley(hh::HodgkinHuxley),
+    /// Rate unit.
+    Rate(rate::RateUnit),
+}
+
+impl NeuronModel {
+    /// Advances every neuron by one step, appending spikes emitted during it.
+    pub fn advance(&mut self, input: &StepInput, clock: StepClock, spikes: &mut Vec<Spike>) {
+        match self {
+            NeuronModel::Lif(model) => model.advance(input, clock, spikes),
+            NeuronModel::NonlinearIf(model) => model.advance(input, clock, spikes),
+            NeuronModel::HodgkinHuxley(model) => model.advance(input, clock, spikes),
+            NeuronModel::Rate(model) => model.advance(input, clock),
+        }
+    }
+
+    /// The variables a recorder can sample.
+    pub fn variables(&self) -> &'static [VariableDef] {
+        match self {
+            NeuronModel::Lif(_) => lif::VARIABLES,
+            NeuronModel::NonlinearIf(_) => nonlinear_if::VARIABLES,
+            NeuronModel::HodgkinHuxley(_) => hh::VARIABLES,
+            NeuronModel::Rate(model) => model.variables(),
+        }
+    }
+
+    /// The value of variable number `variable` (index into [`Self::variables`]) of a neuron.
+    pub fn sample(&self, variable: usize, neuron: usize) -> f64 {
+        match self {
+            NeuronModel::Lif(model) => model.sample(variable, neuron),
+            NeuronModel::NonlinearIf(model) => model.sample(variable, neuron),
+            NeuronModel::HodgkinHuxley(model) => model.sample(variable, neuron),
+            NeuronModel::Rate(model) => model.sample(variable, neuron),
+        }
+    }
+
+    /// Number of neurons.
+    pub fn size(&self) -> usize {
+        match self {
+            NeuronModel::Lif(model) => model.size(),
+            NeuronModel::NonlinearIf(model) => model.size(),
+            NeuronModel::HodgkinHuxley(model) => model.size(),
+            NeuronModel::Rate(model) => model.size(),
+        }
+    }
+
+    /// Whether the model emits spikes (rate units do not).
+    pub fn is_spiking(&self) -> bool {
+        !matches!(self, NeuronModel::Rate(_))
+    }
+}

@@ -1,0 +1,3 @@
+//! Closed forms and predictions the simulations are checked against and shown beside.
+
+pub mod lif;
