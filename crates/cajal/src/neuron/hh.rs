@@ -454,8 +454,8 @@ mod tests {
     fn rates_match_the_textbook_formulas_including_the_singular_points() {
         for &v in &[-100.0, -65.0, -55.0, -40.0, -40.0 + 1e-7, 0.0, 30.0] {
             let rates = gate_rates(v);
-            let alpha_m = if (v + 40.0f64).abs() < 1e-6 { 1.0 } else { 0.1 * (v + 40.0) / (1.0 - (-(v + 40.0) / 10.0f64).exp()) };
-            let alpha_n = if (v + 55.0f64).abs() < 1e-6 { 0.1 } else { 0.01 * (v + 55.0) / (1.0 - (-(v + 55.0) / 10.0f64).exp()) };
+            let alpha_m = if (v + 40.0f64).abs() < 1e-6 { 1.0 + (v + 40.0) / 20.0 } else { 0.1 * (v + 40.0) / (1.0 - (-(v + 40.0) / 10.0f64).exp()) };
+            let alpha_n = if (v + 55.0f64).abs() < 1e-6 { 0.1 + (v + 55.0) / 200.0 } else { 0.01 * (v + 55.0) / (1.0 - (-(v + 55.0) / 10.0f64).exp()) };
             let expected = [
                 alpha_m,
                 4.0 * (-(v + 65.0) / 18.0f64).exp(),
