@@ -56,9 +56,9 @@ pub fn exp(x: f64) -> f64 {
 /// a removable singularity at v = v0 that a direct formula turns into 0/0.
 #[inline(always)]
 pub fn x_over_expm1(x: f64) -> f64 {
-    // both branches are computed and one selected, so the loop stays vectorisable.
     // Bernoulli series through x⁸; the first omitted term is below 3e-18 for |x| < 0.1,
-    // where the direct form would lose up to 1e-14 to cancellation.
+    // where the direct form would lose up to 1e-14 to cancellation. Both branches are
+    // computed and one selected, so the loop stays vectorisable.
     let x2 = x * x;
     let series = 1.0 - x * 0.5
         + x2 * (1.0 / 12.0 + x2 * (-1.0 / 720.0 + x2 * (1.0 / 30240.0 - x2 * (1.0 / 1209600.0))));

@@ -3,13 +3,20 @@
 //!
 //! The library holds the models, the engine and the analysis; it prints nothing, plots
 //! nothing and decides no file names (the `cajal` executable does that). A run flows one way:
-//! a model file is read and checked by [`spec`] into a [`model::Model`], [`engine`] steps it,
+//! a model file is read and checked by [`spec`] into a [`spec::ModelSpec`], [`engine`] steps it,
 //! and recorders ([`record`]) collect spikes and traces.
 
+pub mod engine;
 pub mod fastmath;
+pub mod fi;
+pub mod input;
 pub mod neuron;
+pub mod memory;
 pub mod parameters;
+pub mod rng;
+pub mod record;
 pub mod spec;
+pub mod stats;
 pub mod synapse;
 pub mod theory;
 pub mod units;

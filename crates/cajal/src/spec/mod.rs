@@ -3,8 +3,10 @@
 
 pub mod document;
 pub mod error;
+pub mod model;
 pub mod reader;
 
 pub use document::{Source, parse_document};
 pub use error::SpecError;
 pub use reader::TableReader;
+pub use model::{ModelSpec, read_model, read_model_file};

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::document::{Entry, Node, Source, Table, Value};
 use super::error::{SpecError, closest};
-use crate::parameters::{DefaultValue, ParameterDef, ParameterSet};
+use crate::parameters::{ParameterDef, ParameterSet};
 use crate::units::{Dimension, Quantity, Unit, parse_quantity};
 
 /// A quantity read from the file, in working units, with its span.
@@ -117,6 +117,11 @@ impl<'a> TableReader<'a> {
             }
         }
         Ok(found)
+    }
+
+    /// The keys of this table in file order (not marked as understood).
+    pub fn keys(&self) -> Vec<&'a str> {
+        self.table.entries.iter().map(|e| e.key.as_str()).collect()
     }
 
     /// Whether `key` is present (marks it understood).
@@ -422,9 +427,4 @@ fn quoted_list(options: &[&str]) -> String {
         .map(|o| format!("\"{o}\""))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Whether a parameter has a default that is not fixed (documentation helper).
-pub fn is_derived(definition: &ParameterDef) -> bool {
-    matches!(definition.default, DefaultValue::Derived(_))
 }

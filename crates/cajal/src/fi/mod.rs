@@ -1,0 +1,170 @@
+//! f–I curves: the firing frequency of a neuron model as a function of a constant current,
+//! simulated, and beside it the closed form where the model has one (LIF).
+//!
+//! All currents of a curve are simulated at once, as one population with one neuron per
+//! current: the same code path as any population, and as fast. A sweep over a parameter
+//! (`vary`) gives one curve per value.
+//!
+//! **Rate.** The frequency reported is that of steady repetitive firing: 1/(mean inter-spike
+//! interval) of the spikes after the transient, 0 for a neuron that fires fewer than two
+//! spikes after it. This is the quantity the closed-form LIF curve and the classical HH f–I
+//! curves describe; counting spikes in a window instead would add a quantisation error of
+//! one spike per window. The spike count after the transient is reported as well.
+
+use crate::neuron::{Drive, Spike, StepClock, StepInput};
+use crate::parameters::ParameterProblem;
+use crate::spec::model::{FiSpec, ModelSpec};
+use crate::units::{Dimension, format_working};
+
+/// One point of an f–I curve.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FiPoint {
+    /// The constant current (model input unit).
+    pub current: f64,
+    /// Steady firing frequency (Hz).
+    pub rate_hz: f64,
+    /// Spikes after the transient.
+    pub spike_count: u64,
+    /// The closed-form rate (Hz) where the model has one.
+    pub theory_rate_hz: Option<f64>,
+}
+
+/// One f–I curve.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FiCurve {
+    /// What distinguishes it (`leak_conductance = 0.1 mS/cm²`), or the population's name.
+    pub label: String,
+    /// The swept parameter's value (working units), if a parameter is swept.
+    pub parameter_value: Option<f64>,
+    /// Its points, in the order of the currents.
+    pub points: Vec<FiPoint>,
+}
+
+/// The f–I curves of a sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FiResult {
+    /// The dimension of the currents.
+    pub current_dimension: Dimension,
+    /// One per value of the swept parameter, or one.
+    pub curves: Vec<FiCurve>,
+}
+
+/// Why a sweep could not run.
+#[derive(Debug, thiserror::Error)]
+#[error("f–I sweep: {message}")]
+pub struct FiError {
+    /// What is wrong.
+    pub message: String,
+}
+
+impl From<ParameterProblem> for FiError {
+    fn from(problem: ParameterProblem) -> Self {
+        FiError {
+            message: problem.message,
+        }
+    }
+}
+
+/// Simulates the sweep `fi` of model `spec`. `on_curve` is told when each curve is done
+/// (for progress reports).
+pub fn simulate(
+    spec: &ModelSpec,
+    fi: &FiSpec,
+    mut on_curve: impl FnMut(usize, usize),
+) -> Result<FiResult, FiError> {
+    let population = &spec.populations[fi.population];
+    let dt_ms = spec.simulation.dt_ms;
+    let steps = (fi.duration_ms / dt_ms).round() as u64;
+    if (steps as f64 * dt_ms - fi.duration_ms).abs() > 1e-9 * fi.duration_ms || steps == 0 {
+        return Err(FiError {
+            message: format!(
+                "the trial duration ({} ms) is not a whole number of steps of dt = {dt_ms} ms",
+                fi.duration_ms
+            ),
+        });
+    }
+    let values: Vec<Option<f64>> = match &fi.vary {
+        Some(sweep) => sweep.values.iter().map(|&v| Some(v)).collect(),
+        None => vec![None],
+    };
+    let mut curves = Vec::with_capacity(values.len());
+    for (index, value) in values.iter().enumerate() {
+        let mut neuron = population.neuron.clone();
+        let label = match (value, &fi.vary) {
+            (Some(value), Some(sweep)) => {
+                neuron.parameters_mut().set(&sweep.parameter, *value, None)?;
+                let dimension = neuron
+                    .parameters()
+                    .definition(&sweep.parameter)
+                    .map_or(Dimension::DIMENSIONLESS, |d| d.dimension);
+                format!("{} = {}", sweep.parameter, format_working(*value, dimension))
+            }
+            _ => population.name.clone(),
+        };
+        let mut model = neuron.build(fi.currents.len(), dt_ms)?;
+        let mut trains: Vec<Vec<f64>> = vec![Vec::new(); fi.currents.len()];
+        let mut spikes: Vec<Spike> = Vec::new();
+        let input = StepInput {
+            current: Drive::PerNeuron(&fi.currents),
+            voltage_jumps: None,
+            receptors: &[],
+        };
+        for step in 0..steps {
+            let clock = StepClock {
+                step,
+                time_ms: step as f64 * dt_ms,
+                dt_ms,
+            };
+            spikes.clear();
+            model.advance(&input, clock, &mut spikes);
+            for spike in &spikes {
+                if spike.time_ms > fi.transient_ms {
+                    trains[spike.neuron as usize].push(spike.time_ms);
+                }
+            }
+        }
+        let lif = neuron.lif_parameters();
+        let points = fi
+            .currents
+            .iter()
+            .zip(&trains)
+            .map(|(&current, train)| FiPoint {
+                current,
+                rate_hz: steady_rate_hz(train),
+                spike_count: train.len() as u64,
+                theory_rate_hz: lif.map(|p| p.stationary_rate_hz(current)),
+            })
+            .collect();
+        curves.push(FiCurve {
+            label,
+            parameter_value: *value,
+            points,
+        });
+        on_curve(index + 1, values.len());
+    }
+    Ok(FiResult {
+        current_dimension: population.neuron.input_dimension(),
+        curves,
+    })
+}
+
+/// 1/(mean ISI) in Hz of sorted spike times (ms); 0 with fewer than two spikes.
+pub fn steady_rate_hz(times_ms: &[f64]) -> f64 {
+    match times_ms {
+        [first, .., last] if last > first => 1000.0 * (times_ms.len() - 1) as f64 / (last - first),
+        _ => 0.0,
+    }
+}
+
+/// The smallest current of a curve from which on every larger current fires repetitively
+/// (rate > 0), or `None` if the largest does not.
+pub fn repetitive_firing_onset(curve: &FiCurve) -> Option<f64> {
+    let last_silent = curve.points.iter().rposition(|p| p.rate_hz == 0.0);
+    match last_silent {
+        None => curve.points.first().map(|p| p.current),
+        Some(index) => curve.points.get(index + 1).map(|p| p.current),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1155 @@
+//! The model-file schema: what a `.toml` model may say, read into a checked [`ModelSpec`].
+//!
+//! ```toml
+//! [simulation]
+//! duration = "500 ms"          # required
+//! dt = "0.025 ms"              # default: the smallest recommended step of the models used
+//! seed = 1                     # default 0
+//!
+//! [population.cell]            # any name
+//! model = "hh"                 # lif | eif | qif | hh | rate
+//! size = 1                     # default 1
+//! leak_conductance = "0.3 mS/cm^2"   # parameters by name or textbook symbol, with units
+//!
+//! [[input]]
+//! target = "cell"
+//! kind = "step"                # constant | step | steps | pulse_train | ramp | timeseries
+//! amplitude = "10 uA/cm^2"     #   | white_noise | ou_noise | poisson
+//! start = "100 ms"
+//! stop = "400 ms"
+//!
+//! [[record]]
+//! kind = "trace"               # spikes | trace
+//! population = "cell"
+//! variables = ["v", "m", "h", "n"]
+//! interval = "0.1 ms"
+//!
+//! [fi]                         # optional: how `cajal fi` sweeps this model
+//! population = "cell"
+//! currents = { start = "0 uA/cm^2", stop = "20 uA/cm^2", step = "0.5 uA/cm^2" }
+//! duration = "1000 ms"
+//! ```
+//!
+//! Everything is checked here, before anything is built: dimensions, ranges, names of
+//! populations and variables, dt against the duration and the models. An error carries the
+//! file, line, column and key.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use super::document::{Node, Source, Value, parse_document};
+use super::error::{SpecError, closest};
+use super::reader::{Located, TableReader, quantity_from_node};
+use crate::input::{Interpolation, InputKind, PoissonSynapse, read_time_series};
+use crate::neuron::hh::{self, HhParameters, HodgkinHuxley};
+use crate::neuron::lif::{self, Lif, LifParameters, SpikeTiming};
+use crate::neuron::nonlinear_if::{self, NonlinearIf, NonlinearIfParameters};
+use crate::neuron::rate::{self, RateUnit, TransferFunction};
+use crate::neuron::{NeuronModel, VariableDef};
+use crate::parameters::{ParameterProblem, ParameterSet};
+use crate::units::{Dimension, Unit};
+
+/// The neuron models a population may use.
+pub const MODEL_NAMES: &[&str] = &["lif", "eif", "qif", "hh", "rate"];
+
+/// The input kinds an `[[input]]` may be.
+pub const INPUT_KINDS: &[&str] = &[
+    "constant",
+    "step",
+    "steps",
+    "pulse_train",
+    "ramp",
+    "timeseries",
+    "white_noise",
+    "ou_noise",
+    "poisson",
+];
+
+/// A checked model file.
+#[derive(Clone, Debug)]
+pub struct ModelSpec {
+    /// The file it came from.
+    pub source: Source,
+    /// Duration, step and seed.
+    pub simulation: SimulationSpec,
+    /// The populations, in file order.
+    pub populations: Vec<PopulationSpec>,
+    /// External inputs.
+    pub inputs: Vec<InputSpec>,
+    /// What to record (defaults filled in when the file says nothing).
+    pub records: Vec<RecordSpec>,
+    /// The f–I sweep, if the file declares one.
+    pub fi: Option<FiSpec>,
+}
+
+/// `[simulation]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SimulationSpec {
+    /// Biological time simulated (ms).
+    pub duration_ms: f64,
+    /// Time step (ms).
+    pub dt_ms: f64,
+    /// Number of steps, duration/dt.
+    pub steps: u64,
+    /// Seed of every random stream.
+    pub seed: u64,
+}
+
+/// Which neuron model a population uses, with its checked parameters.
+#[derive(Clone, Debug)]
+pub enum NeuronSpec {
+    /// `lif`.
+    Lif {
+        /// Declared by [`lif::PARAMETERS`].
+        parameters: ParameterSet,
+        /// Grid or precise spike times.
+        timing: SpikeTiming,
+    },
+    /// `eif`.
+    Eif(ParameterSet),
+    /// `qif`.
+    Qif(ParameterSet),
+    /// `hh`.
+    HodgkinHuxley(ParameterSet),
+    /// `rate`.
+    Rate {
+        /// Declared by [`rate::PARAMETERS`].
+        parameters: ParameterSet,
+        /// The transfer function's kind.
+        transfer_kind: &'static str,
+        /// Its parameters.
+        transfer: ParameterSet,
+    },
+}
+
+impl NeuronSpec {
+    /// The model's name in model files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            NeuronSpec::Lif { .. } => "lif",
+            NeuronSpec::Eif(_) => "eif",
+            NeuronSpec::Qif(_) => "qif",
+            NeuronSpec::HodgkinHuxley(_) => "hh",
+            NeuronSpec::Rate { .. } => "rate",
+        }
+    }
+
+    /// The largest step the model integrates accurately with (its default dt, ms): the
+    /// exact LIF and rate updates are limited only by the resolution of spike times and
+    /// inputs; HH needs 0.025 ms for 1% accuracy of the action potential with RK4; the fast
+    /// upstroke of EIF/QIF needs 0.01 ms.
+    pub fn recommended_dt_ms(&self) -> f64 {
+        match self {
+            NeuronSpec::Lif { .. } | NeuronSpec::Rate { .. } => 0.1,
+            NeuronSpec::HodgkinHuxley(_) => 0.025,
+            NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 0.01,
+        }
+    }
+
+    /// The largest step allowed at all (ms): beyond it the explicit integration of HH,
+    /// EIF and QIF is unstable or meaningless.
+    pub fn maximum_dt_ms(&self) -> f64 {
+        match self {
+            NeuronSpec::Lif { .. } | NeuronSpec::Rate { .. } => f64::INFINITY,
+            NeuronSpec::HodgkinHuxley(_) => 0.1,
+            NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 0.1,
+        }
+    }
+
+    /// The parameter set that `--vary` and overrides change.
+    pub fn parameters_mut(&mut self) -> &mut ParameterSet {
+        match self {
+            NeuronSpec::Lif { parameters, .. } => parameters,
+            NeuronSpec::Eif(parameters)
+            | NeuronSpec::Qif(parameters)
+            | NeuronSpec::HodgkinHuxley(parameters) => parameters,
+            NeuronSpec::Rate { parameters, .. } => parameters,
+        }
+    }
+
+    /// The parameter set of the neuron model.
+    pub fn parameters(&self) -> &ParameterSet {
+        match self {
+            NeuronSpec::Lif { parameters, .. } => parameters,
+            NeuronSpec::Eif(parameters)
+            | NeuronSpec::Qif(parameters)
+            | NeuronSpec::HodgkinHuxley(parameters) => parameters,
+            NeuronSpec::Rate { parameters, .. } => parameters,
+        }
+    }
+
+    /// The dimension of the external input the model takes.
+    pub fn input_dimension(&self) -> Dimension {
+        match self {
+            NeuronSpec::Lif { .. } | NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => Dimension::CURRENT,
+            NeuronSpec::HodgkinHuxley(_) => Dimension::CURRENT_DENSITY,
+            NeuronSpec::Rate {
+                transfer_kind,
+                transfer,
+                ..
+            } => TransferFunction::from_set(transfer_kind, transfer)
+                .map(|t| t.input_dimension())
+                .unwrap_or(Dimension::DIMENSIONLESS),
+        }
+    }
+
+    /// The recordable variables.
+    pub fn variables(&self) -> &'static [VariableDef] {
+        match self {
+            NeuronSpec::Lif { .. } => lif::VARIABLES,
+            NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => nonlinear_if::VARIABLES,
+            NeuronSpec::HodgkinHuxley(_) => hh::VARIABLES,
+            NeuronSpec::Rate {
+                transfer_kind,
+                transfer,
+                parameters,
+            } => match TransferFunction::from_set(transfer_kind, transfer) {
+                Ok(t) => RateUnit::new(t, parameters.value("time_constant"), 0.0, 0).variables(),
+                Err(_) => &[],
+            },
+        }
+    }
+
+    /// Whether the model emits spikes.
+    pub fn is_spiking(&self) -> bool {
+        !matches!(self, NeuronSpec::Rate { .. })
+    }
+
+    /// The LIF parameters, for models with a closed-form f–I curve.
+    pub fn lif_parameters(&self) -> Option<LifParameters> {
+        match self {
+            NeuronSpec::Lif { parameters, .. } => LifParameters::from_set(parameters).ok(),
+            _ => None,
+        }
+    }
+
+    /// Builds `size` neurons of this model for steps of `dt_ms`.
+    pub fn build(&self, size: usize, dt_ms: f64) -> Result<NeuronModel, ParameterProblem> {
+        Ok(match self {
+            NeuronSpec::Lif { parameters, timing } => NeuronModel::Lif(Lif::new(
+                LifParameters::from_set(parameters)?,
+                *timing,
+                size,
+                dt_ms,
+            )?),
+            NeuronSpec::Eif(parameters) => NeuronModel::NonlinearIf(NonlinearIf::new(
+                NonlinearIfParameters::exponential(parameters)?,
+                size,
+                dt_ms,
+            )?),
+            NeuronSpec::Qif(parameters) => NeuronModel::NonlinearIf(NonlinearIf::new(
+                NonlinearIfParameters::quadratic(parameters)?,
+                size,
+                dt_ms,
+            )?),
+            NeuronSpec::HodgkinHuxley(parameters) => NeuronModel::HodgkinHuxley(
+                HodgkinHuxley::new(HhParameters::from_set(parameters)?, size),
+            ),
+            NeuronSpec::Rate {
+                parameters,
+                transfer_kind,
+                transfer,
+            } => NeuronModel::Rate(RateUnit::new(
+                TransferFunction::from_set(transfer_kind, transfer)?,
+                parameters.value("time_constant"),
+                parameters.value("initial_rate"),
+                size,
+            )),
+        })
+    }
+
+    /// Bytes of state per neuron, for the memory estimate.
+    pub fn bytes_per_neuron(&self) -> usize {
+        match self {
+            NeuronSpec::Lif { .. } => 24,
+            NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 16,
+            NeuronSpec::HodgkinHuxley(_) => 40,
+            NeuronSpec::Rate { .. } => 8,
+        }
+    }
+}
+
+/// `[population.NAME]`.
+#[derive(Clone, Debug)]
+pub struct PopulationSpec {
+    /// The table's name.
+    pub name: String,
+    /// Number of neurons.
+    pub size: usize,
+    /// The model and its parameters.
+    pub neuron: NeuronSpec,
+    /// Where the population's table starts in the file.
+    pub span: Range<usize>,
+}
+
+/// One `[[input]]`.
+#[derive(Clone, Debug)]
+pub struct InputSpec {
+    /// Index of the target population.
+    pub population: usize,
+    /// Target neurons (indices into the population).
+    pub neurons: Vec<u32>,
+    /// What the input is; amplitudes in the target model's input unit.
+    pub kind: InputKind,
+    /// Start of the window in which it acts (ms).
+    pub start_ms: f64,
+    /// End of that window (ms; infinite if open).
+    pub stop_ms: f64,
+    /// The synaptic time constant of an exponential Poisson input (ms).
+    pub receptor_time_constant_ms: Option<f64>,
+    /// Where the input's table is in the file.
+    pub span: Range<usize>,
+}
+
+/// One `[[record]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RecordSpec {
+    /// Spike times of some neurons of a population.
+    Spikes {
+        /// Population index.
+        population: usize,
+        /// Recorded neurons; `None` for all.
+        neurons: Option<Vec<u32>>,
+    },
+    /// Samples of state variables.
+    Trace {
+        /// Population index.
+        population: usize,
+        /// Indices into the model's variables.
+        variables: Vec<usize>,
+        /// Recorded neurons.
+        neurons: Vec<u32>,
+        /// Steps between samples.
+        interval_steps: u64,
+    },
+}
+
+/// `[fi]`: an f–I sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FiSpec {
+    /// Population whose model is swept (its size is ignored: one neuron per current).
+    pub population: usize,
+    /// Constant currents (model input unit).
+    pub currents: Vec<f64>,
+    /// Length of each trial (ms).
+    pub duration_ms: f64,
+    /// Initial part not counted in the rate (ms).
+    pub transient_ms: f64,
+    /// Optional parameter sweep: one curve per value.
+    pub vary: Option<ParameterSweep>,
+}
+
+/// One curve per value of a parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParameterSweep {
+    /// The parameter's name (as declared by the model).
+    pub parameter: String,
+    /// Values in working units.
+    pub values: Vec<f64>,
+}
+
+/// Reads and checks a model file.
+pub fn read_model_file(path: &Path) -> Result<ModelSpec, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        let source = Source::new(path.display().to_string(), "");
+        SpecError::new(&source, 0..0, format!("cannot read the model file: {error}"))
+    })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    read_model(Source::new(path.display().to_string(), text), &base)
+}
+
+/// Reads and checks a model from text; relative data-file paths are resolved against
+/// `base_directory`.
+pub fn read_model(source: Source, base_directory: &Path) -> Result<ModelSpec, SpecError> {
+    let root_node = parse_document(&source)?;
+    let mut root = TableReader::root(&source, &root_node)?;
+    let mut simulation = root
+        .table("simulation")?
+        .ok_or_else(|| {
+            root.error_here("missing [simulation] table")
+                .expected("[simulation] with duration = \"1000 ms\"")
+        })?;
+    let duration = simulation.required_quantity("duration", Dimension::TIME)?;
+    let dt = simulation.quantity("dt", Dimension::TIME)?;
+    let seed = simulation.unsigned("seed")?.map_or(0, |s| s.value);
+    let simulation_span = simulation.span();
+    simulation.finish()?;
+
+    let populations = read_populations(&mut root)?;
+    let dt_ms = match &dt {
+        Some(dt) => dt.value,
+        None => populations
+            .iter()
+            .map(|p| p.neuron.recommended_dt_ms())
+            .fold(0.1, f64::min),
+    };
+    let simulation = check_timing(&source, duration, dt.as_ref(), dt_ms, seed, &populations, simulation_span)?;
+
+    let context = Context {
+        source: &source,
+        populations: &populations,
+        simulation,
+        base_directory,
+    };
+    let inputs = match root.array("input")? {
+        Some(items) => items
+            .value
+            .iter()
+            .enumerate()
+            .map(|(index, node)| read_input(&context, node, index))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
+    let records = match root.array("record")? {
+        Some(items) => items
+            .value
+            .iter()
+            .enumerate()
+            .map(|(index, node)| read_record(&context, node, index))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => default_records(&populations),
+    };
+    let fi = match root.table("fi")? {
+        Some(table) => Some(read_fi(&context, table)?),
+        None => None,
+    };
+    root.finish()?;
+    Ok(ModelSpec {
+        source,
+        simulation,
+        populations,
+        inputs,
+        records,
+        fi,
+    })
+}
+
+struct Context<'a> {
+    source: &'a Source,
+    populations: &'a [PopulationSpec],
+    simulation: SimulationSpec,
+    base_directory: &'a Path,
+}
+
+impl Context<'_> {
+    /// The index of the population a key names.
+    fn population(&self, reader: &mut TableReader, key: &'static str) -> Result<usize, SpecError> {
+        let name = reader.required_string(key, "\"<population name>\"")?;
+        self.populations
+            .iter()
+            .position(|p| p.name == name.value)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.populations.iter().map(|p| p.name.as_str()).collect();
+                let mut error = reader
+                    .error_at(key, name.span.clone(), format!("no population named `{}`", name.value))
+                    .expected(format!("one of {}", known.join(", ")))
+                    .found(format!("\"{}\"", name.value));
+                if let Some(near) = closest(&name.value, known.iter().copied()) {
+                    error = error.with_hint(format!("did you mean \"{near}\"?"));
+                }
+                error
+            })
+    }
+}
+
+fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecError> {
+    let Some(mut table) = root.table("population")? else {
+        return Err(root
+            .error_here("the model has no population")
+            .expected("a [population.NAME] table with model = \"lif\", \"eif\", \"qif\", \"hh\" or \"rate\""));
+    };
+    let mut populations = Vec::new();
+    for name in table.keys() {
+        let mut reader = match table.table(name)? {
+            Some(reader) => reader,
+            None => unreachable!("keys() lists present entries"),
+        };
+        let model = reader.choice("model", MODEL_NAMES)?.ok_or_else(|| {
+            reader
+                .error_here(format!("population `{name}` has no model"))
+                .expected("model = \"lif\", \"eif\", \"qif\", \"hh\" or \"rate\"")
+        })?;
+        let size = match reader.unsigned("size")? {
+            Some(size) if size.value == 0 => {
+                return Err(reader
+                    .error_at("size", size.span, "a population needs at least one neuron")
+                    .expected("size >= 1")
+                    .found("0"));
+            }
+            Some(size) => usize::try_from(size.value).map_err(|_| {
+                reader.error_at("size", size.span.clone(), "too many neurons for this machine")
+            })?,
+            None => 1,
+        };
+        let neuron = match model.value {
+            "lif" => {
+                let timing = match reader.choice("spike_timing", &["grid", "precise"])? {
+                    Some(Located { value: "precise", .. }) => SpikeTiming::Precise,
+                    _ => SpikeTiming::Grid,
+                };
+                let parameters = reader.parameters(lif::PARAMETERS)?;
+                check_problem(&reader, &parameters, LifParameters::from_set(&parameters).map(|_| ()))?;
+                NeuronSpec::Lif { parameters, timing }
+            }
+            "eif" => {
+                let parameters = reader.parameters(nonlinear_if::EIF_PARAMETERS)?;
+                check_problem(
+                    &reader,
+                    &parameters,
+                    NonlinearIfParameters::exponential(&parameters).map(|_| ()),
+                )?;
+                NeuronSpec::Eif(parameters)
+            }
+            "qif" => {
+                let parameters = reader.parameters(nonlinear_if::QIF_PARAMETERS)?;
+                check_problem(
+                    &reader,
+                    &parameters,
+                    NonlinearIfParameters::quadratic(&parameters).map(|_| ()),
+                )?;
+                NeuronSpec::Qif(parameters)
+            }
+            "hh" => {
+                let parameters = reader.parameters(hh::PARAMETERS)?;
+                check_problem(&reader, &parameters, HhParameters::from_set(&parameters).map(|_| ()))?;
+                NeuronSpec::HodgkinHuxley(parameters)
+            }
+            "rate" => {
+                let parameters = reader.parameters(rate::PARAMETERS)?;
+                let mut transfer_table = reader.table("transfer")?.ok_or_else(|| {
+                    reader
+                        .error_here("a rate population needs a transfer function")
+                        .expected("transfer = { kind = \"threshold_linear\" } (or \"sigmoid\", \"lif\")")
+                })?;
+                let kind = transfer_table
+                    .choice("kind", TransferFunction::KINDS)?
+                    .ok_or_else(|| {
+                        transfer_table
+                            .error_here("missing `kind`")
+                            .expected("kind = \"threshold_linear\", \"sigmoid\" or \"lif\"")
+                    })?;
+                let definitions =
+                    TransferFunction::parameters_of(kind.value).expect("choice() checked the kind");
+                let transfer = transfer_table.parameters(definitions)?;
+                check_problem(
+                    &transfer_table,
+                    &transfer,
+                    TransferFunction::from_set(kind.value, &transfer).map(|_| ()),
+                )?;
+                transfer_table.finish()?;
+                NeuronSpec::Rate {
+                    parameters,
+                    transfer_kind: kind.value,
+                    transfer,
+                }
+            }
+            _ => unreachable!("choice() admits only MODEL_NAMES"),
+        };
+        let span = reader.span();
+        reader.finish()?;
+        populations.push(PopulationSpec {
+            name: name.to_string(),
+            size,
+            neuron,
+            span,
+        });
+    }
+    table.finish()?;
+    Ok(populations)
+}
+
+/// Turns a cross-parameter problem into an error at the offending parameter.
+fn check_problem(
+    reader: &TableReader,
+    parameters: &ParameterSet,
+    result: Result<(), ParameterProblem>,
+) -> Result<(), SpecError> {
+    result.map_err(|problem| {
+        let span = parameters.span(problem.parameter);
+        match span {
+            Some(span) => reader.error_at(problem.parameter, span, problem.message),
+            None => reader.error_here(problem.message),
+        }
+    })
+}
+
+fn check_timing(
+    source: &Source,
+    duration: Located<f64>,
+    dt: Option<&Located<f64>>,
+    dt_ms: f64,
+    seed: u64,
+    populations: &[PopulationSpec],
+    simulation_span: Range<usize>,
+) -> Result<SimulationSpec, SpecError> {
+    let dt_span = dt.map_or(simulation_span, |dt| dt.span.clone());
+    let at_dt = |message: String| SpecError::new(source, dt_span.clone(), message).with_key("simulation.dt");
+    if dt_ms <= 0.0 {
+        return Err(at_dt("the time step must be positive".into())
+            .expected("dt > 0, e.g. \"0.1 ms\"")
+            .found(format!("{dt_ms} ms")));
+    }
+    for population in populations {
+        let maximum = population.neuron.maximum_dt_ms();
+        if dt_ms > maximum {
+            return Err(at_dt(format!(
+                "dt = {dt_ms} ms is too large for the {} model of population `{}`: its explicit \
+                 integration is unstable or inaccurate",
+                population.neuron.name(),
+                population.name
+            ))
+            .expected(format!("dt <= {maximum} ms"))
+            .found(format!("{dt_ms} ms"))
+            .with_hint(format!(
+                "{} ms is recommended for this model",
+                population.neuron.recommended_dt_ms()
+            )));
+        }
+    }
+    if duration.value <= 0.0 {
+        return Err(SpecError::new(source, duration.span, "the duration must be positive")
+            .with_key("simulation.duration")
+            .expected("duration > 0, e.g. \"1000 ms\"")
+            .found(format!("{} ms", duration.value)));
+    }
+    let steps = (duration.value / dt_ms).round();
+    if (steps * dt_ms - duration.value).abs() > 1e-9 * duration.value || steps < 1.0 {
+        return Err(SpecError::new(source, duration.span, "the duration is not a whole number of time steps")
+            .with_key("simulation.duration")
+            .expected(format!("a multiple of dt = {dt_ms} ms"))
+            .found(format!("{} ms = {:.4} steps", duration.value, duration.value / dt_ms))
+            .with_hint(format!("use {} ms", steps.max(1.0) * dt_ms)));
+    }
+    if steps > 1e15 {
+        return Err(SpecError::new(source, duration.span, "too many time steps")
+            .with_key("simulation.duration")
+            .expected("fewer than 10^15 steps")
+            .found(format!("{steps:e}")));
+    }
+    Ok(SimulationSpec {
+        duration_ms: duration.value,
+        dt_ms,
+        steps: steps as u64,
+        seed,
+    })
+}
+
+/// Reads `neurons` of a table: a list of indices, a `"start:stop"` range (stop excluded) or
+/// `"all"`; default all.
+fn read_neurons(
+    reader: &mut TableReader,
+    population: &PopulationSpec,
+    default_all: bool,
+) -> Result<Option<Vec<u32>>, SpecError> {
+    let size = population.size;
+    let check = |reader: &TableReader, index: i64, span: Range<usize>| -> Result<u32, SpecError> {
+        if index < 0 || index as usize >= size {
+            return Err(reader
+                .error_at("neurons", span, format!("neuron {index} is not in population `{}`", population.name))
+                .expected(format!("an index from 0 to {}", size - 1))
+                .found(index.to_string()));
+        }
+        Ok(index as u32)
+    };
+    let Some(entry) = reader.entry("neurons") else {
+        return Ok(default_all.then(|| (0..size as u32).collect()));
+    };
+    let span = entry.node.span.clone();
+    match &entry.node.value {
+        Value::Array(items) => {
+            let mut neurons = Vec::with_capacity(items.len());
+            for item in items {
+                match item.value {
+                    Value::Integer(i) => neurons.push(check(reader, i, item.span.clone())?),
+                    ref other => {
+                        return Err(reader
+                            .error_at("neurons", item.span.clone(), "wrong type")
+                            .expected("neuron indices (integers)")
+                            .found(other.kind_name()));
+                    }
+                }
+            }
+            neurons.sort_unstable();
+            neurons.dedup();
+            Ok(Some(neurons))
+        }
+        Value::String(text) if text == "all" => Ok(Some((0..size as u32).collect())),
+        Value::String(text) => {
+            let parsed = text.split_once(':').and_then(|(a, b)| {
+                Some((a.trim().parse::<i64>().ok()?, b.trim().parse::<i64>().ok()?))
+            });
+            let Some((start, stop)) = parsed.filter(|(a, b)| a < b) else {
+                return Err(reader
+                    .error_at("neurons", span, "not a neuron range")
+                    .expected("\"all\", \"START:STOP\" (STOP excluded) or a list [0, 1, 2]")
+                    .found(format!("\"{text}\"")));
+            };
+            check(reader, start, span.clone())?;
+            check(reader, stop - 1, span)?;
+            Ok(Some((start as u32..stop as u32).collect()))
+        }
+        other => Err(reader
+            .error_at("neurons", span, "wrong type")
+            .expected("\"all\", \"START:STOP\" or a list of indices")
+            .found(other.kind_name())),
+    }
+}
+
+fn table_of<'a>(source: &'a Source, node: &'a Node, path: String) -> Result<TableReader<'a>, SpecError> {
+    match &node.value {
+        Value::Table(table) => Ok(TableReader::new(source, table, path, node.span.clone())),
+        other => Err(SpecError::new(source, node.span.clone(), "wrong type")
+            .with_key(path)
+            .expected("a table")
+            .found(other.kind_name())),
+    }
+}
+
+fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec, SpecError> {
+    let mut reader = table_of(context.source, node, format!("input[{index}]"))?;
+    let population = context.population(&mut reader, "target")?;
+    let target = &context.populations[population];
+    let neurons = read_neurons(&mut reader, target, true)?.expect("default_all");
+    let kind_name = reader.choice("kind", INPUT_KINDS)?.ok_or_else(|| {
+        reader
+            .error_here("missing `kind`")
+            .expected(format!("kind = one of {}", INPUT_KINDS.join(", ")))
+    })?;
+    let current = target.neuron.input_dimension();
+    let mut start_ms = reader.quantity("start", Dimension::TIME)?.map_or(0.0, |q| q.value);
+    let mut stop_ms = reader
+        .quantity("stop", Dimension::TIME)?
+        .map_or(f64::INFINITY, |q| q.value);
+    let mut receptor_time_constant_ms = None;
+    let kind = match kind_name.value {
+        "constant" | "step" => {
+            let amplitude = reader.required_quantity("amplitude", current)?.value;
+            if kind_name.value == "step" && start_ms == 0.0 && stop_ms.is_infinite() {
+                return Err(reader
+                    .error_here("a step needs a start or a stop")
+                    .expected("start = \"100 ms\" and/or stop = \"400 ms\"")
+                    .with_hint("for a current that is always on use kind = \"constant\""));
+            }
+            InputKind::Constant { amplitude }
+        }
+        "steps" => {
+            let times = read_quantity_list(&mut reader, "times", Dimension::TIME)?;
+            let amplitudes = read_quantity_list(&mut reader, "amplitudes", current)?;
+            if times.value.len() != amplitudes.value.len() {
+                return Err(reader
+                    .error_at("amplitudes", amplitudes.span, "one amplitude per time is needed")
+                    .expected(format!("{} amplitudes", times.value.len()))
+                    .found(amplitudes.value.len().to_string()));
+            }
+            InputKind::Steps {
+                times_ms: times.value,
+                amplitudes: amplitudes.value,
+            }
+        }
+        "pulse_train" => InputKind::PulseTrain {
+            amplitude: reader.required_quantity("amplitude", current)?.value,
+            width_ms: reader.required_quantity("width", Dimension::TIME)?.value,
+            period_ms: match reader.quantity("frequency", Dimension::FREQUENCY)? {
+                Some(f) => 1000.0 / f.value,
+                None => reader.required_quantity("period", Dimension::TIME)?.value,
+            },
+            first_ms: {
+                let first = start_ms;
+                // The train's own start replaces the window's start.
+                start_ms = 0.0;
+                first
+            },
+            count: reader.unsigned("count")?.map(|c| c.value),
+        },
+        "ramp" => {
+            let ramp_start = reader.required_quantity("start", Dimension::TIME)?.value;
+            let ramp_stop = reader.required_quantity("stop", Dimension::TIME)?.value;
+            start_ms = 0.0;
+            stop_ms = f64::INFINITY;
+            InputKind::Ramp {
+                from: reader.required_quantity("from", current)?.value,
+                to: reader.required_quantity("to", current)?.value,
+                start_ms: ramp_start,
+                stop_ms: ramp_stop,
+            }
+        }
+        "timeseries" => read_timeseries(context, &mut reader, current)?,
+        "white_noise" => InputKind::WhiteNoise {
+            mean: reader.quantity("mean", current)?.map_or(0.0, |q| q.value),
+            std: reader.required_quantity("std", current)?.value,
+            time_scale_ms: reader
+                .quantity("time_scale", Dimension::TIME)?
+                .map_or(1.0, |q| q.value),
+        },
+        "ou_noise" => InputKind::OrnsteinUhlenbeck {
+            mean: reader.quantity("mean", current)?.map_or(0.0, |q| q.value),
+            std: reader.required_quantity("std", current)?.value,
+            correlation_time_ms: reader.required_quantity("correlation_time", Dimension::TIME)?.value,
+        },
+        "poisson" => {
+            if !target.neuron.is_spiking() {
+                return Err(reader
+                    .error_at("kind", kind_name.span, "rate units do not receive spikes")
+                    .expected("a current input (constant, step, noise, ...)")
+                    .found("\"poisson\""));
+            }
+            let rate_hz = reader.required_quantity("rate", Dimension::FREQUENCY)?.value;
+            let synapse = reader
+                .choice("synapse", &["delta", "exponential"])?
+                .map_or("delta", |s| s.value);
+            let sources = match reader.unsigned("sources")? {
+                Some(s) if s.value == 0 || s.value > u32::MAX as u64 => {
+                    return Err(reader
+                        .error_at("sources", s.span, "out of range")
+                        .expected("an integer from 1 to 4294967295")
+                        .found(s.value.to_string()));
+                }
+                Some(s) => s.value as u32,
+                None => 1,
+            };
+            let (weight, synapse) = if synapse == "delta" {
+                let weight = reader.required_quantity("weight", Dimension::VOLTAGE)?.value;
+                (weight, PoissonSynapse::Delta)
+            } else {
+                let weight = reader.required_quantity("weight", current)?.value;
+                let tau = reader.required_quantity("time_constant", Dimension::TIME)?;
+                if tau.value <= 0.0 {
+                    return Err(reader
+                        .error_at("time_constant", tau.span, "a time constant must be positive")
+                        .expected("> 0 ms")
+                        .found(format!("{} ms", tau.value)));
+                }
+                receptor_time_constant_ms = Some(tau.value);
+                (weight, PoissonSynapse::Exponential { receptor: 0 })
+            };
+            InputKind::Poisson {
+                rate_hz,
+                weight,
+                sources,
+                synapse,
+            }
+        }
+        _ => unreachable!("choice() admits only INPUT_KINDS"),
+    };
+    let span = reader.span();
+    reader.finish()?;
+    // Validate now, so that bad values point at the input's table rather than at a build step.
+    crate::input::Input::new(
+        kind.clone(),
+        neurons.clone(),
+        start_ms,
+        stop_ms,
+        context.simulation.seed,
+        index as u64,
+        context.simulation.dt_ms,
+    )
+    .map_err(|error| {
+        SpecError::new(context.source, span.clone(), error.to_string()).with_key(format!("input[{index}]"))
+    })?;
+    Ok(InputSpec {
+        population,
+        neurons,
+        kind,
+        start_ms,
+        stop_ms,
+        receptor_time_constant_ms,
+        span,
+    })
+}
+
+fn read_quantity_list(
+    reader: &mut TableReader,
+    key: &'static str,
+    dimension: Dimension,
+) -> Result<Located<Vec<f64>>, SpecError> {
+    let items = reader.array(key)?.ok_or_else(|| {
+        reader
+            .error_here(format!("missing `{key}`"))
+            .expected(format!("{key} = [ ... ] of {dimension} values"))
+    })?;
+    let path = reader.key_path(key);
+    let values = items
+        .value
+        .iter()
+        .map(|node| quantity_from_node(reader.source(), node, dimension, &path).map(|q| q.value))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Located {
+        value: values,
+        span: items.span,
+    })
+}
+
+fn read_timeseries(
+    context: &Context,
+    reader: &mut TableReader,
+    current: Dimension,
+) -> Result<InputKind, SpecError> {
+    let file = reader.required_string("file", "\"stimulus.csv\"")?;
+    let unit_text = reader.required_string("unit", "\"pA\"")?;
+    let unit = Unit::parse(&unit_text.value).map_err(|error| {
+        reader
+            .error_at("unit", unit_text.span.clone(), error.message)
+            .found(format!("\"{}\"", unit_text.value))
+    })?;
+    if unit.dimension != current {
+        return Err(reader
+            .error_at("unit", unit_text.span.clone(), "wrong dimension for this population's input")
+            .expected(format!("a unit of {current}"))
+            .found(format!("\"{}\" ({})", unit_text.value, unit.dimension)));
+    }
+    let working = Unit::working(current).expect("input dimensions have working units");
+    let value_scale = unit.scale / working.scale;
+    let time_scale = match reader.string("time_unit")? {
+        Some(text) => {
+            let time_unit = Unit::parse(&text.value)
+                .ok()
+                .filter(|u| u.dimension == Dimension::TIME)
+                .ok_or_else(|| {
+                    reader
+                        .error_at("time_unit", text.span.clone(), "not a unit of time")
+                        .expected("\"ms\" or \"s\"")
+                        .found(format!("\"{}\"", text.value))
+                })?;
+            time_unit.scale / 1e-3
+        }
+        None => 1.0,
+    };
+    let sampling = reader.quantity("sampling_interval", Dimension::TIME)?.map(|q| q.value);
+    let interpolation = match reader.choice("interpolation", &["linear", "step"])? {
+        Some(Located { value: "step", .. }) => Interpolation::Step,
+        _ => Interpolation::Linear,
+    };
+    let path = resolve(context.base_directory, &file.value);
+    let series = read_time_series(&path, sampling, time_scale, value_scale, interpolation).map_err(|error| {
+        reader
+            .error_at("file", file.span.clone(), error.to_string())
+            .found(format!("\"{}\"", file.value))
+    })?;
+    Ok(InputKind::TimeSeries(series))
+}
+
+fn resolve(base: &Path, file: &str) -> PathBuf {
+    let path = Path::new(file);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
+}
+
+fn read_record(context: &Context, node: &Node, index: usize) -> Result<RecordSpec, SpecError> {
+    let mut reader = table_of(context.source, node, format!("record[{index}]"))?;
+    let kind = reader.choice("kind", &["spikes", "trace"])?.ok_or_else(|| {
+        reader
+            .error_here("missing `kind`")
+            .expected("kind = \"spikes\" or \"trace\"")
+    })?;
+    let population = context.population(&mut reader, "population")?;
+    let target = &context.populations[population];
+    let record = match kind.value {
+        "spikes" => {
+            if !target.neuron.is_spiking() {
+                return Err(reader
+                    .error_at("kind", kind.span, "rate units do not spike")
+                    .expected("kind = \"trace\" with variables = [\"m\"]")
+                    .found("\"spikes\""));
+            }
+            RecordSpec::Spikes {
+                population,
+                neurons: read_neurons(&mut reader, target, false)?,
+            }
+        }
+        _ => {
+            let known = target.neuron.variables();
+            let variables = match reader.array("variables")? {
+                None => (0..known.len()).collect(),
+                Some(items) => {
+                    let mut indices = Vec::new();
+                    for item in items.value {
+                        let Value::String(name) = &item.value else {
+                            return Err(reader
+                                .error_at("variables", item.span.clone(), "wrong type")
+                                .expected("variable names as strings")
+                                .found(item.value.kind_name()));
+                        };
+                        let Some(position) = known.iter().position(|v| v.name == name) else {
+                            let names: Vec<&str> = known.iter().map(|v| v.name).collect();
+                            let mut error = reader
+                                .error_at(
+                                    "variables",
+                                    item.span.clone(),
+                                    format!("the {} model has no variable `{name}`", target.neuron.name()),
+                                )
+                                .expected(format!("one of {}", names.join(", ")))
+                                .found(format!("\"{name}\""));
+                            if let Some(near) = closest(name, names.iter().copied()) {
+                                error = error.with_hint(format!("did you mean \"{near}\"?"));
+                            }
+                            return Err(error);
+                        };
+                        indices.push(position);
+                    }
+                    indices
+                }
+            };
+            let neurons = read_neurons(&mut reader, target, false)?
+                .unwrap_or_else(|| (0..target.size.min(DEFAULT_TRACED_NEURONS) as u32).collect());
+            let dt = context.simulation.dt_ms;
+            let interval_steps = match reader.quantity("interval", Dimension::TIME)? {
+                None => 1,
+                Some(interval) => {
+                    let steps = (interval.value / dt).round();
+                    if steps < 1.0 || (steps * dt - interval.value).abs() > 1e-9 * interval.value {
+                        return Err(reader
+                            .error_at("interval", interval.span, "the sampling interval is not a whole number of steps")
+                            .expected(format!("a positive multiple of dt = {dt} ms"))
+                            .found(format!("{} ms", interval.value)));
+                    }
+                    steps as u64
+                }
+            };
+            RecordSpec::Trace {
+                population,
+                variables,
+                neurons,
+                interval_steps,
+            }
+        }
+    };
+    reader.finish()?;
+    Ok(record)
+}
+
+/// How many neurons a default trace records.
+pub const DEFAULT_TRACED_NEURONS: usize = 5;
+
+/// What is recorded when the file has no `[[record]]`: the spikes of every spiking
+/// population and every variable of its first few neurons.
+pub fn default_records(populations: &[PopulationSpec]) -> Vec<RecordSpec> {
+    let mut records = Vec::new();
+    for (index, population) in populations.iter().enumerate() {
+        if population.neuron.is_spiking() {
+            records.push(RecordSpec::Spikes {
+                population: index,
+                neurons: None,
+            });
+        }
+        records.push(RecordSpec::Trace {
+            population: index,
+            variables: (0..population.neuron.variables().len()).collect(),
+            neurons: (0..population.size.min(DEFAULT_TRACED_NEURONS) as u32).collect(),
+            interval_steps: 1,
+        });
+    }
+    records
+}
+
+fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecError> {
+    let population = if reader.has("population") {
+        context.population(&mut reader, "population")?
+    } else if context.populations.len() == 1 {
+        0
+    } else {
+        return Err(reader
+            .error_here("which population's f–I curve?")
+            .expected("population = \"<name>\""));
+    };
+    let target = &context.populations[population];
+    if !target.neuron.is_spiking() {
+        return Err(reader
+            .error_here(format!("population `{}` is a rate unit: it has no f–I curve to simulate", target.name))
+            .expected("a spiking population"));
+    }
+    let current = target.neuron.input_dimension();
+    let currents = read_sweep(&mut reader, "currents", current)?;
+    let duration_ms = reader
+        .quantity("duration", Dimension::TIME)?
+        .map_or(context.simulation.duration_ms, |q| q.value);
+    let transient_ms = reader.quantity("transient", Dimension::TIME)?.map_or(0.0, |q| q.value);
+    if !(0.0..duration_ms).contains(&transient_ms) {
+        return Err(reader
+            .error_here("the transient must be shorter than the trial")
+            .expected(format!("0 <= transient < {duration_ms} ms"))
+            .found(format!("{transient_ms} ms")));
+    }
+    let vary = match reader.table("vary")? {
+        None => None,
+        Some(mut vary) => {
+            let name = vary.required_string("parameter", "\"leak_conductance\"")?;
+            let Some(definition) = target.neuron.parameters().definition(&name.value) else {
+                let names: Vec<&str> = target.neuron.parameters().definitions().iter().map(|d| d.name).collect();
+                let mut error = vary
+                    .error_at("parameter", name.span.clone(), format!("the {} model has no parameter `{}`", target.neuron.name(), name.value))
+                    .expected(format!("one of {}", names.join(", ")))
+                    .found(format!("\"{}\"", name.value));
+                if let Some(near) = closest(&name.value, names.iter().copied()) {
+                    error = error.with_hint(format!("did you mean \"{near}\"?"));
+                }
+                return Err(error);
+            };
+            let values = read_quantity_list(&mut vary, "values", definition.dimension)?;
+            for &value in &values.value {
+                if !definition.constraint.admits(value) {
+                    return Err(vary
+                        .error_at("values", values.span.clone(), format!("{} must be {}", definition.name, definition.constraint.describe()))
+                        .found(crate::units::format_working(value, definition.dimension)));
+                }
+            }
+            vary.finish()?;
+            Some(ParameterSweep {
+                parameter: definition.name.to_string(),
+                values: values.value,
+            })
+        }
+    };
+    reader.finish()?;
+    Ok(FiSpec {
+        population,
+        currents,
+        duration_ms,
+        transient_ms,
+        vary,
+    })
+}
+
+/// A list of values, or `{ start, stop, step }` (stop included when on the grid).
+fn read_sweep(reader: &mut TableReader, key: &'static str, dimension: Dimension) -> Result<Vec<f64>, SpecError> {
+    let Some(entry) = reader.entry(key) else {
+        return Err(reader
+            .error_here(format!("missing `{key}`"))
+            .expected(format!("{key} = {{ start = ..., stop = ..., step = ... }} or a list")));
+    };
+    match &entry.node.value {
+        Value::Array(_) => read_quantity_list(reader, key, dimension).map(|l| l.value),
+        Value::Table(_) => {
+            let mut range = reader.table(key)?.expect("present");
+            let start = range.required_quantity("start", dimension)?.value;
+            let stop = range.required_quantity("stop", dimension)?.value;
+            let step = range.required_quantity("step", dimension)?;
+            let values = sweep_values(start, stop, step.value).map_err(|message| {
+                range.error_at("step", step.span.clone(), message)
+            })?;
+            range.finish()?;
+            Ok(values)
+        }
+        other => Err(reader
+            .error_at(key, entry.node.span.clone(), "wrong type")
+            .expected("a list of values or { start, stop, step }")
+            .found(other.kind_name())),
+    }
+}
+
+/// start, start + step, … up to stop (included within rounding); at most a million values.
+pub fn sweep_values(start: f64, stop: f64, step: f64) -> Result<Vec<f64>, String> {
+    if step <= 0.0 || !step.is_finite() {
+        return Err(format!("the step must be positive, found {step}"));
+    }
+    if stop < start {
+        return Err(format!("stop ({stop}) lies below start ({start})"));
+    }
+    let count = ((stop - start) / step + 1e-9).floor() as u64 + 1;
+    if count > 1_000_000 {
+        return Err(format!("{count} values is too many; use a larger step"));
+    }
+    Ok((0..count).map(|k| start + k as f64 * step).collect())
+}
