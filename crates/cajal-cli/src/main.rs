@@ -1,1 +1,30 @@
-fn main() {}
+//! `cajal`: run neuron models from TOML model files, write their data, plots and a summary.
+//!
+//! The executable only wires library calls together: read a model ([`cajal::spec`]), build
+//! and run it ([`cajal::engine`]), write what it produced ([`output`], [`figures`]).
+
+mod cli;
+mod diagnostics;
+mod examples;
+mod figures;
+mod fi_command;
+mod output;
+mod plot;
+mod progress;
+mod run_command;
+
+use clap::Parser;
+
+fn main() -> miette::Result<()> {
+    let arguments = cli::Cli::parse();
+    match arguments.command {
+        cli::Command::Demo { output, quiet } => run_command::demo(&output, quiet),
+        cli::Command::Run {
+            model,
+            output,
+            quiet,
+        } => run_command::run(&model, output.as_deref(), quiet),
+        cli::Command::Fi(options) => fi_command::fi(&options),
+        cli::Command::Examples { name } => examples::show(name.as_deref()),
+    }
+}

@@ -765,9 +765,15 @@ impl Input {
     }
 
     /// The fraction of the step [t, t + dt) inside the window, and the covered interval.
+    /// A step wholly inside the window has fraction exactly 1 (not (t + dt − t)/dt, which
+    /// can differ from 1 by rounding).
     fn covered(&self, clock: StepClock) -> (f64, f64, f64) {
+        let step_end = clock.time_ms + clock.dt_ms;
+        if clock.time_ms >= self.start_ms && step_end <= self.stop_ms {
+            return (1.0, clock.time_ms, step_end);
+        }
         let begin = clock.time_ms.max(self.start_ms);
-        let end = (clock.time_ms + clock.dt_ms).min(self.stop_ms);
+        let end = step_end.min(self.stop_ms);
         if end > begin {
             (((end - begin) / clock.dt_ms).min(1.0), begin, end)
         } else {
@@ -790,7 +796,9 @@ impl Input {
             if fraction > 0.0
                 && let Some(integral) = waveform::integral(&self.kind, begin, end)
             {
-                let current = integral / clock.dt_ms;
+                // The waveform's mean over the covered part, times the covered fraction:
+                // (1/dt) ∫ over the covered part, without rounding of the step's length.
+                let current = integral / (end - begin) * fraction;
                 if current != 0.0 {
                     for &neuron in &self.neurons {
                         sink.current[neuron as usize] += current;

@@ -225,6 +225,29 @@ fn window_multiplies_the_waveform_including_partial_steps() {
 }
 
 #[test]
+fn a_step_inside_the_window_gets_the_exact_amplitude_late_in_a_run() {
+    // (t + dt) − t differs from dt by rounding at large t; a full step must still deliver
+    // the amplitude itself, not amplitude × (1 ± ε).
+    let mut input = Input::new(
+        InputKind::Constant { amplitude: 0.3 },
+        vec![0],
+        1.0,
+        f64::INFINITY,
+        1,
+        0,
+        0.1,
+    )
+    .unwrap();
+    for n in [10_u64, 1_234_567, 987_654_321] {
+        assert_eq!(
+            step(&mut input, clock(n, 0.1), 1, 0).current[0],
+            0.3,
+            "step {n}"
+        );
+    }
+}
+
+#[test]
 fn waveform_at_gives_the_instantaneous_stimulus() {
     let ramp = Input::new(
         InputKind::Ramp {
@@ -666,22 +689,44 @@ fn invalid_inputs_are_errors_that_say_what_is_wrong() {
 
 // ---------------------------------------------------------------- files
 
-/// A fresh file path in the temporary directory, unique to this process and test.
-fn temp_path(name: &str) -> PathBuf {
-    let directory = std::env::temp_dir().join(format!("cajal-input-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&directory).unwrap();
-    directory.join(name)
+/// A directory of test files, unique to this process and test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let directory =
+            std::env::temp_dir().join(format!("cajal-input-{}-{test}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap();
+        TempDir(directory)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    fn write(&self, name: &str, contents: &[u8]) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
 }
 
-fn write(name: &str, contents: &[u8]) -> PathBuf {
-    let path = temp_path(name);
-    std::fs::write(&path, contents).unwrap();
-    path
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Writes a version-1.0 .npy file: magic, header length, the header dictionary padded with
 /// spaces to a multiple of 64 bytes, then the raw data.
-fn write_npy(name: &str, descr: &str, fortran: bool, shape: &str, data: &[u8]) -> PathBuf {
+fn write_npy(
+    dir: &TempDir,
+    name: &str,
+    descr: &str,
+    fortran: bool,
+    shape: &str,
+    data: &[u8],
+) -> PathBuf {
     let order = if fortran { "True" } else { "False" };
     let mut header =
         format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {shape}, }}");
@@ -693,7 +738,7 @@ fn write_npy(name: &str, descr: &str, fortran: bool, shape: &str, data: &[u8]) -
     bytes.extend((header.len() as u16).to_le_bytes());
     bytes.extend(header.as_bytes());
     bytes.extend(data);
-    write(name, &bytes)
+    dir.write(name, &bytes)
 }
 
 fn read(path: &Path, interval: Option<f64>) -> Result<TimeSeries, InputError> {
@@ -702,7 +747,8 @@ fn read(path: &Path, interval: Option<f64>) -> Result<TimeSeries, InputError> {
 
 #[test]
 fn reads_csv_with_time_and_value_columns_and_scales_them() {
-    let path = write(
+    let dir = TempDir::new("reads_csv_with_time_and_value_columns_and_scales_them");
+    let path = dir.write(
         "two_columns.csv",
         b"time (s), current (nA)\n0.000, 1.5\n# a comment\n\n0.002 , -2\n0.004,3e-1\n",
     );
@@ -715,12 +761,13 @@ fn reads_csv_with_time_and_value_columns_and_scales_them() {
 
 #[test]
 fn reads_csv_with_one_column_and_a_sampling_interval() {
-    let path = write("one_column.csv", b"current\n1\n2\n3\n");
+    let dir = TempDir::new("reads_csv_with_one_column_and_a_sampling_interval");
+    let path = dir.write("one_column.csv", b"current\n1\n2\n3\n");
     let series = read(&path, Some(0.5)).unwrap();
     assert_eq!(series.times_ms, [0.0, 0.5, 1.0]);
     assert_eq!(series.values, [1.0, 2.0, 3.0]);
     // Without a header, the first line is data.
-    let path = write("no_header.csv", b"0, 4\n1, 5\n");
+    let path = dir.write("no_header.csv", b"0, 4\n1, 5\n");
     let series = read(&path, None).unwrap();
     assert_eq!(series.times_ms, [0.0, 1.0]);
     assert_eq!(series.values, [4.0, 5.0]);
@@ -728,6 +775,7 @@ fn reads_csv_with_one_column_and_a_sampling_interval() {
 
 #[test]
 fn csv_errors_name_the_file_and_line() {
+    let dir = TempDir::new("csv_errors_name_the_file_and_line");
     let cases: [(&str, &[u8], Option<f64>, &str); 8] = [
         (
             "text.csv",
@@ -769,7 +817,7 @@ fn csv_errors_name_the_file_and_line() {
         ),
     ];
     for (name, contents, interval, message) in cases {
-        let path = write(name, contents);
+        let path = dir.write(name, contents);
         let error = read(&path, interval).unwrap_err().to_string();
         let expected = if message.starts_with("line") {
             format!("{}, {message}", path.display())
@@ -778,13 +826,13 @@ fn csv_errors_name_the_file_and_line() {
         };
         assert_eq!(error, expected, "{name}");
     }
-    let missing = temp_path("missing.csv");
+    let missing = dir.path("missing.csv");
     let error = read(&missing, None).unwrap_err().to_string();
     assert!(
         error.starts_with(&format!("cannot read {}: ", missing.display())),
         "{error}"
     );
-    let path = write("both.csv", b"t,v\n0,1\n");
+    let path = dir.write("both.csv", b"t,v\n0,1\n");
     assert_eq!(
         read(&path, Some(1.0)).unwrap_err().to_string(),
         format!(
@@ -800,23 +848,24 @@ fn bytes_of<const N: usize, T: Copy>(values: &[T], to_bytes: impl Fn(T) -> [u8; 
 
 #[test]
 fn reads_npy_arrays_of_several_types_and_layouts() {
+    let dir = TempDir::new("reads_npy_arrays_of_several_types_and_layouts");
     // 2-D float64 (time, value) rows in C order.
     let data = bytes_of(&[0.0f64, 1.0, 0.5, 2.0, 1.5, -1.0], f64::to_le_bytes);
-    let path = write_npy("pairs.npy", "<f8", false, "(3, 2)", &data);
+    let path = write_npy(&dir, "pairs.npy", "<f8", false, "(3, 2)", &data);
     let series = read(&path, None).unwrap();
     assert_eq!(series.times_ms, [0.0, 0.5, 1.5]);
     assert_eq!(series.values, [1.0, 2.0, -1.0]);
 
     // The same array in Fortran order: the time column first, then the value column.
     let data = bytes_of(&[0.0f64, 0.5, 1.5, 1.0, 2.0, -1.0], f64::to_le_bytes);
-    let path = write_npy("pairs_fortran.npy", "<f8", true, "(3, 2)", &data);
+    let path = write_npy(&dir, "pairs_fortran.npy", "<f8", true, "(3, 2)", &data);
     let series = read(&path, None).unwrap();
     assert_eq!(series.times_ms, [0.0, 0.5, 1.5]);
     assert_eq!(series.values, [1.0, 2.0, -1.0]);
 
     // 1-D float32, big-endian, with a sampling interval and scales.
     let data = bytes_of(&[0.25f32, -0.5, 4.0], f32::to_be_bytes);
-    let path = write_npy("values.NPY", ">f4", false, "(3,)", &data);
+    let path = write_npy(&dir, "values.NPY", ">f4", false, "(3,)", &data);
     let series = read_time_series(&path, Some(0.1), 1.0, 2.0, Interpolation::Step).unwrap();
     assert_eq!(series.values, [0.5, -1.0, 8.0]);
     assert_eq!(series.times_ms.len(), 3);
@@ -824,10 +873,10 @@ fn reads_npy_arrays_of_several_types_and_layouts() {
 
     // Integers.
     let data = bytes_of(&[3i32, -7], i32::to_le_bytes);
-    let path = write_npy("ints.npy", "<i4", false, "(2,)", &data);
+    let path = write_npy(&dir, "ints.npy", "<i4", false, "(2,)", &data);
     assert_eq!(read(&path, Some(1.0)).unwrap().values, [3.0, -7.0]);
     let data = bytes_of(&[0u16, 10, 1, 20], u16::to_le_bytes);
-    let path = write_npy("uints.npy", "<u2", false, "(2, 2)", &data);
+    let path = write_npy(&dir, "uints.npy", "<u2", false, "(2, 2)", &data);
     let series = read(&path, None).unwrap();
     assert_eq!(
         (series.times_ms, series.values),
@@ -837,11 +886,13 @@ fn reads_npy_arrays_of_several_types_and_layouts() {
 
 #[test]
 fn npy_errors_name_the_file_and_what_is_wrong() {
-    let complex = write_npy("complex.npy", "<c16", false, "(1,)", &[0; 16]);
-    let text = write_npy("text.npy", "|S4", false, "(2,)", b"abcdefgh");
-    let cube = write_npy("cube.npy", "<f8", false, "(1, 1, 1)", &[0; 8]);
-    let three = write_npy("three.npy", "<f8", false, "(1, 3)", &[0; 24]);
+    let dir = TempDir::new("npy_errors_name_the_file_and_what_is_wrong");
+    let complex = write_npy(&dir, "complex.npy", "<c16", false, "(1,)", &[0; 16]);
+    let text = write_npy(&dir, "text.npy", "|S4", false, "(2,)", b"abcdefgh");
+    let cube = write_npy(&dir, "cube.npy", "<f8", false, "(1, 1, 1)", &[0; 8]);
+    let three = write_npy(&dir, "three.npy", "<f8", false, "(1, 3)", &[0; 24]);
     let order = write_npy(
+        &dir,
         "order.npy",
         "<f8",
         false,
@@ -849,14 +900,15 @@ fn npy_errors_name_the_file_and_what_is_wrong() {
         &bytes_of(&[1.0f64, 0.0, 1.0, 0.0], f64::to_le_bytes),
     );
     let nan = write_npy(
+        &dir,
         "nan.npy",
         "<f8",
         false,
         "(2,)",
         &bytes_of(&[1.0f64, f64::NAN], f64::to_le_bytes),
     );
-    let empty = write_npy("empty.npy", "<f8", false, "(0,)", &[]);
-    let garbage = write("garbage.npy", b"not an npy file");
+    let empty = write_npy(&dir, "empty.npy", "<f8", false, "(0,)", &[]);
+    let garbage = dir.write("garbage.npy", b"not an npy file");
     let cases: [(&Path, Option<f64>, &str); 9] = [
         (
             &complex,
@@ -902,7 +954,8 @@ fn npy_errors_name_the_file_and_what_is_wrong() {
 
 #[test]
 fn a_file_read_series_drives_an_input() {
-    let path = write("drive.csv", b"t,v\n0,0\n1,10\n");
+    let dir = TempDir::new("a_file_read_series_drives_an_input");
+    let path = dir.write("drive.csv", b"t,v\n0,0\n1,10\n");
     let series = read(&path, None).unwrap();
     let trace = currents(InputKind::TimeSeries(series), always(), 0.5, 3);
     // Linear from 0 to 10 over [0, 1]: step means 2.5 and 7.5, then the held 10.

@@ -1,0 +1,65 @@
+//! The example models shipped inside the executable, so that `cajal demo` and
+//! `cajal examples NAME` need no file.
+
+use miette::miette;
+
+/// (name, what it shows, text).
+pub const EXAMPLES: &[(&str, &str, &str)] = &[
+    (
+        "hh_step",
+        "Hodgkin–Huxley axon under a current step: action potentials and gating variables",
+        include_str!("../../../examples/hh_step.toml"),
+    ),
+    (
+        "hh_fi",
+        "Hodgkin–Huxley f–I curves for four leak conductances (cajal fi)",
+        include_str!("../../../examples/hh_fi.toml"),
+    ),
+    (
+        "lif_fi",
+        "LIF f–I curve beside its closed form (cajal fi)",
+        include_str!("../../../examples/lif_fi.toml"),
+    ),
+    (
+        "eif_step",
+        "exponential integrate-and-fire neurons: current step plus white noise",
+        include_str!("../../../examples/eif_step.toml"),
+    ),
+    (
+        "rate_unit",
+        "rate units with threshold-linear, sigmoid and LIF transfer functions under a ramp",
+        include_str!("../../../examples/rate_unit.toml"),
+    ),
+];
+
+/// The text of example `name`.
+pub fn text(name: &str) -> Option<&'static str> {
+    let name = name.strip_suffix(".toml").unwrap_or(name);
+    EXAMPLES.iter().find(|(n, _, _)| *n == name).map(|(_, _, t)| *t)
+}
+
+/// `cajal examples [NAME]`.
+pub fn show(name: Option<&str>) -> miette::Result<()> {
+    match name {
+        None => {
+            println!("Shipped examples (print one with `cajal examples NAME`, save it and edit):\n");
+            for (name, description, _) in EXAMPLES {
+                println!("  {name:<12} {description}");
+            }
+            Ok(())
+        }
+        Some(name) => match text(name) {
+            Some(text) => {
+                print!("{text}");
+                Ok(())
+            }
+            None => {
+                let names: Vec<&str> = EXAMPLES.iter().map(|(n, _, _)| *n).collect();
+                Err(miette!(
+                    "no example named `{name}`; the examples are: {}",
+                    names.join(", ")
+                ))
+            }
+        },
+    }
+}
