@@ -28,25 +28,32 @@ const ROUNDING_SHIFTER: f64 = 6_755_399_441_055_744.0;
 #[inline(always)]
 pub fn exp(x: f64) -> f64 {
     let x = x.clamp(MIN_ARGUMENT, MAX_ARGUMENT);
-    let k = (x * LOG2_E + ROUNDING_SHIFTER) - ROUNDING_SHIFTER;
+    let shifted = x * LOG2_E + ROUNDING_SHIFTER;
+    let k = shifted - ROUNDING_SHIFTER;
     let r = (x - k * LN2_HI) - k * LN2_LO;
-    // Horner form of sum_{j=0}^{13} r^j / j!.
-    let mut p = 1.0 / 6_227_020_800.0; // 1/13!
-    p = p * r + 1.0 / 479_001_600.0;
-    p = p * r + 1.0 / 39_916_800.0;
-    p = p * r + 1.0 / 3_628_800.0;
-    p = p * r + 1.0 / 362_880.0;
-    p = p * r + 1.0 / 40_320.0;
-    p = p * r + 1.0 / 5_040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    // 2^k from its exponent bits; k is within [-1022, 1023] after the clamp.
-    let scale = f64::from_bits(((k as i64 + 1023) as u64) << 52);
+    // sum_{j=0}^{13} r^j / j! in Estrin's scheme: pairs, then pairs of pairs, ... The
+    // dependency chain is four multiply-adds deep instead of Horner's thirteen, which
+    // matters because the HH step is one long chain of dependent exponentials.
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
+    let p01 = 1.0 + r;
+    let p23 = 0.5 + r * (1.0 / 6.0);
+    let p45 = 1.0 / 24.0 + r * (1.0 / 120.0);
+    let p67 = 1.0 / 720.0 + r * (1.0 / 5_040.0);
+    let p89 = 1.0 / 40_320.0 + r * (1.0 / 362_880.0);
+    let p1011 = 1.0 / 3_628_800.0 + r * (1.0 / 39_916_800.0);
+    let p1213 = 1.0 / 479_001_600.0 + r * (1.0 / 6_227_020_800.0);
+    let q0 = p01 + r2 * p23;
+    let q1 = p45 + r2 * p67;
+    let q2 = p89 + r2 * p1011;
+    let s0 = q0 + r4 * q1;
+    let s1 = q2 + r4 * p1213;
+    let p = s0 + r8 * s1;
+    // 2^k from its exponent bits; k is within [-1022, 1023] after the clamp. The low bits of
+    // `shifted` hold k as a two's-complement integer (the shifter's own mantissa bits are
+    // shifted out), which avoids a float-to-integer conversion SIMD units lack.
+    let scale = f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52);
     p * scale
 }
 
@@ -56,14 +63,27 @@ pub fn exp(x: f64) -> f64 {
 /// a removable singularity at v = v0 that a direct formula turns into 0/0.
 #[inline(always)]
 pub fn x_over_expm1(x: f64) -> f64 {
-    // Bernoulli series through x⁸; the first omitted term is below 3e-18 for |x| < 0.1,
-    // where the direct form would lose up to 1e-14 to cancellation. Both branches are
-    // computed and one selected, so the loop stays vectorisable.
+    x_over_expm1_with(x, exp(x))
+}
+
+/// [`x_over_expm1`] for a caller that already has `exp_x` = e^x.
+#[inline(always)]
+pub fn x_over_expm1_with(x: f64, exp_x: f64) -> f64 {
+    // Both branches are computed and one selected, so the loop stays vectorisable.
+    let direct = x / (exp_x - 1.0);
+    if x.abs() < SERIES_RANGE { x_over_expm1_series(x) } else { direct }
+}
+
+/// Below this |x|, [`x_over_expm1_series`] is used: the direct form would lose up to 1e-14 to
+/// cancellation there, the series' first omitted term is below 3e-18.
+pub const SERIES_RANGE: f64 = 0.1;
+
+/// The Bernoulli series of x/(e^x − 1) through x⁸, for |x| < [`SERIES_RANGE`].
+#[inline(always)]
+pub fn x_over_expm1_series(x: f64) -> f64 {
     let x2 = x * x;
-    let series = 1.0 - x * 0.5
-        + x2 * (1.0 / 12.0 + x2 * (-1.0 / 720.0 + x2 * (1.0 / 30240.0 - x2 * (1.0 / 1209600.0))));
-    let direct = x / (exp(x) - 1.0);
-    if x.abs() < 0.1 { series } else { direct }
+    1.0 - x * 0.5
+        + x2 * (1.0 / 12.0 + x2 * (-1.0 / 720.0 + x2 * (1.0 / 30240.0 - x2 * (1.0 / 1209600.0))))
 }
 
 #[cfg(test)]
