@@ -1153,3 +1153,6 @@ pub fn sweep_values(start: f64, stop: f64, step: f64) -> Result<Vec<f64>, String
     }
     Ok((0..count).map(|k| start + k as f64 * step).collect())
 }
+
+#[cfg(test)]
+mod tests;
