@@ -16,6 +16,11 @@ mod run_command;
 use clap::Parser;
 
 fn main() -> miette::Result<()> {
+    // Messages name file:line:column; wrapping them would break that for editors and grep.
+    miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }))
+    .expect("the hook is set once, first");
     let arguments = cli::Cli::parse();
     match arguments.command {
         cli::Command::Demo { output, quiet } => run_command::demo(&output, quiet),

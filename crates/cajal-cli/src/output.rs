@@ -76,6 +76,9 @@ pub fn file_stem(name: &str) -> String {
 
 /// The working unit of a variable's dimension, for column names and labels.
 pub fn unit_of(dimension: cajal::units::Dimension) -> &'static str {
+    if dimension == cajal::units::Dimension::DIMENSIONLESS {
+        return "";
+    }
     dimension.working_unit().unwrap_or("")
 }
 

@@ -1,0 +1,186 @@
+//! End-to-end tests of the `cajal` executable: every shipped example runs, outputs are
+//! complete and readable, bad input gives a located message and a failing exit status.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cajal(arguments: &[&str], directory: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cajal"))
+        .args(arguments)
+        .current_dir(directory)
+        .output()
+        .expect("the cajal executable runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let directory = std::env::temp_dir().join(format!("cajal-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&directory);
+    std::fs::create_dir_all(&directory).unwrap();
+    directory
+}
+
+fn examples_directory() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The float64 values of a .npy file written by cajal (little-endian, C order).
+fn read_npy(path: &Path) -> (Vec<u64>, Vec<f64>) {
+    let bytes = std::fs::read(path).unwrap();
+    let file = npyz::NpyFile::new(&bytes[..]).unwrap();
+    let shape = file.shape().to_vec();
+    (shape, file.into_vec::<f64>().unwrap())
+}
+
+#[test]
+fn every_shipped_example_runs_and_writes_complete_outputs() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(examples_directory()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        seen += 1;
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let directory = scratch(&name);
+        let output = cajal(&["run", path.to_str().unwrap(), "-o", "out", "--quiet"], &directory);
+        assert!(output.status.success(), "{name}: {}", text(&output));
+        let summary = read_json(&directory.join("out/summary.json"));
+        assert_eq!(summary["complete"], true, "{name}");
+        assert!(summary["biological_seconds"].as_f64().unwrap() > 0.0);
+        assert!(summary["wall_seconds"].as_f64().unwrap() > 0.0);
+        for (population, values) in summary["populations"].as_object().unwrap() {
+            for key in ["size", "spike_count", "rate_hz", "cv_isi"] {
+                assert!(values.get(key).is_some(), "{name}: {population} lacks {key}");
+            }
+        }
+        assert!(directory.join("out/model.toml").exists());
+        let plots: Vec<_> = std::fs::read_dir(directory.join("out/plots")).unwrap().collect();
+        assert!(plots.len() >= 2, "{name}: no plots");
+        // Shipped examples print the same text as the file.
+        let printed = cajal(&["examples", &name], &directory);
+        assert_eq!(String::from_utf8_lossy(&printed.stdout), std::fs::read_to_string(&path).unwrap());
+        std::fs::remove_dir_all(&directory).unwrap();
+    }
+    assert!(seen >= 5, "{seen} examples");
+}
+
+#[test]
+fn hh_step_outputs_are_consistent_across_formats() {
+    let directory = scratch("hh-step");
+    let model = examples_directory().join("hh_step.toml");
+    let output = cajal(&["run", model.to_str().unwrap(), "-o", "out", "--quiet"], &directory);
+    assert!(output.status.success(), "{}", text(&output));
+    let out = directory.join("out");
+    let (shape, spikes) = read_npy(&out.join("spikes/axon.npy"));
+    assert_eq!(shape[1], 2);
+    let summary = read_json(&out.join("summary.json"));
+    assert_eq!(summary["populations"]["axon"]["spike_count"].as_u64().unwrap(), shape[0]);
+    // A 10 µA/cm² step for 70 ms: HH fires regularly at about 68 Hz (NEURON: 69–70 Hz at
+    // 10 µA/cm² for a 1 s step) — 4 or 5 spikes, all inside the step.
+    assert!((4..=5).contains(&shape[0]), "{spikes:?}");
+    for pair in spikes.chunks(2) {
+        assert!(pair[1] > 10.0 && pair[1] < 85.0, "{spikes:?}");
+    }
+    let (v_shape, v) = read_npy(&out.join("traces/axon_v.npy"));
+    let (_, times) = read_npy(&out.join("traces/axon_times_ms.npy"));
+    assert_eq!(v_shape, [4001, 1]);
+    assert_eq!(times.len(), 4001);
+    assert_eq!(v[0], -65.0);
+    let csv = std::fs::read_to_string(out.join("traces/axon.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(header.starts_with("time_ms,v_mV[0],m[0],h[0],n[0],i_na_uA_per_cm^2[0]"), "{header}");
+    let last: Vec<f64> = csv.lines().last().unwrap().split(',').map(|x| x.parse().unwrap()).collect();
+    assert_eq!(last[0], 100.0);
+    assert_eq!(last[1], *v.last().unwrap());
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
+#[test]
+fn demo_needs_no_file_and_says_where_it_wrote() {
+    let directory = scratch("demo");
+    let output = cajal(&["demo"], &directory);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("outputs written to cajal-demo/"));
+    assert!(directory.join("cajal-demo/summary.json").exists());
+    assert!(directory.join("cajal-demo/plots/axon.png").exists());
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
+#[test]
+fn fi_json_matches_the_lif_closed_form() {
+    let directory = scratch("fi");
+    let model = examples_directory().join("lif_fi.toml");
+    let output = cajal(
+        &["fi", model.to_str().unwrap(), "--currents", "300:900:300pA", "--json", "-o", "out"],
+        &directory,
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let points = json["curves"][0]["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3);
+    for point in points {
+        let current = point["current"].as_f64().unwrap();
+        assert_eq!(point["current_unit"], "pA");
+        let drive = 0.1 * current;
+        let expected = 1000.0 / (2.0 + 20.0 * ((drive - 10.0) / (drive - 20.0)).ln());
+        let rate = point["rate_hz"].as_f64().unwrap();
+        assert!((rate - expected).abs() < 0.005 * expected, "{current} pA: {rate} vs {expected}");
+    }
+    assert!(directory.join("out/fi.png").exists() && directory.join("out/fi.csv").exists());
+    // --vary gives one curve per value.
+    let output = cajal(
+        &["fi", model.to_str().unwrap(), "--currents", "0.3:0.9:0.3nA", "--vary", "tau_m=10,20ms", "--json", "-o", "out"],
+        &directory,
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["curves"].as_array().unwrap().len(), 2);
+    assert_eq!(json["curves"][1]["label"], "membrane_time_constant = 20 ms");
+    assert_eq!(json["curves"][1]["points"][0]["current"], 300.0);
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
+#[test]
+fn bad_input_fails_with_a_located_message_and_no_panic() {
+    let directory = scratch("bad");
+    std::fs::write(
+        directory.join("bad.toml"),
+        "[simulation]\nduration = \"100 ms\"\n[population.cell]\nmodel = \"lif\"\ntau_m = \"-5 ms\"\n",
+    )
+    .unwrap();
+    let output = cajal(&["run", "bad.toml"], &directory);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.toml:5:9: population.cell.tau_m: out of range"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!directory.join("bad_output").exists(), "no output for a refused model");
+
+    let output = cajal(&["run", "missing.toml"], &directory);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.toml:1:1: cannot read the model file"));
+
+    let model = examples_directory().join("hh_step.toml");
+    let output = cajal(&["fi", model.to_str().unwrap(), "--currents", "0:10:1pA"], &directory);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("`pA` is a current, but this model's input is a current density"), "{stderr}");
+
+    let output = cajal(&["examples", "hh_stpe"], &directory);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no example named `hh_stpe`"));
+    std::fs::remove_dir_all(&directory).unwrap();
+}
