@@ -35,14 +35,19 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
 /// The text of example `name`.
 pub fn text(name: &str) -> Option<&'static str> {
     let name = name.strip_suffix(".toml").unwrap_or(name);
-    EXAMPLES.iter().find(|(n, _, _)| *n == name).map(|(_, _, t)| *t)
+    EXAMPLES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, _, t)| *t)
 }
 
 /// `cajal examples [NAME]`.
 pub fn show(name: Option<&str>) -> miette::Result<()> {
     match name {
         None => {
-            println!("Shipped examples (print one with `cajal examples NAME`, save it and edit):\n");
+            println!(
+                "Shipped examples (print one with `cajal examples NAME`, save it and edit):\n"
+            );
             for (name, description, _) in EXAMPLES {
                 println!("  {name:<12} {description}");
             }

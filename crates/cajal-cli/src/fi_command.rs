@@ -30,17 +30,26 @@ pub fn fi(options: &FiOptions) -> Result<()> {
     }
     let result = fi::simulate(&spec, &sweep, |_, _| {}).into_diagnostic()?;
     let directory = options.output.clone().unwrap_or_else(|| {
-        let stem = options.model.file_stem().map_or("cajal".into(), |s| s.to_string_lossy().into_owned());
+        let stem = options
+            .model
+            .file_stem()
+            .map_or("cajal".into(), |s| s.to_string_lossy().into_owned());
         PathBuf::from(format!("{stem}_fi"))
     });
     write(&directory, &spec, &result)?;
     let unit = result.current_dimension.working_unit().unwrap_or("");
     if options.json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&result, unit)).into_diagnostic()?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&to_json(&result, unit)).into_diagnostic()?
+        );
     } else {
         print_table(&result, unit);
         if !options.quiet {
-            println!("wrote {0}/fi.csv, {0}/fi.json and {0}/fi.svg/.png", directory.display());
+            println!(
+                "wrote {0}/fi.csv, {0}/fi.json and {0}/fi.svg/.png",
+                directory.display()
+            );
         }
     }
     Ok(())
@@ -91,7 +100,9 @@ fn split_unit(text: &str) -> (&str, &str) {
         let exponent = (c == 'e' || c == 'E')
             && index > 0
             && (bytes[index - 1] as char).is_ascii_digit()
-            && bytes.get(index + 1).is_some_and(|&n| (n as char).is_ascii_digit() || n == b'-' || n == b'+');
+            && bytes
+                .get(index + 1)
+                .is_some_and(|&n| (n as char).is_ascii_digit() || n == b'-' || n == b'+');
         if (c.is_alphabetic() || c == 'µ' || c == 'Ω') && !exponent {
             break;
         }
@@ -117,16 +128,21 @@ pub fn parse_current_range(text: &str, dimension: Dimension) -> Result<Vec<f64>>
     let unit = unit_for(unit_text, dimension, &what)?;
     let parts = parse_numbers(numbers, ':', &what)?;
     let [start, stop, step] = parts[..] else {
-        return Err(miette!("{what}: expected START:STOP:STEP followed by a unit, e.g. 0:20:0.5uA/cm^2"));
+        return Err(miette!(
+            "{what}: expected START:STOP:STEP followed by a unit, e.g. 0:20:0.5uA/cm^2"
+        ));
     };
     let scale = unit.scale / Unit::working(dimension).map_or(1.0, |w| w.scale);
-    sweep_values(start * scale, stop * scale, step * scale).map_err(|message| miette!("{what}: {message}"))
+    sweep_values(start * scale, stop * scale, step * scale)
+        .map_err(|message| miette!("{what}: {message}"))
 }
 
 fn unit_for(unit_text: &str, dimension: Dimension, what: &str) -> Result<Unit> {
     if unit_text.is_empty() {
         let example = dimension.working_unit().unwrap_or("a unit");
-        return Err(miette!("{what}: the unit is missing (this model's input is a {dimension}, e.g. {example})"));
+        return Err(miette!(
+            "{what}: the unit is missing (this model's input is a {dimension}, e.g. {example})"
+        ));
     }
     let unit = Unit::parse(unit_text).map_err(|e| miette!("{what}: {}", e.message))?;
     if unit.dimension != dimension {
@@ -139,15 +155,25 @@ fn unit_for(unit_text: &str, dimension: Dimension, what: &str) -> Result<Unit> {
 }
 
 /// `leak_conductance=0.1,0.2mS/cm^2` → a sweep in working units.
-pub fn parse_vary(text: &str, definitions: &'static [cajal::parameters::ParameterDef]) -> Result<ParameterSweep> {
+pub fn parse_vary(
+    text: &str,
+    definitions: &'static [cajal::parameters::ParameterDef],
+) -> Result<ParameterSweep> {
     let what = format!("--vary {text}");
-    let (name, values) = text
-        .split_once('=')
-        .ok_or_else(|| miette!("{what}: expected NAME=V1,V2,...UNIT, e.g. leak_conductance=0.1,0.2mS/cm^2"))?;
-    let definition = definitions.iter().find(|d| d.answers_to(name.trim())).ok_or_else(|| {
-        let names: Vec<&str> = definitions.iter().map(|d| d.name).collect();
-        miette!("{what}: the model has no parameter `{}`; its parameters: {}", name.trim(), names.join(", "))
+    let (name, values) = text.split_once('=').ok_or_else(|| {
+        miette!("{what}: expected NAME=V1,V2,...UNIT, e.g. leak_conductance=0.1,0.2mS/cm^2")
     })?;
+    let definition = definitions
+        .iter()
+        .find(|d| d.answers_to(name.trim()))
+        .ok_or_else(|| {
+            let names: Vec<&str> = definitions.iter().map(|d| d.name).collect();
+            miette!(
+                "{what}: the model has no parameter `{}`; its parameters: {}",
+                name.trim(),
+                names.join(", ")
+            )
+        })?;
     let (numbers, unit_text) = split_unit(values);
     let scale = if definition.dimension == Dimension::DIMENSIONLESS && unit_text.is_empty() {
         1.0
@@ -155,7 +181,10 @@ pub fn parse_vary(text: &str, definitions: &'static [cajal::parameters::Paramete
         let unit = unit_for(unit_text, definition.dimension, &what)?;
         unit.scale / Unit::working(definition.dimension).map_or(1.0, |w| w.scale)
     };
-    let values: Vec<f64> = parse_numbers(numbers, ',', &what)?.into_iter().map(|v| v * scale).collect();
+    let values: Vec<f64> = parse_numbers(numbers, ',', &what)?
+        .into_iter()
+        .map(|v| v * scale)
+        .collect();
     if let Some(bad) = values.iter().find(|v| !definition.constraint.admits(**v)) {
         return Err(miette!(
             "{what}: {} must be {}, got {}",
@@ -165,7 +194,11 @@ pub fn parse_vary(text: &str, definitions: &'static [cajal::parameters::Paramete
         ));
     }
     // Checked the same way a model file is: the quantity parser accepts what we print.
-    debug_assert!(values.iter().all(|v| parse_quantity(&format_working(*v, definition.dimension)).is_ok()));
+    debug_assert!(
+        values
+            .iter()
+            .all(|v| parse_quantity(&format_working(*v, definition.dimension)).is_ok())
+    );
     Ok(ParameterSweep {
         parameter: definition.name.to_string(),
         values,
@@ -201,7 +234,13 @@ fn write(directory: &Path, spec: &ModelSpec, result: &FiResult) -> Result<()> {
     ];
     let rows = result.curves.iter().enumerate().flat_map(|(index, curve)| {
         curve.points.iter().map(move |p| {
-            vec![index as f64, p.current, p.rate_hz, p.spike_count as f64, p.theory_rate_hz.unwrap_or(f64::NAN)]
+            vec![
+                index as f64,
+                p.current,
+                p.rate_hz,
+                p.spike_count as f64,
+                p.theory_rate_hz.unwrap_or(f64::NAN),
+            ]
         })
     });
     output::write_csv(&directory.join("fi.csv"), &header, rows)?;
@@ -214,9 +253,16 @@ fn write(directory: &Path, spec: &ModelSpec, result: &FiResult) -> Result<()> {
 fn print_table(result: &FiResult, unit: &str) {
     for curve in &result.curves {
         println!("{}", curve.label);
-        println!("  {:>14}  {:>10}  {:>10}", format!("I ({unit})"), "rate (Hz)", "theory");
+        println!(
+            "  {:>14}  {:>10}  {:>10}",
+            format!("I ({unit})"),
+            "rate (Hz)",
+            "theory"
+        );
         for p in &curve.points {
-            let theory = p.theory_rate_hz.map_or("-".to_string(), |t| format!("{t:.3}"));
+            let theory = p
+                .theory_rate_hz
+                .map_or("-".to_string(), |t| format!("{t:.3}"));
             println!("  {:>14.4}  {:>10.3}  {:>10}", p.current, p.rate_hz, theory);
         }
         if let Some(onset) = fi::repetitive_firing_onset(curve) {

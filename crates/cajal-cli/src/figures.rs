@@ -13,6 +13,9 @@ use crate::plot::{Color, Figure, Panel, Series};
 /// Traces of one neuron drawn together: at most this many neurons per panel.
 const MAX_NEURONS_PER_PANEL: usize = 5;
 
+/// Whether a variable (by name) belongs to a panel.
+type VariableFilter = fn(&str) -> bool;
+
 /// The stimulus of a population: time (ms) and current, in the model's input unit.
 pub struct Stimulus {
     /// Sample times.
@@ -40,7 +43,7 @@ pub fn trace_figure(
 ) -> Figure {
     let mut figure = Figure::new(title);
     let shown = trace.neurons.len().min(MAX_NEURONS_PER_PANEL);
-    let groups: [(&str, fn(&str) -> bool); 4] = [
+    let groups: [(&str, VariableFilter); 4] = [
         ("potential", |n| n == "v"),
         ("gates", |n| matches!(n, "m" | "h" | "n")),
         ("currents", |n| n.starts_with("i_")),
@@ -94,7 +97,11 @@ pub fn trace_figure(
             && let Some(spikes) = spikes
         {
             let values = &trace.values[members[0]];
-            let top = values.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
+            let top = values
+                .iter()
+                .copied()
+                .filter(|v| v.is_finite())
+                .fold(f64::MIN, f64::max);
             let shown_neurons = &trace.neurons[..shown];
             let times: Vec<f64> = spikes
                 .iter()
@@ -143,7 +150,10 @@ pub fn raster_figure(title: &str, spikes: &[Spike], duration_ms: f64) -> Figure 
 
 /// f–I curves, with the closed form dashed where the model has one.
 pub fn fi_figure(title: &str, result: &FiResult) -> Figure {
-    let mut panel = Panel::new(axis_label("current", result.current_dimension), "firing rate (Hz)");
+    let mut panel = Panel::new(
+        axis_label("current", result.current_dimension),
+        "firing rate (Hz)",
+    );
     for (index, curve) in result.curves.iter().enumerate() {
         let currents: Vec<f64> = curve.points.iter().map(|p| p.current).collect();
         let rates: Vec<f64> = curve.points.iter().map(|p| p.rate_hz).collect();
@@ -155,7 +165,11 @@ pub fn fi_figure(title: &str, result: &FiResult) -> Figure {
             )
             .with_series(Series::points(currents.clone(), rates).with_color(Color::Palette(index)));
         if curve.points.iter().all(|p| p.theory_rate_hz.is_some()) {
-            let theory: Vec<f64> = curve.points.iter().map(|p| p.theory_rate_hz.unwrap_or(f64::NAN)).collect();
+            let theory: Vec<f64> = curve
+                .points
+                .iter()
+                .map(|p| p.theory_rate_hz.unwrap_or(f64::NAN))
+                .collect();
             panel = panel.with_series(
                 Series::dashed(currents, theory)
                     .with_label(format!("{} (theory)", curve.label))

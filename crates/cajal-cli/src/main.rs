@@ -6,8 +6,8 @@
 mod cli;
 mod diagnostics;
 mod examples;
-mod figures;
 mod fi_command;
+mod figures;
 mod output;
 mod plot;
 mod progress;

@@ -13,7 +13,7 @@
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cajal::engine::RunResult;
 use cajal::record::TraceRecorder;
@@ -30,7 +30,9 @@ pub fn create_directory(directory: &Path) -> Result<()> {
 /// Writes a row-major float64 array of `shape` as .npy.
 pub fn write_npy(path: &Path, shape: &[u64], data: &[f64]) -> Result<()> {
     let context = || format!("cannot write {}", path.display());
-    let file = File::create(path).into_diagnostic().wrap_err_with(context)?;
+    let file = File::create(path)
+        .into_diagnostic()
+        .wrap_err_with(context)?;
     let mut buffer = BufWriter::new(file);
     let mut writer = npyz::WriteOptions::new()
         .default_dtype()
@@ -39,16 +41,28 @@ pub fn write_npy(path: &Path, shape: &[u64], data: &[f64]) -> Result<()> {
         .begin_nd()
         .into_diagnostic()
         .wrap_err_with(context)?;
-    writer.extend(data.iter().copied()).into_diagnostic().wrap_err_with(context)?;
+    writer
+        .extend(data.iter().copied())
+        .into_diagnostic()
+        .wrap_err_with(context)?;
     writer.finish().into_diagnostic().wrap_err_with(context)?;
     buffer.flush().into_diagnostic().wrap_err_with(context)
 }
 
 /// Writes a CSV with a header and numeric rows.
-pub fn write_csv(path: &Path, header: &[String], rows: impl Iterator<Item = Vec<f64>>) -> Result<()> {
+pub fn write_csv(
+    path: &Path,
+    header: &[String],
+    rows: impl Iterator<Item = Vec<f64>>,
+) -> Result<()> {
     let context = || format!("cannot write {}", path.display());
-    let mut writer = csv::Writer::from_path(path).into_diagnostic().wrap_err_with(context)?;
-    writer.write_record(header).into_diagnostic().wrap_err_with(context)?;
+    let mut writer = csv::Writer::from_path(path)
+        .into_diagnostic()
+        .wrap_err_with(context)?;
+    writer
+        .write_record(header)
+        .into_diagnostic()
+        .wrap_err_with(context)?;
     for row in rows {
         writer
             .write_record(row.iter().map(|value| format_number(*value)))
@@ -70,7 +84,13 @@ pub fn format_number(value: f64) -> String {
 /// A file name for `name` that is safe on every file system.
 pub fn file_stem(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -89,7 +109,14 @@ pub fn write_data(directory: &Path, result: &RunResult) -> Result<Vec<String>> {
         create_directory(&spikes_directory)?;
         for (index, recorder) in result.spikes.iter().enumerate() {
             let name = &result.populations[recorder.population].name;
-            let stem = unique_stem(&result.spikes[..index].iter().map(|r| r.population).collect::<Vec<_>>(), recorder.population, name);
+            let stem = unique_stem(
+                &result.spikes[..index]
+                    .iter()
+                    .map(|r| r.population)
+                    .collect::<Vec<_>>(),
+                recorder.population,
+                name,
+            );
             let mut flat = Vec::with_capacity(2 * recorder.spikes.len());
             for spike in &recorder.spikes {
                 flat.push(spike.neuron as f64);
@@ -103,7 +130,10 @@ pub fn write_data(directory: &Path, result: &RunResult) -> Result<Vec<String>> {
             write_csv(
                 &spikes_directory.join(format!("{stem}.csv")),
                 &["neuron".into(), "time_ms".into()],
-                recorder.spikes.iter().map(|s| vec![s.neuron as f64, s.time_ms]),
+                recorder
+                    .spikes
+                    .iter()
+                    .map(|s| vec![s.neuron as f64, s.time_ms]),
             )?;
         }
     }
@@ -113,7 +143,10 @@ pub fn write_data(directory: &Path, result: &RunResult) -> Result<Vec<String>> {
         create_directory(&traces_directory)?;
         for (index, trace) in result.traces.iter().enumerate() {
             let name = &result.populations[trace.population].name;
-            let earlier: Vec<usize> = result.traces[..index].iter().map(|t| t.population).collect();
+            let earlier: Vec<usize> = result.traces[..index]
+                .iter()
+                .map(|t| t.population)
+                .collect();
             let stem = unique_stem(&earlier, trace.population, name);
             write_trace(&traces_directory, &stem, trace)?;
             stems.push(stem);
@@ -134,7 +167,11 @@ fn unique_stem(earlier: &[usize], population: usize, name: &str) -> String {
 fn write_trace(directory: &Path, stem: &str, trace: &TraceRecorder) -> Result<()> {
     let samples = trace.times_ms.len() as u64;
     let neurons = trace.neurons.len() as u64;
-    write_npy(&directory.join(format!("{stem}_times_ms.npy")), &[samples], &trace.times_ms)?;
+    write_npy(
+        &directory.join(format!("{stem}_times_ms.npy")),
+        &[samples],
+        &trace.times_ms,
+    )?;
     for (variable, values) in trace.variables.iter().zip(&trace.values) {
         write_npy(
             &directory.join(format!("{stem}_{}.npy", variable.name)),
@@ -149,7 +186,11 @@ fn write_trace(directory: &Path, stem: &str, trace: &TraceRecorder) -> Result<()
             header.push(if unit.is_empty() {
                 format!("{}[{neuron}]", variable.name)
             } else {
-                format!("{}_{}[{neuron}]", variable.name, unit.replace('/', "_per_").replace('²', "2"))
+                format!(
+                    "{}_{}[{neuron}]",
+                    variable.name,
+                    unit.replace('/', "_per_").replace('²', "2")
+                )
             });
         }
     }
@@ -172,7 +213,6 @@ pub fn write_json(path: &Path, value: &serde_json::Value) -> Result<()> {
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot write {}", path.display()))
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -36,7 +36,8 @@ impl ProgressReporter {
             return Control::Continue;
         }
         let elapsed = self.started.elapsed();
-        if self.bar.is_none() && elapsed >= SHOW_AFTER && progress.steps_done < progress.steps_total {
+        if self.bar.is_none() && elapsed >= SHOW_AFTER && progress.steps_done < progress.steps_total
+        {
             let bar = ProgressBar::new(self.total_ms.round() as u64);
             bar.set_style(
                 ProgressStyle::with_template(

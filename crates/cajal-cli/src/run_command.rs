@@ -26,7 +26,9 @@ pub fn demo(directory: &Path, quiet: bool) -> Result<()> {
     let spec = read_model(Source::new(format!("{DEMO}.toml"), text), Path::new("."))
         .map_err(SpecDiagnostic::from)?;
     if !quiet {
-        eprintln!("cajal demo: the shipped example `{DEMO}` (print it with `cajal examples {DEMO}`)");
+        eprintln!(
+            "cajal demo: the shipped example `{DEMO}` (print it with `cajal examples {DEMO}`)"
+        );
     }
     simulate_and_write(&spec, directory, quiet)
 }
@@ -34,12 +36,16 @@ pub fn demo(directory: &Path, quiet: bool) -> Result<()> {
 /// `cajal run MODEL [-o DIR]`.
 pub fn run(model: &Path, directory: Option<&Path>, quiet: bool) -> Result<()> {
     let spec = read_model_file(model).map_err(SpecDiagnostic::from)?;
-    let directory = directory.map(Path::to_path_buf).unwrap_or_else(|| default_directory(model));
+    let directory = directory
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| default_directory(model));
     simulate_and_write(&spec, &directory, quiet)
 }
 
 fn default_directory(model: &Path) -> PathBuf {
-    let stem = model.file_stem().map_or("cajal-output".into(), |s| s.to_string_lossy().into_owned());
+    let stem = model
+        .file_stem()
+        .map_or("cajal-output".into(), |s| s.to_string_lossy().into_owned());
     PathBuf::from(format!("{stem}_output"))
 }
 
@@ -65,7 +71,13 @@ fn simulate_and_write(spec: &ModelSpec, directory: &Path, quiet: bool) -> Result
     std::fs::write(directory.join("model.toml"), spec.source.text.as_bytes()).into_diagnostic()?;
     let trace_stems = output::write_data(directory, &result)?;
     let plots = write_plots(spec, &result, directory, &trace_stems)?;
-    let summary = summary(spec, &result, wall.elapsed().as_secs_f64(), build_seconds, simulate_seconds);
+    let summary = summary(
+        spec,
+        &result,
+        wall.elapsed().as_secs_f64(),
+        build_seconds,
+        simulate_seconds,
+    );
     output::write_json(&summary_path, &summary)?;
     if !quiet {
         print_summary(spec, &result, directory, &plots, simulate_seconds);
@@ -131,7 +143,12 @@ pub fn summary(
 }
 
 /// The deterministic input to `neuron` of `population` over the trace's times.
-fn stimulus(spec: &ModelSpec, population: usize, neuron: u32, times_ms: &[f64]) -> Option<Stimulus> {
+fn stimulus(
+    spec: &ModelSpec,
+    population: usize,
+    neuron: u32,
+    times_ms: &[f64],
+) -> Option<Stimulus> {
     let inputs: Vec<Input> = spec
         .inputs
         .iter()
@@ -150,7 +167,10 @@ fn stimulus(spec: &ModelSpec, population: usize, neuron: u32, times_ms: &[f64]) 
             .ok()
         })
         .collect();
-    let deterministic: Vec<&Input> = inputs.iter().filter(|i| i.waveform_at(0.0).is_some()).collect();
+    let deterministic: Vec<&Input> = inputs
+        .iter()
+        .filter(|i| i.waveform_at(0.0).is_some())
+        .collect();
     if deterministic.is_empty() {
         return None;
     }
@@ -195,14 +215,24 @@ fn write_plots(
             continue;
         }
         let name = &result.populations[recorder.population].name;
-        let figure = figures::raster_figure(&format!("{name}: spikes"), &recorder.spikes, result.biological_ms);
+        let figure = figures::raster_figure(
+            &format!("{name}: spikes"),
+            &recorder.spikes,
+            result.biological_ms,
+        );
         let stem = plots_directory.join(format!("{}_raster", file_stem(name)));
         written.extend(plot::render(&figure, &stem).into_diagnostic()?);
     }
     Ok(written)
 }
 
-fn print_summary(spec: &ModelSpec, result: &RunResult, directory: &Path, plots: &[PathBuf], simulate_seconds: f64) {
+fn print_summary(
+    spec: &ModelSpec,
+    result: &RunResult,
+    directory: &Path,
+    plots: &[PathBuf],
+    simulate_seconds: f64,
+) {
     let seconds = result.biological_ms / 1000.0;
     println!(
         "simulated {} ms in {:.3} s of wall-clock time ({:.1}× real time)",
@@ -221,11 +251,20 @@ fn print_summary(spec: &ModelSpec, result: &RunResult, directory: &Path, plots: 
                 population.spike_count as f64 / (population.size as f64 * seconds.max(1e-12)),
             );
         } else {
-            println!("  {:<12} {:>8} rate unit(s)", population.name, population.size);
+            println!(
+                "  {:<12} {:>8} rate unit(s)",
+                population.name, population.size
+            );
         }
     }
-    println!("outputs written to {}/ (summary.json, spikes/, traces/, plots/)", directory.display());
-    if let Some(first) = plots.iter().find(|p| p.extension().is_some_and(|e| e == "png")) {
+    println!(
+        "outputs written to {}/ (summary.json, spikes/, traces/, plots/)",
+        directory.display()
+    );
+    if let Some(first) = plots
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+    {
         println!("  e.g. {}", first.display());
     }
 }

@@ -56,7 +56,10 @@ fn every_shipped_example_runs_and_writes_complete_outputs() {
         seen += 1;
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         let directory = scratch(&name);
-        let output = cajal(&["run", path.to_str().unwrap(), "-o", "out", "--quiet"], &directory);
+        let output = cajal(
+            &["run", path.to_str().unwrap(), "-o", "out", "--quiet"],
+            &directory,
+        );
         assert!(output.status.success(), "{name}: {}", text(&output));
         let summary = read_json(&directory.join("out/summary.json"));
         assert_eq!(summary["complete"], true, "{name}");
@@ -64,15 +67,23 @@ fn every_shipped_example_runs_and_writes_complete_outputs() {
         assert!(summary["wall_seconds"].as_f64().unwrap() > 0.0);
         for (population, values) in summary["populations"].as_object().unwrap() {
             for key in ["size", "spike_count", "rate_hz", "cv_isi"] {
-                assert!(values.get(key).is_some(), "{name}: {population} lacks {key}");
+                assert!(
+                    values.get(key).is_some(),
+                    "{name}: {population} lacks {key}"
+                );
             }
         }
         assert!(directory.join("out/model.toml").exists());
-        let plots: Vec<_> = std::fs::read_dir(directory.join("out/plots")).unwrap().collect();
+        let plots: Vec<_> = std::fs::read_dir(directory.join("out/plots"))
+            .unwrap()
+            .collect();
         assert!(plots.len() >= 2, "{name}: no plots");
         // Shipped examples print the same text as the file.
         let printed = cajal(&["examples", &name], &directory);
-        assert_eq!(String::from_utf8_lossy(&printed.stdout), std::fs::read_to_string(&path).unwrap());
+        assert_eq!(
+            String::from_utf8_lossy(&printed.stdout),
+            std::fs::read_to_string(&path).unwrap()
+        );
         std::fs::remove_dir_all(&directory).unwrap();
     }
     assert!(seen >= 5, "{seen} examples");
@@ -82,13 +93,21 @@ fn every_shipped_example_runs_and_writes_complete_outputs() {
 fn hh_step_outputs_are_consistent_across_formats() {
     let directory = scratch("hh-step");
     let model = examples_directory().join("hh_step.toml");
-    let output = cajal(&["run", model.to_str().unwrap(), "-o", "out", "--quiet"], &directory);
+    let output = cajal(
+        &["run", model.to_str().unwrap(), "-o", "out", "--quiet"],
+        &directory,
+    );
     assert!(output.status.success(), "{}", text(&output));
     let out = directory.join("out");
     let (shape, spikes) = read_npy(&out.join("spikes/axon.npy"));
     assert_eq!(shape[1], 2);
     let summary = read_json(&out.join("summary.json"));
-    assert_eq!(summary["populations"]["axon"]["spike_count"].as_u64().unwrap(), shape[0]);
+    assert_eq!(
+        summary["populations"]["axon"]["spike_count"]
+            .as_u64()
+            .unwrap(),
+        shape[0]
+    );
     // A 10 µA/cm² step for 70 ms: HH fires regularly at about 68 Hz (NEURON: 69–70 Hz at
     // 10 µA/cm² for a 1 s step) — 4 or 5 spikes, all inside the step.
     assert!((4..=5).contains(&shape[0]), "{spikes:?}");
@@ -102,8 +121,17 @@ fn hh_step_outputs_are_consistent_across_formats() {
     assert_eq!(v[0], -65.0);
     let csv = std::fs::read_to_string(out.join("traces/axon.csv")).unwrap();
     let header = csv.lines().next().unwrap();
-    assert!(header.starts_with("time_ms,v_mV[0],m[0],h[0],n[0],i_na_uA_per_cm^2[0]"), "{header}");
-    let last: Vec<f64> = csv.lines().last().unwrap().split(',').map(|x| x.parse().unwrap()).collect();
+    assert!(
+        header.starts_with("time_ms,v_mV[0],m[0],h[0],n[0],i_na_uA_per_cm^2[0]"),
+        "{header}"
+    );
+    let last: Vec<f64> = csv
+        .lines()
+        .last()
+        .unwrap()
+        .split(',')
+        .map(|x| x.parse().unwrap())
+        .collect();
     assert_eq!(last[0], 100.0);
     assert_eq!(last[1], *v.last().unwrap());
     std::fs::remove_dir_all(&directory).unwrap();
@@ -125,7 +153,15 @@ fn fi_json_matches_the_lif_closed_form() {
     let directory = scratch("fi");
     let model = examples_directory().join("lif_fi.toml");
     let output = cajal(
-        &["fi", model.to_str().unwrap(), "--currents", "300:900:300pA", "--json", "-o", "out"],
+        &[
+            "fi",
+            model.to_str().unwrap(),
+            "--currents",
+            "300:900:300pA",
+            "--json",
+            "-o",
+            "out",
+        ],
         &directory,
     );
     assert!(output.status.success(), "{}", text(&output));
@@ -138,12 +174,25 @@ fn fi_json_matches_the_lif_closed_form() {
         let drive = 0.1 * current;
         let expected = 1000.0 / (2.0 + 20.0 * ((drive - 10.0) / (drive - 20.0)).ln());
         let rate = point["rate_hz"].as_f64().unwrap();
-        assert!((rate - expected).abs() < 0.005 * expected, "{current} pA: {rate} vs {expected}");
+        assert!(
+            (rate - expected).abs() < 0.005 * expected,
+            "{current} pA: {rate} vs {expected}"
+        );
     }
     assert!(directory.join("out/fi.png").exists() && directory.join("out/fi.csv").exists());
     // --vary gives one curve per value.
     let output = cajal(
-        &["fi", model.to_str().unwrap(), "--currents", "0.3:0.9:0.3nA", "--vary", "tau_m=10,20ms", "--json", "-o", "out"],
+        &[
+            "fi",
+            model.to_str().unwrap(),
+            "--currents",
+            "0.3:0.9:0.3nA",
+            "--vary",
+            "tau_m=10,20ms",
+            "--json",
+            "-o",
+            "out",
+        ],
         &directory,
     );
     assert!(output.status.success(), "{}", text(&output));
@@ -165,19 +214,34 @@ fn bad_input_fails_with_a_located_message_and_no_panic() {
     let output = cajal(&["run", "bad.toml"], &directory);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("bad.toml:5:9: population.cell.tau_m: out of range"), "{stderr}");
+    assert!(
+        stderr.contains("bad.toml:5:9: population.cell.tau_m: out of range"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(!directory.join("bad_output").exists(), "no output for a refused model");
+    assert!(
+        !directory.join("bad_output").exists(),
+        "no output for a refused model"
+    );
 
     let output = cajal(&["run", "missing.toml"], &directory);
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.toml:1:1: cannot read the model file"));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("missing.toml:1:1: cannot read the model file")
+    );
 
     let model = examples_directory().join("hh_step.toml");
-    let output = cajal(&["fi", model.to_str().unwrap(), "--currents", "0:10:1pA"], &directory);
+    let output = cajal(
+        &["fi", model.to_str().unwrap(), "--currents", "0:10:1pA"],
+        &directory,
+    );
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("`pA` is a current, but this model's input is a current density"), "{stderr}");
+    assert!(
+        stderr.contains("`pA` is a current, but this model's input is a current density"),
+        "{stderr}"
+    );
 
     let output = cajal(&["examples", "hh_stpe"], &directory);
     assert!(!output.status.success());

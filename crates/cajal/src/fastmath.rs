@@ -15,8 +15,8 @@
 
 const LOG2_E: f64 = std::f64::consts::LOG2_E;
 // ln 2 split: LN2_HI has 21 trailing zero bits, so k * LN2_HI is exact for |k| < 2^21.
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 /// Beyond these the result is 0 or +inf (after clamping, 2^k stays a normal number).
 const MAX_ARGUMENT: f64 = 709.0;
 const MIN_ARGUMENT: f64 = -708.0;
@@ -71,7 +71,11 @@ pub fn x_over_expm1(x: f64) -> f64 {
 pub fn x_over_expm1_with(x: f64, exp_x: f64) -> f64 {
     // Both branches are computed and one selected, so the loop stays vectorisable.
     let direct = x / (exp_x - 1.0);
-    if x.abs() < SERIES_RANGE { x_over_expm1_series(x) } else { direct }
+    if x.abs() < SERIES_RANGE {
+        x_over_expm1_series(x)
+    } else {
+        direct
+    }
 }
 
 /// Below this |x|, [`x_over_expm1_series`] is used: the direct form would lose up to 1e-14 to
@@ -121,7 +125,9 @@ mod tests {
 
     #[test]
     fn x_over_expm1_is_continuous_through_zero() {
-        for &x in &[-1e-2f64, -1e-3, -9.99e-4, -1e-8, 0.0, 1e-8, 9.99e-4, 1e-3, 1e-2, 3.0] {
+        for &x in &[
+            -1e-2f64, -1e-3, -9.99e-4, -1e-8, 0.0, 1e-8, 9.99e-4, 1e-3, 1e-2, 3.0,
+        ] {
             let reference: f64 = if x == 0.0 { 1.0 } else { x / x.exp_m1() };
             let relative = (x_over_expm1(x) - reference).abs() / reference;
             assert!(relative < 1e-14, "x = {x}: {relative}");

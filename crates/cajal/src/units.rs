@@ -565,7 +565,10 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, UnitError> {
     let lead = text.len() - text.trim_start().len();
     let body = text.trim();
     if body.is_empty() {
-        return Err(unit_error("empty quantity: expected a number and a unit", 0));
+        return Err(unit_error(
+            "empty quantity: expected a number and a unit",
+            0,
+        ));
     }
     let number_length = number_prefix_length(body);
     if number_length == 0 {

@@ -265,7 +265,9 @@ impl Simulation {
                 Some(amplitude) => add_bias(&mut state.bias, input.neurons(), amplitude, size),
                 None => {
                     state.inputs.push(inputs.len());
-                    if !matches!(input.kind(), InputKind::Poisson { .. }) && state.current.is_empty() {
+                    if !matches!(input.kind(), InputKind::Poisson { .. })
+                        && state.current.is_empty()
+                    {
                         state.current = vec![0.0; size];
                     }
                 }
@@ -330,7 +332,7 @@ impl Simulation {
         let report_every = report_every.max(1);
         while self.step < self.steps_total {
             self.advance();
-            if self.step % report_every == 0 || self.step == self.steps_total {
+            if self.step.is_multiple_of(report_every) || self.step == self.steps_total {
                 let progress = Progress {
                     steps_done: self.step,
                     steps_total: self.steps_total,
@@ -387,7 +389,9 @@ impl Simulation {
                 receptors: &population.receptors,
             };
             population.spikes.clear();
-            population.model.advance(&input, clock, &mut population.spikes);
+            population
+                .model
+                .advance(&input, clock, &mut population.spikes);
             for receptor in &mut population.receptors {
                 receptor.advance();
             }
@@ -401,7 +405,7 @@ impl Simulation {
         self.step += 1;
         let time_ms = self.step as f64 * self.dt_ms;
         for recorder in &mut self.trace_recorders {
-            if self.step % recorder.interval_steps == 0 {
+            if self.step.is_multiple_of(recorder.interval_steps) {
                 recorder.sample(&self.populations[recorder.population].model, time_ms);
             }
         }

@@ -3,8 +3,11 @@ use crate::spec::{Source, read_model};
 use std::path::Path;
 
 fn run(text: &str) -> RunResult {
-    let spec = read_model(Source::new("test.toml", text), Path::new(".")).unwrap_or_else(|e| panic!("{e}"));
-    Simulation::build(&spec).unwrap().run(1000, |_| Control::Continue)
+    let spec = read_model(Source::new("test.toml", text), Path::new("."))
+        .unwrap_or_else(|e| panic!("{e}"));
+    Simulation::build(&spec)
+        .unwrap()
+        .run(1000, |_| Control::Continue)
 }
 
 #[test]
@@ -13,8 +16,7 @@ fn constant_current_lif_fires_at_the_closed_form_grid_interval() {
     // reset; on a 0.1 ms grid the neuron is held 20 steps, then crosses within the 139th
     // step after release (NEST iaf_psc_delta semantics): interval 2.0 + 13.9 = 15.9 ms.
     // From V(0) = 0 the first crossing is at τ ln(30/10) = 21.97 → step end 22.0 ms.
-    let result = run(
-        r#"
+    let result = run(r#"
         [simulation]
         duration = "100 ms"
         dt = "0.1 ms"
@@ -24,8 +26,7 @@ fn constant_current_lif_fires_at_the_closed_form_grid_interval() {
         target = "cell"
         kind = "constant"
         amplitude = "300 pA"
-        "#,
-    );
+        "#);
     let times: Vec<f64> = result.spikes[0].spikes.iter().map(|s| s.time_ms).collect();
     assert!((times[0] - 22.0).abs() < 1e-9, "{times:?}");
     for pair in times.windows(2) {
@@ -37,8 +38,7 @@ fn constant_current_lif_fires_at_the_closed_form_grid_interval() {
 
 #[test]
 fn a_step_current_acts_only_inside_its_window() {
-    let result = run(
-        r#"
+    let result = run(r#"
         [simulation]
         duration = "100 ms"
         [population.axon]
@@ -49,8 +49,7 @@ fn a_step_current_acts_only_inside_its_window() {
         amplitude = "10 uA/cm^2"
         start = "20 ms"
         stop = "60 ms"
-        "#,
-    );
+        "#);
     let times: Vec<f64> = result.spikes[0].spikes.iter().map(|s| s.time_ms).collect();
     assert!(times.len() >= 3, "{times:?}");
     assert!(times.iter().all(|&t| t > 20.0 && t < 65.0), "{times:?}");
@@ -65,8 +64,7 @@ fn hh_action_potential_peak_matches_neuron() {
     // NEURON 9 (hh.mod, E_L = −54.4 mV, 6.3 °C, 10 µA/cm² from t = 5 ms, starting at
     // −65 mV, dt = 0.001 ms): first peak 40.25 mV at t = 7.138 ms. Our RK4 at the default
     // dt must be within 1 % of the 105 mV excursion, and the timing within one step.
-    let result = run(
-        r#"
+    let result = run(r#"
         [simulation]
         duration = "20 ms"
         [population.axon]
@@ -76,16 +74,20 @@ fn hh_action_potential_peak_matches_neuron() {
         kind = "step"
         amplitude = "10 uA/cm^2"
         start = "5 ms"
-        "#,
-    );
+        "#);
     let trace = &result.traces[0];
     let v = trace.series(0, 0);
-    let (index, peak) = v
-        .iter()
-        .enumerate()
-        .fold((0, f64::MIN), |best, (i, &x)| if x > best.1 { (i, x) } else { best });
+    let (index, peak) =
+        v.iter().enumerate().fold(
+            (0, f64::MIN),
+            |best, (i, &x)| if x > best.1 { (i, x) } else { best },
+        );
     assert!((peak - 40.25).abs() < 1.05, "peak {peak} mV");
-    assert!((trace.times_ms[index] - 7.138).abs() <= 0.025, "at {} ms", trace.times_ms[index]);
+    assert!(
+        (trace.times_ms[index] - 7.138).abs() <= 0.025,
+        "at {} ms",
+        trace.times_ms[index]
+    );
     assert!((v[0] + 65.0).abs() < 1e-12);
 }
 
@@ -93,8 +95,7 @@ fn hh_action_potential_peak_matches_neuron() {
 fn poisson_delta_input_shifts_the_free_membrane_by_campbells_theorem() {
     // Below threshold a LIF neuron is linear; Poisson jumps of J at rate ν give a mean
     // depolarisation ν·J·τ (Campbell's theorem) and variance ν·J²·τ/2.
-    let result = run(
-        r#"
+    let result = run(r#"
         [simulation]
         duration = "2000 ms"
         seed = 3
@@ -114,8 +115,7 @@ fn poisson_delta_input_shifts_the_free_membrane_by_campbells_theorem() {
         population = "cell"
         neurons = "0:50"
         interval = "1 ms"
-        "#,
-    );
+        "#);
     let trace = &result.traces[0];
     let samples: Vec<f64> = trace
         .times_ms
@@ -175,11 +175,13 @@ fn the_observer_can_stop_a_run_and_keeps_what_was_recorded() {
         Path::new("."),
     )
     .unwrap();
-    let result = Simulation::build(&spec)
-        .unwrap()
-        .run(100, |progress| {
-            if progress.time_ms >= 50.0 { Control::Stop } else { Control::Continue }
-        });
+    let result = Simulation::build(&spec).unwrap().run(100, |progress| {
+        if progress.time_ms >= 50.0 {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
+    });
     assert!(!result.is_complete());
     assert_eq!(result.steps_done, 500);
     assert_eq!(result.traces[0].times_ms.len(), 501);
@@ -197,6 +199,9 @@ fn a_model_too_large_for_memory_is_refused_with_the_estimate() {
     .unwrap();
     let error = Simulation::build(&spec).err().expect("must not fit");
     let message = error.to_string();
-    assert!(message.contains("needs about") && message.contains("TiB"), "{message}");
+    assert!(
+        message.contains("needs about") && message.contains("TiB"),
+        "{message}"
+    );
     assert!(message.contains("available"), "{message}");
 }

@@ -92,12 +92,18 @@ pub fn simulate(
         let mut neuron = population.neuron.clone();
         let label = match (value, &fi.vary) {
             (Some(value), Some(sweep)) => {
-                neuron.parameters_mut().set(&sweep.parameter, *value, None)?;
+                neuron
+                    .parameters_mut()
+                    .set(&sweep.parameter, *value, None)?;
                 let dimension = neuron
                     .parameters()
                     .definition(&sweep.parameter)
                     .map_or(Dimension::DIMENSIONLESS, |d| d.dimension);
-                format!("{} = {}", sweep.parameter, format_working(*value, dimension))
+                format!(
+                    "{} = {}",
+                    sweep.parameter,
+                    format_working(*value, dimension)
+                )
             }
             _ => population.name.clone(),
         };

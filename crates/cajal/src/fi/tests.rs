@@ -40,7 +40,12 @@ fn lif_fi_curve_matches_the_closed_form_within_half_a_percent() {
             continue;
         }
         let relative = (point.rate_hz - expected).abs() / expected;
-        assert!(relative < 0.005, "I = {} pA: {} Hz vs {expected} Hz", point.current, point.rate_hz);
+        assert!(
+            relative < 0.005,
+            "I = {} pA: {} Hz vs {expected} Hz",
+            point.current,
+            point.rate_hz
+        );
         assert!((point.theory_rate_hz.unwrap() - expected).abs() < 1e-9 * expected);
         compared += 1;
     }
@@ -107,10 +112,17 @@ fn hh_repetitive_firing_starts_where_neuron_and_brian2_say() {
         .map(|p| p.current)
         .unwrap();
     assert!((6.15..=6.35).contains(&onset), "onset at {onset} µA/cm²");
-    assert_eq!(repetitive_firing_onset(curve).map(|c| (c * 100.0).round()), Some((onset * 100.0).round()));
+    assert_eq!(
+        repetitive_firing_onset(curve).map(|c| (c * 100.0).round()),
+        Some((onset * 100.0).round())
+    );
     // Just above onset HH fires at its minimum frequency, about 50–60 Hz (NEURON: 56 Hz at
     // 6.5 µA/cm²).
-    let at_6_5 = curve.points.iter().find(|p| (p.current - 6.5).abs() < 1e-9).unwrap();
+    let at_6_5 = curve
+        .points
+        .iter()
+        .find(|p| (p.current - 6.5).abs() < 1e-9)
+        .unwrap();
     assert!((at_6_5.rate_hz - 56.0).abs() < 3.0, "{}", at_6_5.rate_hz);
 }
 

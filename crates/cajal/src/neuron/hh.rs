@@ -217,7 +217,8 @@ impl HhParameters {
 
     /// The temperature factor φ = Q10^((T − 6.3 °C)/10).
     pub fn temperature_factor(&self) -> f64 {
-        self.q10.powf((self.temperature - REFERENCE_TEMPERATURE_K) / 10.0)
+        self.q10
+            .powf((self.temperature - REFERENCE_TEMPERATURE_K) / 10.0)
     }
 }
 
@@ -252,8 +253,16 @@ pub fn gate_rates(v: f64) -> [f64; 6] {
     let d_n = if series_n { 1.0 } else { e_n - 1.0 };
     let d_h = 1.0 + e_m * E_HALF;
     let reciprocal = 1.0 / (d_m * d_n * d_h);
-    let alpha_m = if series_m { x_over_expm1_series(x_m) } else { x_m * d_n * d_h * reciprocal };
-    let alpha_n = if series_n { x_over_expm1_series(x_n) } else { x_n * d_m * d_h * reciprocal };
+    let alpha_m = if series_m {
+        x_over_expm1_series(x_m)
+    } else {
+        x_m * d_n * d_h * reciprocal
+    };
+    let alpha_n = if series_n {
+        x_over_expm1_series(x_n)
+    } else {
+        x_n * d_m * d_h * reciprocal
+    };
     [
         alpha_m,
         4.0 * f40,
@@ -312,7 +321,14 @@ fn derivatives(p: &HhParameters, phi: f64, state: [f64; 4], current: f64) -> [f6
 /// One RK4 step of length `dt` (ms).
 #[inline(always)]
 fn rk4_step(p: &HhParameters, phi: f64, y: [f64; 4], current: f64, dt: f64) -> [f64; 4] {
-    let add = |a: [f64; 4], k: [f64; 4], s: f64| [a[0] + s * k[0], a[1] + s * k[1], a[2] + s * k[2], a[3] + s * k[3]];
+    let add = |a: [f64; 4], k: [f64; 4], s: f64| {
+        [
+            a[0] + s * k[0],
+            a[1] + s * k[1],
+            a[2] + s * k[2],
+            a[3] + s * k[3],
+        ]
+    };
     let k1 = derivatives(p, phi, y, current);
     let k2 = derivatives(p, phi, add(y, k1, 0.5 * dt), current);
     let k3 = derivatives(p, phi, add(y, k2, 0.5 * dt), current);
@@ -343,7 +359,13 @@ fn rk4_block(
     before: &mut [f64],
 ) {
     let len = v.len();
-    let (m, h, n, currents, before) = (&mut m[..len], &mut h[..len], &mut n[..len], &currents[..len], &mut before[..len]);
+    let (m, h, n, currents, before) = (
+        &mut m[..len],
+        &mut h[..len],
+        &mut n[..len],
+        &currents[..len],
+        &mut before[..len],
+    );
     for j in 0..len {
         let y = rk4_step(p, phi, [v[j], m[j], h[j], n[j]], currents[j], dt);
         before[j] = v[j];
@@ -386,7 +408,12 @@ impl HodgkinHuxley {
     /// Value of variable `variable` (index into [`VARIABLES`]) of neuron `neuron`.
     pub fn sample(&self, variable: usize, neuron: usize) -> f64 {
         let p = &self.parameters;
-        let (v, m, h, n) = (self.v[neuron], self.m[neuron], self.h[neuron], self.n[neuron]);
+        let (v, m, h, n) = (
+            self.v[neuron],
+            self.m[neuron],
+            self.h[neuron],
+            self.n[neuron],
+        );
         match variable {
             0 => v,
             1 => m,
@@ -422,8 +449,7 @@ impl HodgkinHuxley {
             if input.voltage_jumps.is_some() || !input.receptors.is_empty() {
                 self.apply_synaptic_input(input, start, end, dt);
             }
-            for j in 0..end - start {
-                let (v0, v1) = (v_before[j], self.v[start + j]);
+            for (j, (&v0, &v1)) in v_before.iter().zip(&self.v[start..end]).enumerate() {
                 if v0 < threshold && v1 >= threshold {
                     let fraction = (threshold - v0) / (v1 - v0);
                     spikes.push(Spike {
@@ -460,8 +486,16 @@ mod tests {
         let steps = (duration / dt).round() as u64;
         for step in 0..steps {
             let time_ms = step as f64 * dt;
-            let current = if time_ms >= onset - 1e-12 { amplitude } else { 0.0 };
-            let clock = StepClock { step, time_ms, dt_ms: dt };
+            let current = if time_ms >= onset - 1e-12 {
+                amplitude
+            } else {
+                0.0
+            };
+            let clock = StepClock {
+                step,
+                time_ms,
+                dt_ms: dt,
+            };
             neuron.advance(&StepInput::uniform(current), clock, &mut spikes);
             trace.push(neuron.v[0]);
         }
@@ -498,13 +532,18 @@ mod tests {
             .enumerate()
             .map(|(k, v)| (v - reference[(k + 1) * stride - 1]).abs())
             .fold(0.0, f64::max);
-        assert!(worst < 0.01 * (peak_reference + 65.0), "waveform deviates by {worst} mV");
+        assert!(
+            worst < 0.01 * (peak_reference + 65.0),
+            "waveform deviates by {worst} mV"
+        );
     }
 
     #[test]
     fn temperature_speeds_up_gating() {
-        let mut p = HhParameters::default();
-        p.temperature = REFERENCE_TEMPERATURE_K + 10.0;
+        let p = HhParameters {
+            temperature: REFERENCE_TEMPERATURE_K + 10.0,
+            ..Default::default()
+        };
         assert!((p.temperature_factor() - 3.0).abs() < 1e-12);
     }
 
@@ -512,8 +551,16 @@ mod tests {
     fn rates_match_the_textbook_formulas_including_the_singular_points() {
         for &v in &[-100.0, -65.0, -55.0, -40.0, -40.0 + 1e-7, 0.0, 30.0] {
             let rates = gate_rates(v);
-            let alpha_m = if (v + 40.0f64).abs() < 1e-6 { 1.0 + (v + 40.0) / 20.0 } else { 0.1 * (v + 40.0) / (1.0 - (-(v + 40.0) / 10.0f64).exp()) };
-            let alpha_n = if (v + 55.0f64).abs() < 1e-6 { 0.1 + (v + 55.0) / 200.0 } else { 0.01 * (v + 55.0) / (1.0 - (-(v + 55.0) / 10.0f64).exp()) };
+            let alpha_m = if (v + 40.0f64).abs() < 1e-6 {
+                1.0 + (v + 40.0) / 20.0
+            } else {
+                0.1 * (v + 40.0) / (1.0 - (-(v + 40.0) / 10.0f64).exp())
+            };
+            let alpha_n = if (v + 55.0f64).abs() < 1e-6 {
+                0.1 + (v + 55.0) / 200.0
+            } else {
+                0.01 * (v + 55.0) / (1.0 - (-(v + 55.0) / 10.0f64).exp())
+            };
             let expected = [
                 alpha_m,
                 4.0 * (-(v + 65.0) / 18.0f64).exp(),
@@ -523,7 +570,10 @@ mod tests {
                 0.125 * (-(v + 65.0) / 80.0f64).exp(),
             ];
             for (got, want) in rates.iter().zip(expected) {
-                assert!((got - want).abs() <= 1e-9 * want.abs(), "v = {v}: {got} vs {want}");
+                assert!(
+                    (got - want).abs() <= 1e-9 * want.abs(),
+                    "v = {v}: {got} vs {want}"
+                );
             }
         }
     }

@@ -276,7 +276,9 @@ impl Lif {
         let spike_time = clock.time_ms + clock.dt_ms;
         let refractory_steps = self.refractory_steps;
         match input.current {
-            super::Drive::Uniform(c) if input.receptors.is_empty() && input.voltage_jumps.is_none() => {
+            super::Drive::Uniform(c)
+                if input.receptors.is_empty() && input.voltage_jumps.is_none() =>
+            {
                 // The common case of the benchmark and of f–I curves: nothing per neuron to read.
                 let v_inf_part = p.resting_potential * (1.0 - decay) + gain * c;
                 for (i, (v, left)) in self
@@ -330,8 +332,9 @@ impl Lif {
                 *left -= 1;
                 continue;
             }
-            let mut v_new =
-                p.resting_potential + (*v - p.resting_potential) * self.decay + self.current_gain * current(i);
+            let mut v_new = p.resting_potential
+                + (*v - p.resting_potential) * self.decay
+                + self.current_gain * current(i);
             for (receptor, synaptic_gain) in input.receptors.iter().zip(&self.synaptic_gain) {
                 v_new += synaptic_gain * receptor.current[i];
             }
@@ -448,7 +451,11 @@ impl Lif {
 
 /// (e^x − 1)/x, 1 at x = 0.
 fn exprel(x: f64) -> f64 {
-    if x.abs() < 1e-8 { 1.0 + 0.5 * x } else { x.exp_m1() / x }
+    if x.abs() < 1e-8 {
+        1.0 + 0.5 * x
+    } else {
+        x.exp_m1() / x
+    }
 }
 
 /// The first s in (0, limit] with f(s) ≥ 0, given f(0) < 0 ≤ f(limit), to 1e-13 ms.
@@ -496,7 +503,11 @@ mod tests {
         let input = StepInput::uniform(150.0);
         run(&mut lif, &input, 0.1, 100);
         let expected = 15.0 * (1.0 - (-10.0f64 / 20.0).exp());
-        assert!((lif.v[0] - expected).abs() < 1e-12, "{} vs {expected}", lif.v[0]);
+        assert!(
+            (lif.v[0] - expected).abs() < 1e-12,
+            "{} vs {expected}",
+            lif.v[0]
+        );
     }
 
     #[test]
@@ -509,7 +520,11 @@ mod tests {
         let spikes = run(&mut lif, &StepInput::uniform(250.0), 0.1, 2_000);
         for (k, spike) in spikes.iter().enumerate() {
             let expected = first + k as f64 * isi;
-            assert!((spike.time_ms - expected).abs() < 1e-9, "spike {k}: {} vs {expected}", spike.time_ms);
+            assert!(
+                (spike.time_ms - expected).abs() < 1e-9,
+                "spike {k}: {} vs {expected}",
+                spike.time_ms
+            );
         }
         assert_eq!(spikes.len(), ((200.0 - first) / isi) as usize + 1);
     }
@@ -553,7 +568,11 @@ mod tests {
                     voltage_jumps: None,
                     receptors,
                 };
-                let clock = StepClock { step, time_ms: step as f64 * dt, dt_ms: dt };
+                let clock = StepClock {
+                    step,
+                    time_ms: step as f64 * dt,
+                    dt_ms: dt,
+                };
                 lif.advance(&input, clock, &mut spikes);
                 receptor.advance();
             }
@@ -564,7 +583,11 @@ mod tests {
             } else {
                 ri * tau_syn / (tau_syn - 20.0) * ((-t / tau_syn).exp() - (-t / 20.0f64).exp())
             };
-            assert!((lif.v[0] - expected).abs() < 1e-6 * expected, "τ_s {tau_syn}: {} vs {expected}", lif.v[0]);
+            assert!(
+                (lif.v[0] - expected).abs() < 1e-6 * expected,
+                "τ_s {tau_syn}: {} vs {expected}",
+                lif.v[0]
+            );
         }
     }
 

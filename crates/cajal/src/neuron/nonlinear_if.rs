@@ -275,7 +275,12 @@ impl NonlinearIfParameters {
             threshold_potential: set.value("threshold_potential"),
             slope_factor: set.value("slope_factor"),
         };
-        Self::common(set, initiation, set.value("threshold_potential"), "threshold_potential")
+        Self::common(
+            set,
+            initiation,
+            set.value("threshold_potential"),
+            "threshold_potential",
+        )
     }
 
     /// Reads a QIF parameter set declared by [`QIF_PARAMETERS`].
@@ -349,7 +354,11 @@ pub struct NonlinearIf {
 impl NonlinearIf {
     /// `size` neurons at their initial potential. The refractory period must be a whole
     /// number of steps.
-    pub fn new(parameters: NonlinearIfParameters, size: usize, dt_ms: f64) -> Result<Self, ParameterProblem> {
+    pub fn new(
+        parameters: NonlinearIfParameters,
+        size: usize,
+        dt_ms: f64,
+    ) -> Result<Self, ParameterProblem> {
         let steps = parameters.refractory_period / dt_ms;
         if (steps - steps.round()).abs() > 1e-9 * steps.max(1.0) {
             return Err(ParameterProblem {
@@ -408,7 +417,11 @@ impl NonlinearIf {
             let k4 = f(v0 + h * k3, current);
             let mut v1 = v0 + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4) + input.jump(i);
             if v1 >= peak {
-                let fraction = if v1 > v0 { ((peak - v0) / (v1 - v0)).clamp(0.0, 1.0) } else { 1.0 };
+                let fraction = if v1 > v0 {
+                    ((peak - v0) / (v1 - v0)).clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
                 spikes.push(Spike {
                     neuron: i as u32,
                     time_ms: clock.time_ms + fraction * h,
@@ -425,15 +438,27 @@ impl NonlinearIf {
 mod tests {
     use super::*;
 
-    fn interspike_intervals(model: &mut NonlinearIf, current: f64, dt: f64, duration: f64) -> Vec<f64> {
+    fn interspike_intervals(
+        model: &mut NonlinearIf,
+        current: f64,
+        dt: f64,
+        duration: f64,
+    ) -> Vec<f64> {
         let mut spikes = Vec::new();
         let input = StepInput::uniform(current);
         let steps = (duration / dt).round() as u64;
         for step in 0..steps {
-            let clock = StepClock { step, time_ms: step as f64 * dt, dt_ms: dt };
+            let clock = StepClock {
+                step,
+                time_ms: step as f64 * dt,
+                dt_ms: dt,
+            };
             model.advance(&input, clock, &mut spikes);
         }
-        spikes.windows(2).map(|w| w[1].time_ms - w[0].time_ms).collect()
+        spikes
+            .windows(2)
+            .map(|w| w[1].time_ms - w[0].time_ms)
+            .collect()
     }
 
     #[test]
@@ -448,11 +473,15 @@ mod tests {
         for current in [50.0f64, 100.0, 300.0] {
             let s = (delta_v * r * current - (critical - rest).powi(2) / 4.0).sqrt();
             let middle = 0.5 * (rest + critical);
-            let expected = tau * delta_v / s * (((0.0 - middle) / s).atan() - ((-65.0 - middle) / s).atan());
+            let expected =
+                tau * delta_v / s * (((0.0 - middle) / s).atan() - ((-65.0 - middle) / s).atan());
             let mut model = NonlinearIf::new(p, 1, 0.001).unwrap();
             let isis = interspike_intervals(&mut model, current, 0.001, 200.0);
             let isi = isis[isis.len() / 2];
-            assert!((isi - expected).abs() / expected < 2e-3, "I = {current}: {isi} vs {expected}");
+            assert!(
+                (isi - expected).abs() / expected < 2e-3,
+                "I = {current}: {isi} vs {expected}"
+            );
         }
     }
 
@@ -476,6 +505,11 @@ mod tests {
         assert_eq!(problem.parameter, "peak_potential");
         let mut set = ParameterSet::defaults(QIF_PARAMETERS);
         set.set("critical_potential", -70.0, None).unwrap();
-        assert_eq!(NonlinearIfParameters::quadratic(&set).unwrap_err().parameter, "critical_potential");
+        assert_eq!(
+            NonlinearIfParameters::quadratic(&set)
+                .unwrap_err()
+                .parameter,
+            "critical_potential"
+        );
     }
 }

@@ -215,7 +215,9 @@ impl TransferFunction {
     #[inline]
     pub fn apply(&self, x: f64) -> f64 {
         match *self {
-            TransferFunction::ThresholdLinear { threshold, gain } => gain * (x - threshold).max(0.0),
+            TransferFunction::ThresholdLinear { threshold, gain } => {
+                gain * (x - threshold).max(0.0)
+            }
             TransferFunction::Sigmoid { threshold, slope } => {
                 1.0 / (1.0 + (-(x - threshold) / slope).exp())
             }

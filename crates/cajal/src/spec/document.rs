@@ -155,10 +155,7 @@ fn convert_table(source: &Source, table: DeTable<'_>) -> Result<Table, SpecError
     Ok(Table { entries })
 }
 
-fn convert_value(
-    source: &Source,
-    value: toml::Spanned<DeValue<'_>>,
-) -> Result<Node, SpecError> {
+fn convert_value(source: &Source, value: toml::Spanned<DeValue<'_>>) -> Result<Node, SpecError> {
     let span = value.span();
     let value = match value.into_inner() {
         DeValue::String(s) => Value::String(s.into_owned()),

@@ -117,11 +117,19 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `word`, if it is close enough to be a plausible typo.
-pub(crate) fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lowered = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|candidate| (edit_distance(&lowered, &candidate.to_lowercase()), candidate))
+        .map(|candidate| {
+            (
+                edit_distance(&lowered, &candidate.to_lowercase()),
+                candidate,
+            )
+        })
         .filter(|&(distance, candidate)| {
             distance <= 2.max(candidate.chars().count() / 3)
                 || candidate.contains(&lowered) && lowered.len() >= 3
@@ -145,7 +153,10 @@ mod tests {
     fn closest_finds_typos_but_not_unrelated_words() {
         let keys = ["threshold", "reset_potential", "membrane_time_constant"];
         assert_eq!(closest("treshold", keys), Some("threshold"));
-        assert_eq!(closest("membrane_time_constnat", keys), Some("membrane_time_constant"));
+        assert_eq!(
+            closest("membrane_time_constnat", keys),
+            Some("membrane_time_constant")
+        );
         assert_eq!(closest("reset", keys), Some("reset_potential"));
         assert_eq!(closest("color", keys), None);
     }

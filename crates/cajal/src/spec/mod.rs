@@ -1,6 +1,10 @@
 //! Model files: TOML with physical units, read into checked descriptions. Every error
 //! names the file, line and column, the key, what was expected and what was found.
 
+// A SpecError carries everything a front end needs to show the problem (about 200 bytes).
+// It is returned once per failed read, never in a loop, so boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 pub mod document;
 pub mod error;
 pub mod model;
@@ -8,5 +12,5 @@ pub mod reader;
 
 pub use document::{Source, parse_document};
 pub use error::SpecError;
-pub use reader::TableReader;
 pub use model::{ModelSpec, read_model, read_model_file};
+pub use reader::TableReader;

@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 use super::document::{Node, Source, Value, parse_document};
 use super::error::{SpecError, closest};
 use super::reader::{Located, TableReader, quantity_from_node};
-use crate::input::{Interpolation, InputKind, PoissonSynapse, read_time_series};
+use crate::input::{InputKind, Interpolation, PoissonSynapse, read_time_series};
 use crate::neuron::hh::{self, HhParameters, HodgkinHuxley};
 use crate::neuron::lif::{self, Lif, LifParameters, SpikeTiming};
 use crate::neuron::nonlinear_if::{self, NonlinearIf, NonlinearIfParameters};
@@ -352,7 +352,11 @@ pub struct ParameterSweep {
 pub fn read_model_file(path: &Path) -> Result<ModelSpec, SpecError> {
     let text = std::fs::read_to_string(path).map_err(|error| {
         let source = Source::new(path.display().to_string(), "");
-        SpecError::new(&source, 0..0, format!("cannot read the model file: {error}"))
+        SpecError::new(
+            &source,
+            0..0,
+            format!("cannot read the model file: {error}"),
+        )
     })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     read_model(Source::new(path.display().to_string(), text), &base)
@@ -363,12 +367,10 @@ pub fn read_model_file(path: &Path) -> Result<ModelSpec, SpecError> {
 pub fn read_model(source: Source, base_directory: &Path) -> Result<ModelSpec, SpecError> {
     let root_node = parse_document(&source)?;
     let mut root = TableReader::root(&source, &root_node)?;
-    let mut simulation = root
-        .table("simulation")?
-        .ok_or_else(|| {
-            root.error_here("missing [simulation] table")
-                .expected("[simulation] with duration = \"1000 ms\"")
-        })?;
+    let mut simulation = root.table("simulation")?.ok_or_else(|| {
+        root.error_here("missing [simulation] table")
+            .expected("[simulation] with duration = \"1000 ms\"")
+    })?;
     let duration = simulation.required_quantity("duration", Dimension::TIME)?;
     let dt = simulation.quantity("dt", Dimension::TIME)?;
     let seed = simulation.unsigned("seed")?.map_or(0, |s| s.value);
@@ -383,7 +385,15 @@ pub fn read_model(source: Source, base_directory: &Path) -> Result<ModelSpec, Sp
             .map(|p| p.neuron.recommended_dt_ms())
             .fold(0.1, f64::min),
     };
-    let simulation = check_timing(&source, duration, dt.as_ref(), dt_ms, seed, &populations, simulation_span)?;
+    let simulation = check_timing(
+        &source,
+        duration,
+        dt.as_ref(),
+        dt_ms,
+        seed,
+        &populations,
+        simulation_span,
+    )?;
 
     let context = Context {
         source: &source,
@@ -441,7 +451,11 @@ impl Context<'_> {
             .ok_or_else(|| {
                 let known: Vec<&str> = self.populations.iter().map(|p| p.name.as_str()).collect();
                 let mut error = reader
-                    .error_at(key, name.span.clone(), format!("no population named `{}`", name.value))
+                    .error_at(
+                        key,
+                        name.span.clone(),
+                        format!("no population named `{}`", name.value),
+                    )
                     .expected(format!("one of {}", known.join(", ")))
                     .found(format!("\"{}\"", name.value));
                 if let Some(near) = closest(&name.value, known.iter().copied()) {
@@ -454,9 +468,9 @@ impl Context<'_> {
 
 fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecError> {
     let Some(mut table) = root.table("population")? else {
-        return Err(root
-            .error_here("the model has no population")
-            .expected("a [population.NAME] table with model = \"lif\", \"eif\", \"qif\", \"hh\" or \"rate\""));
+        return Err(root.error_here("the model has no population").expected(
+            "a [population.NAME] table with model = \"lif\", \"eif\", \"qif\", \"hh\" or \"rate\"",
+        ));
     };
     let mut populations = Vec::new();
     for name in table.keys() {
@@ -477,18 +491,28 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
                     .found("0"));
             }
             Some(size) => usize::try_from(size.value).map_err(|_| {
-                reader.error_at("size", size.span.clone(), "too many neurons for this machine")
+                reader.error_at(
+                    "size",
+                    size.span.clone(),
+                    "too many neurons for this machine",
+                )
             })?,
             None => 1,
         };
         let neuron = match model.value {
             "lif" => {
                 let timing = match reader.choice("spike_timing", &["grid", "precise"])? {
-                    Some(Located { value: "precise", .. }) => SpikeTiming::Precise,
+                    Some(Located {
+                        value: "precise", ..
+                    }) => SpikeTiming::Precise,
                     _ => SpikeTiming::Grid,
                 };
                 let parameters = reader.parameters(lif::PARAMETERS)?;
-                check_problem(&reader, &parameters, LifParameters::from_set(&parameters).map(|_| ()))?;
+                check_problem(
+                    &reader,
+                    &parameters,
+                    LifParameters::from_set(&parameters).map(|_| ()),
+                )?;
                 NeuronSpec::Lif { parameters, timing }
             }
             "eif" => {
@@ -511,7 +535,11 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
             }
             "hh" => {
                 let parameters = reader.parameters(hh::PARAMETERS)?;
-                check_problem(&reader, &parameters, HhParameters::from_set(&parameters).map(|_| ()))?;
+                check_problem(
+                    &reader,
+                    &parameters,
+                    HhParameters::from_set(&parameters).map(|_| ()),
+                )?;
                 NeuronSpec::HodgkinHuxley(parameters)
             }
             "rate" => {
@@ -519,7 +547,9 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
                 let mut transfer_table = reader.table("transfer")?.ok_or_else(|| {
                     reader
                         .error_here("a rate population needs a transfer function")
-                        .expected("transfer = { kind = \"threshold_linear\" } (or \"sigmoid\", \"lif\")")
+                        .expected(
+                            "transfer = { kind = \"threshold_linear\" } (or \"sigmoid\", \"lif\")",
+                        )
                 })?;
                 let kind = transfer_table
                     .choice("kind", TransferFunction::KINDS)?
@@ -583,7 +613,9 @@ fn check_timing(
     simulation_span: Range<usize>,
 ) -> Result<SimulationSpec, SpecError> {
     let dt_span = dt.map_or(simulation_span, |dt| dt.span.clone());
-    let at_dt = |message: String| SpecError::new(source, dt_span.clone(), message).with_key("simulation.dt");
+    let at_dt = |message: String| {
+        SpecError::new(source, dt_span.clone(), message).with_key("simulation.dt")
+    };
     if dt_ms <= 0.0 {
         return Err(at_dt("the time step must be positive".into())
             .expected("dt > 0, e.g. \"0.1 ms\"")
@@ -607,18 +639,28 @@ fn check_timing(
         }
     }
     if duration.value <= 0.0 {
-        return Err(SpecError::new(source, duration.span, "the duration must be positive")
-            .with_key("simulation.duration")
-            .expected("duration > 0, e.g. \"1000 ms\"")
-            .found(format!("{} ms", duration.value)));
+        return Err(
+            SpecError::new(source, duration.span, "the duration must be positive")
+                .with_key("simulation.duration")
+                .expected("duration > 0, e.g. \"1000 ms\"")
+                .found(format!("{} ms", duration.value)),
+        );
     }
     let steps = (duration.value / dt_ms).round();
     if (steps * dt_ms - duration.value).abs() > 1e-9 * duration.value || steps < 1.0 {
-        return Err(SpecError::new(source, duration.span, "the duration is not a whole number of time steps")
-            .with_key("simulation.duration")
-            .expected(format!("a multiple of dt = {dt_ms} ms"))
-            .found(format!("{} ms = {:.4} steps", duration.value, duration.value / dt_ms))
-            .with_hint(format!("use {} ms", steps.max(1.0) * dt_ms)));
+        return Err(SpecError::new(
+            source,
+            duration.span,
+            "the duration is not a whole number of time steps",
+        )
+        .with_key("simulation.duration")
+        .expected(format!("a multiple of dt = {dt_ms} ms"))
+        .found(format!(
+            "{} ms = {:.4} steps",
+            duration.value,
+            duration.value / dt_ms
+        ))
+        .with_hint(format!("use {} ms", steps.max(1.0) * dt_ms)));
     }
     if steps > 1e15 {
         return Err(SpecError::new(source, duration.span, "too many time steps")
@@ -645,7 +687,11 @@ fn read_neurons(
     let check = |reader: &TableReader, index: i64, span: Range<usize>| -> Result<u32, SpecError> {
         if index < 0 || index as usize >= size {
             return Err(reader
-                .error_at("neurons", span, format!("neuron {index} is not in population `{}`", population.name))
+                .error_at(
+                    "neurons",
+                    span,
+                    format!("neuron {index} is not in population `{}`", population.name),
+                )
                 .expected(format!("an index from 0 to {}", size - 1))
                 .found(index.to_string()));
         }
@@ -695,7 +741,11 @@ fn read_neurons(
     }
 }
 
-fn table_of<'a>(source: &'a Source, node: &'a Node, path: String) -> Result<TableReader<'a>, SpecError> {
+fn table_of<'a>(
+    source: &'a Source,
+    node: &'a Node,
+    path: String,
+) -> Result<TableReader<'a>, SpecError> {
     match &node.value {
         Value::Table(table) => Ok(TableReader::new(source, table, path, node.span.clone())),
         other => Err(SpecError::new(source, node.span.clone(), "wrong type")
@@ -716,7 +766,9 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
             .expected(format!("kind = one of {}", INPUT_KINDS.join(", ")))
     })?;
     let current = target.neuron.input_dimension();
-    let mut start_ms = reader.quantity("start", Dimension::TIME)?.map_or(0.0, |q| q.value);
+    let mut start_ms = reader
+        .quantity("start", Dimension::TIME)?
+        .map_or(0.0, |q| q.value);
     let mut stop_ms = reader
         .quantity("stop", Dimension::TIME)?
         .map_or(f64::INFINITY, |q| q.value);
@@ -737,7 +789,11 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
             let amplitudes = read_quantity_list(&mut reader, "amplitudes", current)?;
             if times.value.len() != amplitudes.value.len() {
                 return Err(reader
-                    .error_at("amplitudes", amplitudes.span, "one amplitude per time is needed")
+                    .error_at(
+                        "amplitudes",
+                        amplitudes.span,
+                        "one amplitude per time is needed",
+                    )
                     .expected(format!("{} amplitudes", times.value.len()))
                     .found(amplitudes.value.len().to_string()));
             }
@@ -784,7 +840,9 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
         "ou_noise" => InputKind::OrnsteinUhlenbeck {
             mean: reader.quantity("mean", current)?.map_or(0.0, |q| q.value),
             std: reader.required_quantity("std", current)?.value,
-            correlation_time_ms: reader.required_quantity("correlation_time", Dimension::TIME)?.value,
+            correlation_time_ms: reader
+                .required_quantity("correlation_time", Dimension::TIME)?
+                .value,
         },
         "poisson" => {
             if !target.neuron.is_spiking() {
@@ -793,7 +851,9 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                     .expected("a current input (constant, step, noise, ...)")
                     .found("\"poisson\""));
             }
-            let rate_hz = reader.required_quantity("rate", Dimension::FREQUENCY)?.value;
+            let rate_hz = reader
+                .required_quantity("rate", Dimension::FREQUENCY)?
+                .value;
             let synapse = reader
                 .choice("synapse", &["delta", "exponential"])?
                 .map_or("delta", |s| s.value);
@@ -808,14 +868,20 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                 None => 1,
             };
             let (weight, synapse) = if synapse == "delta" {
-                let weight = reader.required_quantity("weight", Dimension::VOLTAGE)?.value;
+                let weight = reader
+                    .required_quantity("weight", Dimension::VOLTAGE)?
+                    .value;
                 (weight, PoissonSynapse::Delta)
             } else {
                 let weight = reader.required_quantity("weight", current)?.value;
                 let tau = reader.required_quantity("time_constant", Dimension::TIME)?;
                 if tau.value <= 0.0 {
                     return Err(reader
-                        .error_at("time_constant", tau.span, "a time constant must be positive")
+                        .error_at(
+                            "time_constant",
+                            tau.span,
+                            "a time constant must be positive",
+                        )
                         .expected("> 0 ms")
                         .found(format!("{} ms", tau.value)));
                 }
@@ -844,7 +910,8 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
         context.simulation.dt_ms,
     )
     .map_err(|error| {
-        SpecError::new(context.source, span.clone(), error.to_string()).with_key(format!("input[{index}]"))
+        SpecError::new(context.source, span.clone(), error.to_string())
+            .with_key(format!("input[{index}]"))
     })?;
     Ok(InputSpec {
         population,
@@ -893,7 +960,11 @@ fn read_timeseries(
     })?;
     if unit.dimension != current {
         return Err(reader
-            .error_at("unit", unit_text.span.clone(), "wrong dimension for this population's input")
+            .error_at(
+                "unit",
+                unit_text.span.clone(),
+                "wrong dimension for this population's input",
+            )
             .expected(format!("a unit of {current}"))
             .found(format!("\"{}\" ({})", unit_text.value, unit.dimension)));
     }
@@ -914,17 +985,20 @@ fn read_timeseries(
         }
         None => 1.0,
     };
-    let sampling = reader.quantity("sampling_interval", Dimension::TIME)?.map(|q| q.value);
+    let sampling = reader
+        .quantity("sampling_interval", Dimension::TIME)?
+        .map(|q| q.value);
     let interpolation = match reader.choice("interpolation", &["linear", "step"])? {
         Some(Located { value: "step", .. }) => Interpolation::Step,
         _ => Interpolation::Linear,
     };
     let path = resolve(context.base_directory, &file.value);
-    let series = read_time_series(&path, sampling, time_scale, value_scale, interpolation).map_err(|error| {
-        reader
-            .error_at("file", file.span.clone(), error.to_string())
-            .found(format!("\"{}\"", file.value))
-    })?;
+    let series = read_time_series(&path, sampling, time_scale, value_scale, interpolation)
+        .map_err(|error| {
+            reader
+                .error_at("file", file.span.clone(), error.to_string())
+                .found(format!("\"{}\"", file.value))
+        })?;
     Ok(InputKind::TimeSeries(series))
 }
 
@@ -939,11 +1013,13 @@ fn resolve(base: &Path, file: &str) -> PathBuf {
 
 fn read_record(context: &Context, node: &Node, index: usize) -> Result<RecordSpec, SpecError> {
     let mut reader = table_of(context.source, node, format!("record[{index}]"))?;
-    let kind = reader.choice("kind", &["spikes", "trace"])?.ok_or_else(|| {
-        reader
-            .error_here("missing `kind`")
-            .expected("kind = \"spikes\" or \"trace\"")
-    })?;
+    let kind = reader
+        .choice("kind", &["spikes", "trace"])?
+        .ok_or_else(|| {
+            reader
+                .error_here("missing `kind`")
+                .expected("kind = \"spikes\" or \"trace\"")
+        })?;
     let population = context.population(&mut reader, "population")?;
     let target = &context.populations[population];
     let record = match kind.value {
@@ -978,7 +1054,10 @@ fn read_record(context: &Context, node: &Node, index: usize) -> Result<RecordSpe
                                 .error_at(
                                     "variables",
                                     item.span.clone(),
-                                    format!("the {} model has no variable `{name}`", target.neuron.name()),
+                                    format!(
+                                        "the {} model has no variable `{name}`",
+                                        target.neuron.name()
+                                    ),
                                 )
                                 .expected(format!("one of {}", names.join(", ")))
                                 .found(format!("\"{name}\""));
@@ -1001,7 +1080,11 @@ fn read_record(context: &Context, node: &Node, index: usize) -> Result<RecordSpe
                     let steps = (interval.value / dt).round();
                     if steps < 1.0 || (steps * dt - interval.value).abs() > 1e-9 * interval.value {
                         return Err(reader
-                            .error_at("interval", interval.span, "the sampling interval is not a whole number of steps")
+                            .error_at(
+                                "interval",
+                                interval.span,
+                                "the sampling interval is not a whole number of steps",
+                            )
                             .expected(format!("a positive multiple of dt = {dt} ms"))
                             .found(format!("{} ms", interval.value)));
                     }
@@ -1057,7 +1140,10 @@ fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecErr
     let target = &context.populations[population];
     if !target.neuron.is_spiking() {
         return Err(reader
-            .error_here(format!("population `{}` is a rate unit: it has no f–I curve to simulate", target.name))
+            .error_here(format!(
+                "population `{}` is a rate unit: it has no f–I curve to simulate",
+                target.name
+            ))
             .expected("a spiking population"));
     }
     let current = target.neuron.input_dimension();
@@ -1065,7 +1151,9 @@ fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecErr
     let duration_ms = reader
         .quantity("duration", Dimension::TIME)?
         .map_or(context.simulation.duration_ms, |q| q.value);
-    let transient_ms = reader.quantity("transient", Dimension::TIME)?.map_or(0.0, |q| q.value);
+    let transient_ms = reader
+        .quantity("transient", Dimension::TIME)?
+        .map_or(0.0, |q| q.value);
     if !(0.0..duration_ms).contains(&transient_ms) {
         return Err(reader
             .error_here("the transient must be shorter than the trial")
@@ -1077,9 +1165,23 @@ fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecErr
         Some(mut vary) => {
             let name = vary.required_string("parameter", "\"leak_conductance\"")?;
             let Some(definition) = target.neuron.parameters().definition(&name.value) else {
-                let names: Vec<&str> = target.neuron.parameters().definitions().iter().map(|d| d.name).collect();
+                let names: Vec<&str> = target
+                    .neuron
+                    .parameters()
+                    .definitions()
+                    .iter()
+                    .map(|d| d.name)
+                    .collect();
                 let mut error = vary
-                    .error_at("parameter", name.span.clone(), format!("the {} model has no parameter `{}`", target.neuron.name(), name.value))
+                    .error_at(
+                        "parameter",
+                        name.span.clone(),
+                        format!(
+                            "the {} model has no parameter `{}`",
+                            target.neuron.name(),
+                            name.value
+                        ),
+                    )
                     .expected(format!("one of {}", names.join(", ")))
                     .found(format!("\"{}\"", name.value));
                 if let Some(near) = closest(&name.value, names.iter().copied()) {
@@ -1091,7 +1193,15 @@ fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecErr
             for &value in &values.value {
                 if !definition.constraint.admits(value) {
                     return Err(vary
-                        .error_at("values", values.span.clone(), format!("{} must be {}", definition.name, definition.constraint.describe()))
+                        .error_at(
+                            "values",
+                            values.span.clone(),
+                            format!(
+                                "{} must be {}",
+                                definition.name,
+                                definition.constraint.describe()
+                            ),
+                        )
                         .found(crate::units::format_working(value, definition.dimension)));
                 }
             }
@@ -1113,11 +1223,17 @@ fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecErr
 }
 
 /// A list of values, or `{ start, stop, step }` (stop included when on the grid).
-fn read_sweep(reader: &mut TableReader, key: &'static str, dimension: Dimension) -> Result<Vec<f64>, SpecError> {
+fn read_sweep(
+    reader: &mut TableReader,
+    key: &'static str,
+    dimension: Dimension,
+) -> Result<Vec<f64>, SpecError> {
     let Some(entry) = reader.entry(key) else {
         return Err(reader
             .error_here(format!("missing `{key}`"))
-            .expected(format!("{key} = {{ start = ..., stop = ..., step = ... }} or a list")));
+            .expected(format!(
+                "{key} = {{ start = ..., stop = ..., step = ... }} or a list"
+            )));
     };
     match &entry.node.value {
         Value::Array(_) => read_quantity_list(reader, key, dimension).map(|l| l.value),
@@ -1126,9 +1242,8 @@ fn read_sweep(reader: &mut TableReader, key: &'static str, dimension: Dimension)
             let start = range.required_quantity("start", dimension)?.value;
             let stop = range.required_quantity("stop", dimension)?.value;
             let step = range.required_quantity("step", dimension)?;
-            let values = sweep_values(start, stop, step.value).map_err(|message| {
-                range.error_at("step", step.span.clone(), message)
-            })?;
+            let values = sweep_values(start, stop, step.value)
+                .map_err(|message| range.error_at("step", step.span.clone(), message))?;
             range.finish()?;
             Ok(values)
         }

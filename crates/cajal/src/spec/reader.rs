@@ -51,8 +51,10 @@ impl<'a> TableReader<'a> {
     pub fn root(source: &'a Source, node: &'a Node) -> Result<Self, SpecError> {
         match &node.value {
             Value::Table(table) => Ok(TableReader::new(source, table, "", node.span.clone())),
-            other => Err(SpecError::new(source, node.span.clone(), "expected a table")
-                .found(other.kind_name())),
+            other => Err(
+                SpecError::new(source, node.span.clone(), "expected a table")
+                    .found(other.kind_name()),
+            ),
         }
     }
 
@@ -111,7 +113,9 @@ impl<'a> TableReader<'a> {
                 if let Some((first, _)) = found {
                     return Err(self
                         .error_at(name, entry.key_span.clone(), "parameter given twice")
-                        .with_hint(format!("`{name}` and `{first}` name the same parameter; keep one")));
+                        .with_hint(format!(
+                            "`{name}` and `{first}` name the same parameter; keep one"
+                        )));
                 }
                 found = Some((name, entry));
             }
@@ -147,7 +151,11 @@ impl<'a> TableReader<'a> {
     }
 
     /// A required string value.
-    pub fn required_string(&mut self, key: &'a str, example: &str) -> Result<Located<String>, SpecError> {
+    pub fn required_string(
+        &mut self,
+        key: &'a str,
+        example: &str,
+    ) -> Result<Located<String>, SpecError> {
         match self.string(key)? {
             Some(value) => Ok(value),
             None => Err(self
@@ -172,7 +180,11 @@ impl<'a> TableReader<'a> {
             })),
             None => {
                 let mut error = self
-                    .error_at(key, located.span.clone(), format!("unknown {key} `{}`", located.value))
+                    .error_at(
+                        key,
+                        located.span.clone(),
+                        format!("unknown {key} `{}`", located.value),
+                    )
                     .expected(format!("one of {}", quoted_list(options)))
                     .found(format!("\"{}\"", located.value));
                 if let Some(near) = closest(&located.value, options.iter().copied()) {
@@ -299,10 +311,17 @@ impl<'a> TableReader<'a> {
                 continue;
             };
             let key_path = self.key_path(written);
-            let located = quantity_from_node(self.source, &entry.node, definition.dimension, &key_path)?;
-            if let Err(problem) = set.set(definition.name, located.value, Some(located.span.clone())) {
+            let located =
+                quantity_from_node(self.source, &entry.node, definition.dimension, &key_path)?;
+            if let Err(problem) =
+                set.set(definition.name, located.value, Some(located.span.clone()))
+            {
                 return Err(self
-                    .error_at(written, located.span, format!("out of range: {}", problem.message))
+                    .error_at(
+                        written,
+                        located.span,
+                        format!("out of range: {}", problem.message),
+                    )
                     .expected(format!(
                         "a {} {}",
                         definition.dimension,
@@ -312,10 +331,18 @@ impl<'a> TableReader<'a> {
             }
         }
         if let Some(&missing) = set.missing().first() {
-            let definition = set.definition(missing).expect("missing() lists declared names");
+            let definition = set
+                .definition(missing)
+                .expect("missing() lists declared names");
             return Err(self
-                .error_here(format!("missing parameter `{missing}` ({})", definition.description))
-                .expected(format!("{missing} = {}", example_literal(definition.dimension))));
+                .error_here(format!(
+                    "missing parameter `{missing}` ({})",
+                    definition.description
+                ))
+                .expected(format!(
+                    "{missing} = {}",
+                    example_literal(definition.dimension)
+                )));
         }
         Ok(set)
     }
@@ -326,8 +353,12 @@ impl<'a> TableReader<'a> {
             if *used {
                 continue;
             }
-            let mut error = SpecError::new(self.source, entry.key_span.clone(), format!("unknown key `{}`", entry.key))
-                .with_key(self.key_path(&entry.key));
+            let mut error = SpecError::new(
+                self.source,
+                entry.key_span.clone(),
+                format!("unknown key `{}`", entry.key),
+            )
+            .with_key(self.key_path(&entry.key));
             let mut known = self.known.clone();
             known.sort_unstable();
             known.dedup();
@@ -387,7 +418,9 @@ pub fn quantity_from_node(
             return Err(error("a number without a unit".into())
                 .expected(expected)
                 .found(number.clone())
-                .with_hint(format!("write the unit in a string, e.g. \"{number} {unit}\"")));
+                .with_hint(format!(
+                    "write the unit in a string, e.g. \"{number} {unit}\""
+                )));
         }
         other => {
             return Err(error("wrong type".into())
@@ -396,9 +429,11 @@ pub fn quantity_from_node(
         }
     };
     if quantity.dimension != dimension {
-        return Err(error(format!("wrong dimension: this is a {}", quantity.dimension))
-            .expected(expected)
-            .found(node.describe()));
+        return Err(
+            error(format!("wrong dimension: this is a {}", quantity.dimension))
+                .expected(expected)
+                .found(node.describe()),
+        );
     }
     let Some(unit) = Unit::working(dimension) else {
         return Err(error(format!("no working unit for {dimension}")));

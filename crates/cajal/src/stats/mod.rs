@@ -17,7 +17,11 @@ pub fn cv_isi(times_ms: &[f64]) -> Option<f64> {
     if mean <= 0.0 {
         return None;
     }
-    let variance = intervals.iter().map(|i| (i - mean) * (i - mean)).sum::<f64>() / n;
+    let variance = intervals
+        .iter()
+        .map(|i| (i - mean) * (i - mean))
+        .sum::<f64>()
+        / n;
     Some(variance.sqrt() / mean)
 }
 
@@ -34,7 +38,10 @@ pub fn trains(spikes: &[Spike], size: usize) -> Vec<Vec<f64>> {
 
 /// Mean over neurons (with at least two intervals) of the ISI CV; `None` if no neuron has two.
 pub fn mean_cv_isi(spikes: &[Spike], size: usize) -> Option<f64> {
-    let values: Vec<f64> = trains(spikes, size).iter().filter_map(|t| cv_isi(t)).collect();
+    let values: Vec<f64> = trains(spikes, size)
+        .iter()
+        .filter_map(|t| cv_isi(t))
+        .collect();
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 

@@ -65,7 +65,10 @@ mod tests {
             let h = 1e-6;
             let numeric = (firing_rate_hz(mu + h, &p) - firing_rate_hz(mu - h, &p)) / (2.0 * h);
             let analytic = firing_rate_slope_hz_per_mv(mu, &p);
-            assert!((numeric - analytic).abs() < 1e-5 * analytic.abs(), "{mu}: {numeric} {analytic}");
+            assert!(
+                (numeric - analytic).abs() < 1e-5 * analytic.abs(),
+                "{mu}: {numeric} {analytic}"
+            );
         }
     }
 }

@@ -13,7 +13,9 @@ const HEAD: &str = "[simulation]\nduration = \"100 ms\"\n";
 
 #[test]
 fn a_wrong_dimension_names_the_key_and_both_dimensions() {
-    let message = error(&format!("{HEAD}[population.cell]\nmodel = \"lif\"\ntau_m = \"20 mV\"\n"));
+    let message = error(&format!(
+        "{HEAD}[population.cell]\nmodel = \"lif\"\ntau_m = \"20 mV\"\n"
+    ));
     assert_eq!(
         message,
         "model.toml:5:9: population.cell.tau_m: wrong dimension: this is a voltage \
@@ -23,7 +25,9 @@ fn a_wrong_dimension_names_the_key_and_both_dimensions() {
 
 #[test]
 fn an_unknown_key_suggests_the_nearest_known_one() {
-    let message = error(&format!("{HEAD}[population.cell]\nmodel = \"lif\"\nthreshhold = \"20 mV\"\n"));
+    let message = error(&format!(
+        "{HEAD}[population.cell]\nmodel = \"lif\"\nthreshhold = \"20 mV\"\n"
+    ));
     assert_eq!(
         message,
         "model.toml:5:1: population.cell.threshhold: unknown key `threshhold`\n  hint: did you mean `threshold`?"
@@ -33,19 +37,27 @@ fn an_unknown_key_suggests_the_nearest_known_one() {
 #[test]
 fn a_missing_parameter_or_section_is_named() {
     let message = error("[population.cell]\nmodel = \"lif\"\n");
-    assert!(message.starts_with("model.toml:1:1: missing [simulation] table"), "{message}");
+    assert!(
+        message.starts_with("model.toml:1:1: missing [simulation] table"),
+        "{message}"
+    );
     let message = error("[simulation]\n[population.cell]\nmodel = \"lif\"\n");
     assert_eq!(
         message,
         "model.toml:1:2: simulation: missing `duration` (expected duration = \"20 ms\")"
     );
     let message = error(&format!("{HEAD}[population.cell]\nsize = 3\n"));
-    assert!(message.contains("population `cell` has no model"), "{message}");
+    assert!(
+        message.contains("population `cell` has no model"),
+        "{message}"
+    );
 }
 
 #[test]
 fn non_finite_values_are_refused() {
-    let message = error(&format!("{HEAD}[population.cell]\nmodel = \"lif\"\ntheta = \"1e400 mV\"\n"));
+    let message = error(&format!(
+        "{HEAD}[population.cell]\nmodel = \"lif\"\ntheta = \"1e400 mV\"\n"
+    ));
     assert_eq!(
         message,
         "model.toml:5:9: population.cell.theta: not a finite number \
@@ -55,22 +67,33 @@ fn non_finite_values_are_refused() {
         "{HEAD}[population.cell]\nmodel = \"rate\"\ntransfer = {{ kind = \"sigmoid\", threshold = nan }}\n"
     ));
     assert!(
-        message.starts_with("model.toml:5:44: population.cell.transfer.threshold: not a finite number"),
+        message.starts_with(
+            "model.toml:5:44: population.cell.transfer.threshold: not a finite number"
+        ),
         "{message}"
     );
-    let message = error(&format!("{HEAD}[population.cell]\nmodel = \"lif\"\ntheta = \"inf mV\"\n"));
-    assert!(message.starts_with("model.toml:5:10: population.cell.theta: expected a number"), "{message}");
+    let message = error(&format!(
+        "{HEAD}[population.cell]\nmodel = \"lif\"\ntheta = \"inf mV\"\n"
+    ));
+    assert!(
+        message.starts_with("model.toml:5:10: population.cell.theta: expected a number"),
+        "{message}"
+    );
 }
 
 #[test]
 fn a_negative_or_zero_time_constant_is_out_of_range() {
-    let message = error(&format!("{HEAD}[population.cell]\nmodel = \"lif\"\ntau_m = \"-20 ms\"\n"));
+    let message = error(&format!(
+        "{HEAD}[population.cell]\nmodel = \"lif\"\ntau_m = \"-20 ms\"\n"
+    ));
     assert_eq!(
         message,
         "model.toml:5:9: population.cell.tau_m: out of range: membrane_time_constant must be > 0, \
          got -20 ms (expected a time > 0, found \"-20 ms\")"
     );
-    let message = error(&format!("{HEAD}[population.cell]\nmodel = \"lif\"\ntau_m = \"0 ms\"\n"));
+    let message = error(&format!(
+        "{HEAD}[population.cell]\nmodel = \"lif\"\ntau_m = \"0 ms\"\n"
+    ));
     assert!(message.contains("must be > 0, got 0 ms"), "{message}");
 }
 
@@ -88,18 +111,27 @@ fn a_reset_above_threshold_points_at_the_reset() {
 
 #[test]
 fn a_non_positive_dt_is_refused() {
-    let message = error("[simulation]\nduration = \"100 ms\"\ndt = \"0 ms\"\n[population.cell]\nmodel = \"lif\"\n");
+    let message = error(
+        "[simulation]\nduration = \"100 ms\"\ndt = \"0 ms\"\n[population.cell]\nmodel = \"lif\"\n",
+    );
     assert_eq!(
         message,
         "model.toml:3:6: simulation.dt: the time step must be positive (expected dt > 0, e.g. \"0.1 ms\", found 0 ms)"
     );
-    let message = error("[simulation]\nduration = \"100 ms\"\ndt = \"-0.1 ms\"\n[population.cell]\nmodel = \"lif\"\n");
-    assert!(message.contains("the time step must be positive"), "{message}");
+    let message = error(
+        "[simulation]\nduration = \"100 ms\"\ndt = \"-0.1 ms\"\n[population.cell]\nmodel = \"lif\"\n",
+    );
+    assert!(
+        message.contains("the time step must be positive"),
+        "{message}"
+    );
 }
 
 #[test]
 fn a_duration_that_is_not_a_multiple_of_dt_gets_a_corrected_value() {
-    let message = error("[simulation]\nduration = \"100.05 ms\"\ndt = \"0.1 ms\"\n[population.cell]\nmodel = \"lif\"\n");
+    let message = error(
+        "[simulation]\nduration = \"100.05 ms\"\ndt = \"0.1 ms\"\n[population.cell]\nmodel = \"lif\"\n",
+    );
     assert_eq!(
         message,
         "model.toml:2:12: simulation.duration: the duration is not a whole number of time steps \
@@ -109,32 +141,50 @@ fn a_duration_that_is_not_a_multiple_of_dt_gets_a_corrected_value() {
 
 #[test]
 fn a_zero_capacitance_is_refused() {
-    let message = error(&format!("{HEAD}[population.cell]\nmodel = \"hh\"\nC_m = \"0 uF/cm^2\"\n"));
+    let message = error(&format!(
+        "{HEAD}[population.cell]\nmodel = \"hh\"\nC_m = \"0 uF/cm^2\"\n"
+    ));
     assert!(
-        message.starts_with("model.toml:5:7: population.cell.C_m: out of range: capacitance must be > 0"),
+        message.starts_with(
+            "model.toml:5:7: population.cell.C_m: out of range: capacitance must be > 0"
+        ),
         "{message}"
     );
 }
 
 #[test]
 fn a_dt_too_large_for_hh_is_unstable() {
-    let message = error("[simulation]\nduration = \"100 ms\"\ndt = \"0.5 ms\"\n[population.cell]\nmodel = \"hh\"\n");
+    let message = error(
+        "[simulation]\nduration = \"100 ms\"\ndt = \"0.5 ms\"\n[population.cell]\nmodel = \"hh\"\n",
+    );
     assert!(message.contains("too large for the hh model"), "{message}");
-    assert!(message.contains("hint: 0.025 ms is recommended"), "{message}");
+    assert!(
+        message.contains("hint: 0.025 ms is recommended"),
+        "{message}"
+    );
 }
 
 #[test]
 fn unknown_population_model_and_variable_names_get_hints() {
     let message = error(&format!("{HEAD}[population.cell]\nmodel = \"lfi\"\n"));
-    assert!(message.contains("unknown model `lfi`") && message.contains("did you mean \"lif\""), "{message}");
+    assert!(
+        message.contains("unknown model `lfi`") && message.contains("did you mean \"lif\""),
+        "{message}"
+    );
     let message = error(&format!(
         "{HEAD}[population.cell]\nmodel = \"lif\"\n[[input]]\ntarget = \"cel\"\nkind = \"constant\"\namplitude = \"1 pA\"\n"
     ));
-    assert!(message.contains("no population named `cel`") && message.contains("did you mean \"cell\""), "{message}");
+    assert!(
+        message.contains("no population named `cel`") && message.contains("did you mean \"cell\""),
+        "{message}"
+    );
     let message = error(&format!(
         "{HEAD}[population.cell]\nmodel = \"hh\"\n[[record]]\nkind = \"trace\"\npopulation = \"cell\"\nvariables = [\"nn\"]\n"
     ));
-    assert!(message.contains("the hh model has no variable `nn`"), "{message}");
+    assert!(
+        message.contains("the hh model has no variable `nn`"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -142,7 +192,10 @@ fn an_input_in_the_wrong_unit_for_the_model_is_refused() {
     let message = error(&format!(
         "{HEAD}[population.cell]\nmodel = \"hh\"\n[[input]]\ntarget = \"cell\"\nkind = \"constant\"\namplitude = \"100 pA\"\n"
     ));
-    assert!(message.contains("input[0].amplitude: wrong dimension: this is a current"), "{message}");
+    assert!(
+        message.contains("input[0].amplitude: wrong dimension: this is a current"),
+        "{message}"
+    );
     assert!(message.contains("expected a current density"), "{message}");
 }
 
@@ -151,7 +204,10 @@ fn a_missing_data_file_names_the_file_and_the_key() {
     let message = error(&format!(
         "{HEAD}[population.cell]\nmodel = \"lif\"\n[[input]]\ntarget = \"cell\"\nkind = \"timeseries\"\nfile = \"nowhere.csv\"\nunit = \"pA\"\n"
     ));
-    assert!(message.starts_with("model.toml:8:8: input[0].file: cannot read"), "{message}");
+    assert!(
+        message.starts_with("model.toml:8:8: input[0].file: cannot read"),
+        "{message}"
+    );
     assert!(message.contains("nowhere.csv"), "{message}");
 }
 
@@ -164,7 +220,12 @@ fn malformed_toml_points_at_the_line() {
 #[test]
 fn a_missing_model_file_is_a_clear_error() {
     let error = read_model_file(Path::new("/nonexistent/model.toml")).unwrap_err();
-    assert!(error.to_string().starts_with("/nonexistent/model.toml:1:1: cannot read the model file"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("/nonexistent/model.toml:1:1: cannot read the model file"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -181,5 +242,8 @@ fn a_good_file_reads_with_defaults_filled_in() {
     assert_eq!(spec.simulation.steps, 40_000);
     assert_eq!(spec.populations[0].size, 2);
     assert_eq!(spec.records.len(), 2);
-    assert_eq!(sweep_values(0.0, 1.0, 0.25).unwrap(), [0.0, 0.25, 0.5, 0.75, 1.0]);
+    assert_eq!(
+        sweep_values(0.0, 1.0, 0.25).unwrap(),
+        [0.0, 0.25, 0.5, 0.75, 1.0]
+    );
 }
