@@ -6,7 +6,8 @@
 #   bash bench/compare_neurons.sh --quick         # smoke: LIF 1e5, HH 1e4 (~3 min)
 #   bash bench/compare_neurons.sh --only cajal    # one simulator (cajal | brian2 | nest)
 #   options: --workloads lif,hh  --reps 3  --lif-n N  --hh-n N  --with-recording
-#            --max-load 1.5  --retries 2  --quiet-load 1.0  --quiet-wait 900  --no-wait
+#            --max-load 1.5  --retries 2  --quiet-load 1.0  --quiet-wait 900
+#            --no-wait     neither wait for a quiet machine nor rerun loaded measurements
 #   env:     CAJAL_BIN=path        use this binary instead of building
 #            BENCH_JSONL=file      append results here (default bench/results/results.jsonl)
 #            CAJAL_TARGET_DIR=dir  cargo --target-dir for the build (default: workspace target)
@@ -47,7 +48,7 @@ while [[ $# -gt 0 ]]; do
         --retries) RETRIES="$2"; shift ;;
         --quiet-load) QUIET_LOAD="$2"; shift ;;
         --quiet-wait) QUIET_WAIT="$2"; shift ;;
-        --no-wait) WAIT=0 ;;
+        --no-wait) WAIT=0; RETRIES=0 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -311,7 +312,7 @@ done
 
 # --- 4. the table ----------------------------------------------------------------------------
 {
-    echo "## compare_neurons $RUN_ID ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores, 1 thread)"
+    echo "## compare_neurons $RUN_ID ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), $(nproc --all) cores, 1 thread)"
     echo
     "$HPY" "$WORK/helper.py" table "$FINAL"
     echo

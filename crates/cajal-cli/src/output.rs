@@ -228,7 +228,7 @@ mod tests {
         assert_eq!(&bytes[..6], b"\x93NUMPY");
         let header = String::from_utf8_lossy(&bytes[10..bytes.len() - 48]);
         assert!(header.contains("'descr': '<f8'"), "{header}");
-        assert!(header.contains("'shape': (2, 3)"), "{header}");
+        assert!(header.contains("'shape': (2, 3, )"), "{header}");
         let last = f64::from_le_bytes(bytes[bytes.len() - 8..].try_into().unwrap());
         assert_eq!(last, 6.5);
         let reader = npyz::NpyFile::new(&bytes[..]).unwrap();
