@@ -6,6 +6,7 @@
 //! a model file is read and checked by [`spec`] into a [`spec::ModelSpec`], [`engine`] steps it,
 //! and recorders ([`record`]) collect spikes and traces.
 
+pub mod connect;
 pub mod engine;
 pub mod fastmath;
 pub mod fi;

@@ -1,0 +1,323 @@
+//! Connection rules and compact connectivity.
+//!
+//! A projection's synapses are stored by source neuron (compressed sparse rows): `offsets`
+//! has one entry per source plus one, and the targets of source `s` are
+//! `targets[offsets[s]..offsets[s + 1]]`, in increasing order. With a homogeneous weight
+//! and delay that is all a synapse needs: 4 bytes (plus 4 per source neuron).
+//!
+//! Randomness: rules that draw per target (fixed in-degree, Bernoulli) use one stream per
+//! target neuron, rules that draw per source (fixed out-degree) one per source, and fixed
+//! total number one stream for the projection, each seeded from (seed, projection, neuron).
+//! The connectivity is therefore the same whatever the number of threads that build or use
+//! it. Multapses (several synapses between one pair) and autapses are allowed by default for
+//! the random rules, as in NEST; `autapses = false` excludes the latter.
+
+use rand::RngExt;
+
+use crate::rng::{Purpose, stream};
+
+/// How sources are connected to targets.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rule {
+    /// Every source to every target.
+    AllToAll,
+    /// Source i to target i (the populations must have the same size).
+    OneToOne,
+    /// Each (source, target) pair independently with probability `probability`.
+    Bernoulli {
+        /// p.
+        probability: f64,
+    },
+    /// Each target receives exactly `indegree` synapses from sources drawn uniformly.
+    FixedIndegree {
+        /// K.
+        indegree: u64,
+    },
+    /// Each source makes exactly `outdegree` synapses onto targets drawn uniformly.
+    FixedOutdegree {
+        /// K.
+        outdegree: u64,
+    },
+    /// Exactly `count` synapses, each between a uniformly drawn source and target.
+    FixedTotal {
+        /// Number of synapses.
+        count: u64,
+    },
+}
+
+impl Rule {
+    /// The names of the rules in model files.
+    pub const NAMES: &'static [&'static str] = &[
+        "all_to_all",
+        "one_to_one",
+        "bernoulli",
+        "fixed_indegree",
+        "fixed_outdegree",
+        "fixed_total",
+    ];
+
+    /// The expected number of synapses (for the memory estimate).
+    pub fn expected_synapses(&self, sources: usize, targets: usize) -> f64 {
+        let (s, t) = (sources as f64, targets as f64);
+        match *self {
+            Rule::AllToAll => s * t,
+            Rule::OneToOne => s.min(t),
+            Rule::Bernoulli { probability } => probability * s * t,
+            Rule::FixedIndegree { indegree } => indegree as f64 * t,
+            Rule::FixedOutdegree { outdegree } => outdegree as f64 * s,
+            Rule::FixedTotal { count } => count as f64,
+        }
+    }
+}
+
+/// Why a projection cannot be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConnectError {
+    /// The rule cannot be satisfied with these population sizes.
+    #[error("{0}")]
+    Impossible(String),
+}
+
+/// Synapses of one projection, grouped by source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Connectivity {
+    offsets: Vec<u64>,
+    targets: Vec<u32>,
+}
+
+impl Connectivity {
+    /// Builds the synapses of a projection from `sources` to `targets` neurons.
+    /// `same_population` tells whether source i and target i are the same neuron (for
+    /// autapses).
+    pub fn build(
+        rule: &Rule,
+        sources: usize,
+        targets: usize,
+        same_population: bool,
+        autapses: bool,
+        seed: u64,
+        projection: u64,
+    ) -> Result<Connectivity, ConnectError> {
+        let forbid_self = same_population && !autapses;
+        let mut pairs = PairsBySource::new(sources);
+        match *rule {
+            Rule::AllToAll => {
+                for source in 0..sources {
+                    for target in 0..targets {
+                        if !(forbid_self && source == target) {
+                            pairs.push(source as u32, target as u32);
+                        }
+                    }
+                }
+            }
+            Rule::OneToOne => {
+                if sources != targets {
+                    return Err(ConnectError::Impossible(format!(
+                        "one_to_one needs populations of equal size, not {sources} and {targets}"
+                    )));
+                }
+                if !forbid_self {
+                    for neuron in 0..sources {
+                        pairs.push(neuron as u32, neuron as u32);
+                    }
+                }
+            }
+            Rule::Bernoulli { probability } => {
+                // Per target: the number of sources is binomial, then each is drawn by
+                // skipping geometric gaps — O(synapses), not O(sources × targets).
+                let log_q = (1.0 - probability).ln();
+                for target in 0..targets {
+                    let mut rng = stream(seed, Purpose::Connection, projection, target as u64);
+                    if probability >= 1.0 {
+                        for source in 0..sources {
+                            if !(forbid_self && source == target) {
+                                pairs.push(source as u32, target as u32);
+                            }
+                        }
+                        continue;
+                    }
+                    if probability <= 0.0 {
+                        continue;
+                    }
+                    let mut source: i64 = -1;
+                    loop {
+                        let u: f64 = rng.random();
+                        // Gap to the next chosen source: geometric with success probability p.
+                        let gap = ((1.0 - u).ln() / log_q).floor();
+                        if !gap.is_finite() || source as f64 + gap + 1.0 >= sources as f64 {
+                            break;
+                        }
+                        source += gap as i64 + 1;
+                        if !(forbid_self && source as usize == target) {
+                            pairs.push(source as u32, target as u32);
+                        }
+                    }
+                }
+            }
+            Rule::FixedIndegree { indegree } => {
+                let available = if forbid_self {
+                    sources.saturating_sub(1)
+                } else {
+                    sources
+                };
+                if indegree > 0 && available == 0 {
+                    return Err(ConnectError::Impossible(format!(
+                        "fixed_indegree {indegree}: there are no sources to draw from"
+                    )));
+                }
+                for target in 0..targets {
+                    let mut rng = stream(seed, Purpose::Connection, projection, target as u64);
+                    for _ in 0..indegree {
+                        let source =
+                            draw_excluding(&mut rng, sources, forbid_self.then_some(target));
+                        pairs.push(source as u32, target as u32);
+                    }
+                }
+            }
+            Rule::FixedOutdegree { outdegree } => {
+                let available = if forbid_self {
+                    targets.saturating_sub(1)
+                } else {
+                    targets
+                };
+                if outdegree > 0 && available == 0 {
+                    return Err(ConnectError::Impossible(format!(
+                        "fixed_outdegree {outdegree}: there are no targets to draw from"
+                    )));
+                }
+                for source in 0..sources {
+                    let mut rng = stream(seed, Purpose::Connection, projection, source as u64);
+                    for _ in 0..outdegree {
+                        let target =
+                            draw_excluding(&mut rng, targets, forbid_self.then_some(source));
+                        pairs.push(source as u32, target as u32);
+                    }
+                }
+            }
+            Rule::FixedTotal { count } => {
+                if count > 0
+                    && (sources == 0
+                        || targets == 0
+                        || (forbid_self && sources == 1 && targets == 1))
+                {
+                    return Err(ConnectError::Impossible(
+                        "fixed_total: no pair to connect".into(),
+                    ));
+                }
+                let mut rng = stream(seed, Purpose::Connection, projection, u64::MAX);
+                for _ in 0..count {
+                    loop {
+                        let source = rng.random_range(0..sources);
+                        let target = rng.random_range(0..targets);
+                        if !(forbid_self && source == target) {
+                            pairs.push(source as u32, target as u32);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(pairs.into_connectivity())
+    }
+
+    /// Builds from explicit (source, target) pairs, e.g. read from a file.
+    pub fn from_pairs(sources: usize, pairs: impl IntoIterator<Item = (u32, u32)>) -> Connectivity {
+        let mut by_source = PairsBySource::new(sources);
+        for (source, target) in pairs {
+            by_source.push(source, target);
+        }
+        by_source.into_connectivity()
+    }
+
+    /// The targets of `source`.
+    #[inline(always)]
+    pub fn targets_of(&self, source: usize) -> &[u32] {
+        &self.targets[self.offsets[source] as usize..self.offsets[source + 1] as usize]
+    }
+
+    /// Number of synapses.
+    pub fn synapse_count(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Number of source neurons.
+    pub fn source_count(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Bytes used.
+    pub fn bytes(&self) -> usize {
+        self.targets.len() * 4 + self.offsets.len() * 8
+    }
+
+    /// The number of synapses onto each of `targets` neurons.
+    pub fn indegrees(&self, targets: usize) -> Vec<u64> {
+        let mut counts = vec![0; targets];
+        for &target in &self.targets {
+            counts[target as usize] += 1;
+        }
+        counts
+    }
+}
+
+/// Draws uniformly from 0..n, excluding `excluded` (which must lie in 0..n if given).
+fn draw_excluding(rng: &mut crate::rng::Stream, n: usize, excluded: Option<usize>) -> usize {
+    match excluded {
+        None => rng.random_range(0..n),
+        Some(excluded) => {
+            // Draw from n − 1 values and step over the excluded one: uniform, one draw.
+            let value = rng.random_range(0..n - 1);
+            if value >= excluded { value + 1 } else { value }
+        }
+    }
+}
+
+/// Pairs collected in any order, sorted into rows by source with a stable counting sort (so
+/// targets stay in the order they were generated).
+struct PairsBySource {
+    sources: usize,
+    pairs: Vec<(u32, u32)>,
+}
+
+impl PairsBySource {
+    fn new(sources: usize) -> Self {
+        PairsBySource {
+            sources,
+            pairs: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, source: u32, target: u32) {
+        self.pairs.push((source, target));
+    }
+
+    fn into_connectivity(self) -> Connectivity {
+        let mut offsets = vec![0u64; self.sources + 1];
+        for &(source, _) in &self.pairs {
+            offsets[source as usize + 1] += 1;
+        }
+        for i in 0..self.sources {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next: Vec<u64> = offsets[..self.sources].to_vec();
+        let mut targets = vec![0u32; self.pairs.len()];
+        for &(source, target) in &self.pairs {
+            let slot = &mut next[source as usize];
+            targets[*slot as usize] = target;
+            *slot += 1;
+        }
+        // Rows generated target by target are already sorted; sort the others so that
+        // delivery order (and so floating-point sums) is canonical.
+        for source in 0..self.sources {
+            let row = &mut targets[offsets[source] as usize..offsets[source + 1] as usize];
+            if !row.is_sorted() {
+                row.sort_unstable();
+            }
+        }
+        Connectivity { offsets, targets }
+    }
+}
+
+#[cfg(test)]
+mod tests;
