@@ -15,11 +15,12 @@
 //! observer, which may also stop the run. Randomness comes from per-(input, neuron) streams,
 //! so a run is determined by its model file and seed.
 
+use crate::connect::Connectivity;
 use crate::input::{Input, InputKind, InputSink, PoissonSynapse};
 use crate::memory;
 use crate::neuron::{Drive, NeuronModel, Spike, StepClock, StepInput};
 use crate::record::{SpikeRecorder, TraceRecorder};
-use crate::spec::model::{ModelSpec, RecordSpec};
+use crate::spec::model::{ModelSpec, RecordSpec, SynapseSpec};
 use crate::synapse::ExponentialReceptor;
 
 /// Why a model could not be built.
@@ -44,6 +45,14 @@ pub enum BuildError {
         needed: String,
         /// Available memory, formatted.
         available: String,
+    },
+    /// A projection that could not be built.
+    #[error("projection {index}: {message}")]
+    Projection {
+        /// Its index in the file.
+        index: usize,
+        /// What is wrong.
+        message: String,
     },
     /// An input that could not be built.
     #[error("input {index}: {message}")]
@@ -97,6 +106,34 @@ struct PopulationState {
     spike_count: u64,
 }
 
+/// Input waiting to arrive: one slot per step of delay, each holding a value per target
+/// neuron. A spike with delay d emitted in step k is added to slot (k + d) mod slots, which
+/// is emptied into the target in step k + d.
+struct Ring {
+    population: usize,
+    destination: Destination,
+    slots: usize,
+    size: usize,
+    data: Vec<f64>,
+}
+
+/// Where a ring's contents go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Destination {
+    /// Voltage jumps.
+    Jumps,
+    /// The `arriving` weights of receptor `r`.
+    Receptor(usize),
+}
+
+struct Projection {
+    source: usize,
+    ring: usize,
+    weight: f64,
+    delay_steps: u64,
+    connectivity: Connectivity,
+}
+
 /// A population's totals over the run.
 #[derive(Clone, Debug)]
 pub struct PopulationTotals {
@@ -143,6 +180,8 @@ pub struct Simulation {
     inputs: Vec<(usize, Input)>,
     spike_recorders: Vec<SpikeRecorder>,
     trace_recorders: Vec<TraceRecorder>,
+    rings: Vec<Ring>,
+    projections: Vec<Projection>,
 }
 
 /// Bytes a model will need: state, per-neuron input streams and recorded traces (spikes are
@@ -163,6 +202,16 @@ pub fn estimate_memory_bytes(spec: &ModelSpec) -> u128 {
         if input.receptor_time_constant_ms.is_some() {
             bytes += spec.populations[input.population].size as u128 * 16;
         }
+    }
+    for projection in &spec.projections {
+        let synapses = projection.rule.expected_synapses(
+            spec.populations[projection.source].size,
+            spec.populations[projection.target].size,
+        );
+        // 4 bytes per synapse kept, 8 more per synapse while sorting them by source; the
+        // ring buffer of the target.
+        bytes += (synapses * 12.0) as u128 + 8 * spec.populations[projection.source].size as u128;
+        bytes += 8 * (projection.delay_steps as u128 + 1) * spec.populations[projection.target].size as u128;
     }
     for record in &spec.records {
         if let RecordSpec::Trace {
@@ -274,6 +323,77 @@ impl Simulation {
             }
             inputs.push((input_spec.population, input));
         }
+        let mut rings: Vec<Ring> = Vec::new();
+        let mut projections = Vec::with_capacity(spec.projections.len());
+        for (index, projection) in spec.projections.iter().enumerate() {
+            let state = &mut populations[projection.target];
+            let size = state.model.size();
+            let destination = match projection.synapse {
+                SynapseSpec::Delta => {
+                    if state.jumps.is_empty() {
+                        state.jumps = vec![0.0; size];
+                    }
+                    Destination::Jumps
+                }
+                SynapseSpec::Exponential { time_constant_ms } => {
+                    let receptor = match state
+                        .receptors
+                        .iter()
+                        .position(|r| r.time_constant_ms == time_constant_ms)
+                    {
+                        Some(existing) => existing,
+                        None => {
+                            state
+                                .receptors
+                                .push(ExponentialReceptor::new(size, time_constant_ms, dt_ms));
+                            state.receptors.len() - 1
+                        }
+                    };
+                    Destination::Receptor(receptor)
+                }
+            };
+            let slots = projection.delay_steps as usize + 1;
+            let ring = match rings
+                .iter()
+                .position(|r| r.population == projection.target && r.destination == destination)
+            {
+                Some(existing) => existing,
+                None => {
+                    rings.push(Ring {
+                        population: projection.target,
+                        destination,
+                        slots: 0,
+                        size,
+                        data: Vec::new(),
+                    });
+                    rings.len() - 1
+                }
+            };
+            rings[ring].slots = rings[ring].slots.max(slots);
+            let connectivity = Connectivity::build(
+                &projection.rule,
+                populations[projection.source].model.size(),
+                size,
+                projection.source == projection.target,
+                projection.autapses,
+                spec.simulation.seed,
+                index as u64,
+            )
+            .map_err(|error| BuildError::Projection {
+                index,
+                message: error.to_string(),
+            })?;
+            projections.push(Projection {
+                source: projection.source,
+                ring,
+                weight: projection.weight,
+                delay_steps: projection.delay_steps,
+                connectivity,
+            });
+        }
+        for ring in &mut rings {
+            ring.data = vec![0.0; ring.slots * ring.size];
+        }
         let samples_of = |interval: u64| (spec.simulation.steps / interval + 1) as usize;
         let mut spike_recorders = Vec::new();
         let mut trace_recorders = Vec::new();
@@ -314,7 +434,19 @@ impl Simulation {
             inputs,
             spike_recorders,
             trace_recorders,
+            rings,
+            projections,
         })
+    }
+
+    /// Synapses of every projection.
+    pub fn synapse_count(&self) -> usize {
+        self.projections.iter().map(|p| p.connectivity.synapse_count()).sum()
+    }
+
+    /// Bytes of connectivity (targets and row offsets of every projection).
+    pub fn connectivity_bytes(&self) -> usize {
+        self.projections.iter().map(|p| p.connectivity.bytes()).sum()
     }
 
     /// The time step (ms).
@@ -362,6 +494,19 @@ impl Simulation {
             }
             population.jumps.fill(0.0);
         }
+        for ring in &mut self.rings {
+            let slot = (self.step % ring.slots as u64) as usize;
+            let arrived = &mut ring.data[slot * ring.size..(slot + 1) * ring.size];
+            let population = &mut self.populations[ring.population];
+            let destination = match ring.destination {
+                Destination::Jumps => &mut population.jumps,
+                Destination::Receptor(r) => &mut population.receptors[r].arriving,
+            };
+            for (value, input) in destination.iter_mut().zip(arrived.iter_mut()) {
+                *value += *input;
+                *input = 0.0;
+            }
+        }
         for (target, input) in &mut self.inputs {
             if input.constant_current().is_some() {
                 continue;
@@ -399,6 +544,20 @@ impl Simulation {
             for recorder in &mut self.spike_recorders {
                 if recorder.population == index {
                     recorder.record(&population.spikes);
+                }
+            }
+        }
+        for projection in &self.projections {
+            let spikes = &self.populations[projection.source].spikes;
+            if spikes.is_empty() {
+                continue;
+            }
+            let ring = &mut self.rings[projection.ring];
+            let slot = ((self.step + projection.delay_steps) % ring.slots as u64) as usize;
+            let cells = &mut ring.data[slot * ring.size..(slot + 1) * ring.size];
+            for spike in spikes {
+                for &target in projection.connectivity.targets_of(spike.neuron as usize) {
+                    cells[target as usize] += projection.weight;
                 }
             }
         }

@@ -205,3 +205,135 @@ fn a_model_too_large_for_memory_is_refused_with_the_estimate() {
     );
     assert!(message.contains("available"), "{message}");
 }
+
+#[test]
+fn a_small_network_matches_a_straightforward_simulation_spike_for_spike() {
+    use crate::connect::{Connectivity, Rule};
+    let text = r#"
+        [simulation]
+        duration = "300 ms"
+        dt = "0.1 ms"
+        seed = 11
+        [population.E]
+        model = "lif"
+        size = 40
+        [population.I]
+        model = "lif"
+        size = 10
+        [[input]]
+        target = "E"
+        neurons = "0:20"
+        kind = "constant"
+        amplitude = "260 pA"
+        [[input]]
+        target = "E"
+        neurons = "20:40"
+        kind = "constant"
+        amplitude = "230 pA"
+        [[input]]
+        target = "I"
+        kind = "constant"
+        amplitude = "250 pA"
+        [[projection]]
+        source = "E"
+        target = "E"
+        rule = "fixed_indegree"
+        indegree = 8
+        weight = "0.5 mV"
+        delay = "1.5 ms"
+        [[projection]]
+        source = "E"
+        target = "I"
+        rule = "fixed_indegree"
+        indegree = 8
+        weight = "0.5 mV"
+        delay = "1.5 ms"
+        [[projection]]
+        source = "I"
+        target = "E"
+        rule = "bernoulli"
+        p = 0.3
+        weight = "-1.5 mV"
+        delay = "0.3 ms"
+        [[projection]]
+        source = "I"
+        target = "I"
+        rule = "bernoulli"
+        p = 0.3
+        autapses = false
+        weight = "-1.5 mV"
+        delay = "0.3 ms"
+    "#;
+    let result = run(text);
+    let simulated: Vec<(usize, u32, u64)> = result
+        .spikes
+        .iter()
+        .flat_map(|r| r.spikes.iter().map(move |s| (r.population, s.neuron, s.time_ms.to_bits())))
+        .collect();
+
+    // The reference: Brunel's parameters, exact update, grid spikes, 20 refractory steps,
+    // jumps discarded while refractory, a spike in step k arriving in step k + delay.
+    let sizes = [40usize, 10];
+    let currents = [
+        (0..40).map(|i| if i < 20 { 260.0 } else { 230.0 }).collect::<Vec<f64>>(),
+        vec![250.0; 10],
+    ];
+    let projections = [
+        (0, 0, Rule::FixedIndegree { indegree: 8 }, true, 0.5, 15),
+        (0, 1, Rule::FixedIndegree { indegree: 8 }, true, 0.5, 15),
+        (1, 0, Rule::Bernoulli { probability: 0.3 }, true, -1.5, 3),
+        (1, 1, Rule::Bernoulli { probability: 0.3 }, false, -1.5, 3),
+    ];
+    let networks: Vec<Connectivity> = projections
+        .iter()
+        .enumerate()
+        .map(|(k, (s, t, rule, autapses, _, _))| {
+            Connectivity::build(rule, sizes[*s], sizes[*t], s == t, *autapses, 11, k as u64).unwrap()
+        })
+        .collect();
+    let dt = 0.1f64;
+    let decay = (-dt / 20.0).exp();
+    let gain = -(-dt / 20.0f64).exp_m1() * 0.1;
+    let mut v = [vec![0.0f64; 40], vec![0.0; 10]];
+    let mut refractory = [vec![0u32; 40], vec![0; 10]];
+    let mut pending: Vec<Vec<Vec<f64>>> = vec![vec![vec![0.0; 40], vec![0.0; 10]]; 3001 + 16];
+    let mut reference = Vec::new();
+    for step in 0..3000usize {
+        let mut fired: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+        for population in 0..2 {
+            for i in 0..sizes[population] {
+                if refractory[population][i] > 0 {
+                    refractory[population][i] -= 1;
+                    continue;
+                }
+                let mut x = (v[population][i] - 0.0) * decay + gain * currents[population][i];
+                x += pending[step][population][i];
+                if x >= 20.0 {
+                    fired[population].push(i as u32);
+                    x = 10.0;
+                    refractory[population][i] = 20;
+                }
+                v[population][i] = x;
+            }
+        }
+        for population in 0..2 {
+            for &neuron in &fired[population] {
+                reference.push((population, neuron, ((step + 1) as f64 * dt).to_bits()));
+            }
+        }
+        for (k, (source, target, _, _, weight, delay)) in projections.iter().enumerate() {
+            for &neuron in &fired[*source] {
+                for &t in networks[k].targets_of(neuron as usize) {
+                    pending[step + delay][*target][t as usize] += weight;
+                }
+            }
+        }
+    }
+    // Recorders are per population; order the reference the same way.
+    reference.sort_by_key(|&(population, _, _)| population);
+    assert!(reference.len() > 200, "{}", reference.len());
+    assert_eq!(simulated.len(), reference.len());
+    for (got, want) in simulated.iter().zip(&reference) {
+        assert_eq!(got, want);
+    }
+}

@@ -273,7 +273,8 @@ impl Lif {
         let p = self.parameters;
         let decay = self.decay;
         let gain = self.current_gain;
-        let spike_time = clock.time_ms + clock.dt_ms;
+        // The end of the step, computed as a multiple of dt so grid times are canonical.
+        let spike_time = (clock.step + 1) as f64 * clock.dt_ms;
         let refractory_steps = self.refractory_steps;
         match input.current {
             super::Drive::Uniform(c)

@@ -40,6 +40,7 @@ use std::path::{Path, PathBuf};
 use super::document::{Node, Source, Value, parse_document};
 use super::error::{SpecError, closest};
 use super::reader::{Located, TableReader, quantity_from_node};
+use crate::connect::Rule;
 use crate::input::{InputKind, Interpolation, PoissonSynapse, read_time_series};
 use crate::neuron::hh::{self, HhParameters, HodgkinHuxley};
 use crate::neuron::lif::{self, Lif, LifParameters, SpikeTiming};
@@ -80,6 +81,39 @@ pub struct ModelSpec {
     pub records: Vec<RecordSpec>,
     /// The f–I sweep, if the file declares one.
     pub fi: Option<FiSpec>,
+    /// Synaptic projections between populations.
+    pub projections: Vec<ProjectionSpec>,
+}
+
+/// How a spike acts on its target.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SynapseSpec {
+    /// The membrane potential jumps by the weight (mV).
+    Delta,
+    /// The weight (a current) is added to a synaptic current decaying with this time constant.
+    Exponential {
+        /// τ_syn (ms).
+        time_constant_ms: f64,
+    },
+}
+
+/// One `[[projection]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectionSpec {
+    /// Source population index.
+    pub source: usize,
+    /// Target population index.
+    pub target: usize,
+    /// The connection rule.
+    pub rule: Rule,
+    /// Whether a neuron may connect to itself (when source and target are the same).
+    pub autapses: bool,
+    /// The synaptic weight (mV for delta synapses, the target's current unit otherwise).
+    pub weight: f64,
+    /// The delay in steps (at least 1).
+    pub delay_steps: u64,
+    /// The kernel.
+    pub synapse: SynapseSpec,
 }
 
 /// `[simulation]`.
@@ -419,6 +453,15 @@ pub fn read_model(source: Source, base_directory: &Path) -> Result<ModelSpec, Sp
             .collect::<Result<Vec<_>, _>>()?,
         None => default_records(&populations),
     };
+    let projections = match root.array("projection")? {
+        Some(items) => items
+            .value
+            .iter()
+            .enumerate()
+            .map(|(index, node)| read_projection(&context, node, index))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
     let fi = match root.table("fi")? {
         Some(table) => Some(read_fi(&context, table)?),
         None => None,
@@ -431,6 +474,7 @@ pub fn read_model(source: Source, base_directory: &Path) -> Result<ModelSpec, Sp
         inputs,
         records,
         fi,
+        projections,
     })
 }
 
@@ -1271,3 +1315,135 @@ pub fn sweep_values(start: f64, stop: f64, step: f64) -> Result<Vec<f64>, String
 
 #[cfg(test)]
 mod tests;
+
+fn read_projection(context: &Context, node: &Node, index: usize) -> Result<ProjectionSpec, SpecError> {
+    let mut reader = table_of(context.source, node, format!("projection[{index}]"))?;
+    let source = context.population(&mut reader, "source")?;
+    let target = context.population(&mut reader, "target")?;
+    for (key, population) in [("source", source), ("target", target)] {
+        if !context.populations[population].neuron.is_spiking() {
+            return Err(reader
+                .error_here(format!(
+                    "population `{}` is a rate unit: projections connect spiking neurons",
+                    context.populations[population].name
+                ))
+                .with_key(reader.key_path(key)));
+        }
+    }
+    let (source_size, target_size) = (context.populations[source].size, context.populations[target].size);
+    let rule_name = reader.choice("rule", Rule::NAMES)?.ok_or_else(|| {
+        reader
+            .error_here("missing `rule`")
+            .expected(format!("rule = one of {}", Rule::NAMES.join(", ")))
+    })?;
+    let count = |reader: &mut TableReader, key: &'static str| -> Result<u64, SpecError> {
+        match reader.unsigned(key)? {
+            Some(value) => Ok(value.value),
+            None => Err(reader
+                .error_here(format!("rule \"{}\" needs `{key}`", rule_name.value))
+                .expected(format!("{key} = <integer>"))),
+        }
+    };
+    let rule = match rule_name.value {
+        "all_to_all" => Rule::AllToAll,
+        "one_to_one" => {
+            if source_size != target_size {
+                return Err(reader
+                    .error_at("rule", rule_name.span.clone(), "one_to_one needs populations of equal size")
+                    .found(format!("{source_size} and {target_size} neurons")));
+            }
+            Rule::OneToOne
+        }
+        "bernoulli" => {
+            let probability = reader.required_quantity("p", Dimension::DIMENSIONLESS)?;
+            if !(0.0..=1.0).contains(&probability.value) {
+                return Err(reader
+                    .error_at("p", probability.span, "a probability lies between 0 and 1")
+                    .expected("0 <= p <= 1")
+                    .found(probability.value.to_string()));
+            }
+            Rule::Bernoulli {
+                probability: probability.value,
+            }
+        }
+        "fixed_indegree" => Rule::FixedIndegree {
+            indegree: count(&mut reader, "indegree")?,
+        },
+        "fixed_outdegree" => Rule::FixedOutdegree {
+            outdegree: count(&mut reader, "outdegree")?,
+        },
+        "fixed_total" => Rule::FixedTotal {
+            count: count(&mut reader, "count")?,
+        },
+        _ => unreachable!("choice() admits only Rule::NAMES"),
+    };
+    let autapses = reader.boolean("autapses")?.is_none_or(|a| a.value);
+    let synapse = match reader.choice("synapse", &["delta", "exponential"])? {
+        Some(Located { value: "exponential", .. }) => {
+            let tau = reader.required_quantity("time_constant", Dimension::TIME)?;
+            if tau.value <= 0.0 {
+                return Err(reader
+                    .error_at("time_constant", tau.span, "a time constant must be positive")
+                    .expected("> 0 ms")
+                    .found(format!("{} ms", tau.value)));
+            }
+            SynapseSpec::Exponential {
+                time_constant_ms: tau.value,
+            }
+        }
+        _ => SynapseSpec::Delta,
+    };
+    let weight_dimension = match synapse {
+        SynapseSpec::Delta => Dimension::VOLTAGE,
+        SynapseSpec::Exponential { .. } => context.populations[target].neuron.input_dimension(),
+    };
+    let weight = reader.required_quantity("weight", weight_dimension)?.value;
+    let dt = context.simulation.dt_ms;
+    let delay_steps = match reader.quantity("delay", Dimension::TIME)? {
+        None => 1,
+        Some(delay) => {
+            let steps = (delay.value / dt).round();
+            if steps < 1.0 {
+                return Err(reader
+                    .error_at("delay", delay.span, "a delay must be at least one time step")
+                    .expected(format!(">= dt = {dt} ms"))
+                    .found(format!("{} ms", delay.value)));
+            }
+            if (steps * dt - delay.value).abs() > 1e-6 * delay.value {
+                return Err(reader
+                    .error_at("delay", delay.span, "the delay is not a whole number of time steps")
+                    .expected(format!("a multiple of dt = {dt} ms"))
+                    .found(format!("{} ms", delay.value)));
+            }
+            if steps > 1e6 {
+                return Err(reader
+                    .error_at("delay", delay.span, "a delay of more than 10^6 steps")
+                    .found(format!("{} ms", delay.value)));
+            }
+            steps as u64
+        }
+    };
+    let same = source == target;
+    let impossible = match rule {
+        Rule::FixedIndegree { indegree } if indegree > 0 && source_size <= usize::from(same && !autapses) => {
+            Some("fixed_indegree: no source neuron to draw from")
+        }
+        Rule::FixedOutdegree { outdegree } if outdegree > 0 && target_size <= usize::from(same && !autapses) => {
+            Some("fixed_outdegree: no target neuron to draw from")
+        }
+        _ => None,
+    };
+    if let Some(message) = impossible {
+        return Err(reader.error_here(message));
+    }
+    reader.finish()?;
+    Ok(ProjectionSpec {
+        source,
+        target,
+        rule,
+        autapses,
+        weight,
+        delay_steps,
+        synapse,
+    })
+}
