@@ -57,7 +57,10 @@
 //! the number of threads. Deterministic inputs hold no per-neuron state.
 
 mod file;
+mod poisson_table;
 mod waveform;
+
+pub use poisson_table::PoissonTable;
 
 pub use file::read_time_series;
 
@@ -392,6 +395,9 @@ enum Process {
         mean_per_step: f64,
         /// Distribution of the count in a full step; `None` when the rate is 0.
         full_step: Option<Poisson<f64>>,
+        /// The same as a lookup table (a few ns per draw), for means up to
+        /// [`poisson_table::MAX_TABLE_MEAN`].
+        table: Option<PoissonTable>,
     },
 }
 
@@ -618,6 +624,7 @@ impl Process {
                 synapse,
                 mean_per_step: 0.0,
                 full_step: None,
+                table: None,
             },
             _ => return Ok(None),
         };
@@ -646,10 +653,12 @@ impl Process {
                 sources,
                 mean_per_step,
                 full_step,
+                table,
                 ..
             } => {
                 let mean = poisson_mean(*rate_hz, *sources, dt_ms);
                 *full_step = poisson_distribution(mean)?;
+                *table = (mean > 0.0 && mean <= poisson_table::MAX_TABLE_MEAN).then(|| PoissonTable::new(mean));
                 *mean_per_step = mean;
             }
         }
@@ -864,9 +873,28 @@ impl Input {
                 synapse,
                 mean_per_step,
                 full_step,
+                table,
                 ..
             } => {
                 if fraction == 0.0 {
+                    return;
+                }
+                let target: &mut [f64] = match *synapse {
+                    PoissonSynapse::Delta => sink.voltage_jumps,
+                    PoissonSynapse::Exponential { receptor } => {
+                        &mut sink.receptors[receptor].arriving
+                    }
+                };
+                if fraction >= 1.0
+                    && let Some(table) = table
+                {
+                    let weight = *weight;
+                    for (&neuron, rng) in self.neurons.iter().zip(streams.iter_mut()) {
+                        let count = table.sample(rng);
+                        if count > 0 {
+                            target[neuron as usize] += count as f64 * weight;
+                        }
+                    }
                     return;
                 }
                 let partial;
@@ -881,12 +909,6 @@ impl Input {
                 };
                 let Some(distribution) = distribution else {
                     return;
-                };
-                let target: &mut [f64] = match *synapse {
-                    PoissonSynapse::Delta => sink.voltage_jumps,
-                    PoissonSynapse::Exponential { receptor } => {
-                        &mut sink.receptors[receptor].arriving
-                    }
                 };
                 let weight = *weight;
                 for (&neuron, rng) in self.neurons.iter().zip(streams.iter_mut()) {

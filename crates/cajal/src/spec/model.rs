@@ -895,9 +895,8 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                     .expected("a current input (constant, step, noise, ...)")
                     .found("\"poisson\""));
             }
-            let rate_hz = reader
-                .required_quantity("rate", Dimension::FREQUENCY)?
-                .value;
+            let rate = reader.quantity("rate", Dimension::FREQUENCY)?;
+            let eta = reader.quantity("eta", Dimension::DIMENSIONLESS)?;
             let synapse = reader
                 .choice("synapse", &["delta", "exponential"])?
                 .map_or("delta", |s| s.value);
@@ -931,6 +930,34 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                 }
                 receptor_time_constant_ms = Some(tau.value);
                 (weight, PoissonSynapse::Exponential { receptor: 0 })
+            };
+            let rate_hz = match (rate, eta) {
+                (Some(rate), None) => rate.value,
+                (None, Some(eta)) => {
+                    // Brunel (2000): ν_thr = θ/(J·C_E·τ) is the rate at which C_E inputs of
+                    // weight J bring the mean potential to threshold; ν_ext = η·ν_thr.
+                    let Some(neuron) = target.neuron.lif_parameters() else {
+                        return Err(reader
+                            .error_at("eta", eta.span, "eta needs a LIF target (it is defined through θ and τ_m)")
+                            .expected("rate = \"<frequency>\""));
+                    };
+                    if !matches!(synapse, PoissonSynapse::Delta) || weight <= 0.0 {
+                        return Err(reader
+                            .error_at("eta", eta.span, "eta needs excitatory delta synapses")
+                            .expected("synapse = \"delta\" and a positive weight"));
+                    }
+                    let threshold_rate_per_ms = (neuron.threshold - neuron.resting_potential)
+                        / (weight * sources as f64 * neuron.membrane_time_constant);
+                    eta.value * threshold_rate_per_ms * 1000.0
+                }
+                (Some(rate), Some(_)) => {
+                    return Err(reader.error_at("eta", rate.span, "give either `rate` or `eta`, not both"));
+                }
+                (None, None) => {
+                    return Err(reader
+                        .error_here("missing `rate`")
+                        .expected("rate = \"10 Hz\" (or eta = 2 for Brunel's ν_ext = η·ν_thr)"));
+                }
             };
             InputKind::Poisson {
                 rate_hz,
