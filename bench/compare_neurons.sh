@@ -221,7 +221,8 @@ measure() {
         logf="$LOGDIR/$(echo "$meta" | "$HPY" -c 'import json,sys; m=json.load(sys.stdin); print("%s-%s-%s" % (m["sim"], m["workload"], m.get("label", "")))')-a$attempt.log"
         log ">>> $* (attempt $attempt)"
         read -r la0 _ < /proc/loadavg
-        ( while :; do cat /proc/loadavg; sleep 2; done ) > "$WORK/samples" &
+        # builtin read: a forked `cat` would itself count as runnable (plus its parent)
+        ( while :; do read -r l < /proc/loadavg; echo "$l"; sleep 2; done ) > "$WORK/samples" &
         SAMPLER=$!
         if ! (cd "$WORK" && /usr/bin/time -f 'MAXRSS_KB %M' -o "$WORK/time" "$@") > "$logf" 2>&1; then
             kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=""

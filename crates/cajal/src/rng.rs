@@ -27,9 +27,12 @@ pub enum Purpose {
     Initialisation = 2,
     /// Connectivity.
     Connection = 3,
+    /// Counter-based draws of an external input (Poisson counts).
+    InputCounter = 4,
 }
 
 /// SplitMix64's finaliser: a bijective 64-bit mix.
+#[inline(always)]
 fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -39,8 +42,21 @@ fn mix(mut z: u64) -> u64 {
 
 /// The stream of object `id` of kind `group` (e.g. the input's index) for `purpose`.
 pub fn stream(seed: u64, purpose: Purpose, group: u64, id: u64) -> Stream {
-    let key = mix(mix(mix(seed) ^ purpose as u64) ^ group) ^ id;
-    Stream::seed_from_u64(mix(key))
+    Stream::seed_from_u64(key(seed, purpose, group, id))
+}
+
+/// A 64-bit key identifying object `id` of `group` for `purpose` under `seed`.
+pub fn key(seed: u64, purpose: Purpose, group: u64, id: u64) -> u64 {
+    mix(mix(mix(mix(seed) ^ purpose as u64) ^ group) ^ id)
+}
+
+/// Word number `counter` of the counter-based stream of `key`: SplitMix64 (Steele, Lea &
+/// Flood 2014) started at `key`, evaluated directly at position `counter`. It needs no
+/// state in memory, so a per-neuron, per-step draw costs a few arithmetic instructions and
+/// is the same whichever thread makes it.
+#[inline(always)]
+pub fn counter_word(key: u64, counter: u64) -> u64 {
+    mix(key.wrapping_add(counter.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
 }
 
 #[cfg(test)]

@@ -69,7 +69,7 @@ use std::path::PathBuf;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::neuron::StepClock;
-use crate::rng::{Purpose, Stream, stream};
+use crate::rng::{Purpose, Stream, counter_word, key, stream};
 use crate::synapse::ExponentialReceptor;
 
 /// Where an input puts what it delivers during a step: the buffers of the target population.
@@ -360,6 +360,9 @@ pub struct Input {
 struct Noise {
     /// One stream per entry of `Input::neurons`.
     streams: Vec<Stream>,
+    /// One counter-based key per entry of `Input::neurons` (Poisson inputs): the count of a
+    /// full step is drawn from word `step` of the key's stream, with no state to load.
+    keys: Vec<u64>,
     process: Process,
 }
 
@@ -732,8 +735,19 @@ impl Input {
         } else {
             Vec::new()
         };
-        let noise =
-            Process::new(&kind, dt_ms, &mut streams)?.map(|process| Noise { streams, process });
+        let keys = if matches!(kind, InputKind::Poisson { .. }) {
+            neurons
+                .iter()
+                .map(|&neuron| key(seed, Purpose::InputCounter, input_index, u64::from(neuron)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let noise = Process::new(&kind, dt_ms, &mut streams)?.map(|process| Noise {
+            streams,
+            keys,
+            process,
+        });
         Ok(Input {
             kind,
             neurons,
@@ -825,6 +839,7 @@ impl Input {
             }
         }
         let streams = &mut noise.streams;
+        let keys = &noise.keys;
         match &mut noise.process {
             Process::White { mean, step_std, .. } => {
                 if fraction == 0.0 {
@@ -889,8 +904,8 @@ impl Input {
                     && let Some(table) = table
                 {
                     let weight = *weight;
-                    for (&neuron, rng) in self.neurons.iter().zip(streams.iter_mut()) {
-                        let count = table.sample(rng);
+                    for (&neuron, &key) in self.neurons.iter().zip(keys.iter()) {
+                        let count = table.sample_word(counter_word(key, clock.step));
                         if count > 0 {
                             target[neuron as usize] += count as f64 * weight;
                         }
