@@ -5,6 +5,7 @@ use cajal::engine::RunResult;
 use cajal::fi::FiResult;
 use cajal::neuron::Spike;
 use cajal::record::TraceRecorder;
+use cajal::stats;
 use cajal::units::Dimension;
 
 use crate::output::unit_of;
@@ -136,16 +137,98 @@ pub fn trace_figure(
     figure
 }
 
-/// A raster plot: one tick per spike at (time, neuron).
-pub fn raster_figure(title: &str, spikes: &[Spike], duration_ms: f64) -> Figure {
-    let times: Vec<f64> = spikes.iter().map(|s| s.time_ms).collect();
-    let neurons: Vec<f64> = spikes.iter().map(|s| s.neuron as f64).collect();
-    Figure::new(title).with_panel(
-        Panel::new("time (ms)", "neuron")
-            .with_series(Series::ticks(times, neurons).with_marker_size(4))
+/// Most neurons drawn in a raster: beyond this a regular sample of the population is shown,
+/// so that ticks stay distinguishable.
+const RASTER_NEURONS: u32 = 500;
+
+/// The activity of a spiking population: raster (a sample of neurons for large ones),
+/// population rate, and histograms of single-neuron rates and ISI CVs.
+pub fn activity_figure(
+    title: &str,
+    spikes: &[Spike],
+    size: usize,
+    duration_ms: f64,
+    bin_ms: f64,
+) -> Figure {
+    let stride = (size as u32).div_ceil(RASTER_NEURONS).max(1);
+    let (times, neurons): (Vec<f64>, Vec<f64>) = spikes
+        .iter()
+        .filter(|s| s.neuron % stride == 0)
+        .map(|s| (s.time_ms, s.neuron as f64))
+        .unzip();
+    let raster_label = if stride > 1 {
+        format!("neuron (every {stride}th)")
+    } else {
+        "neuron".to_string()
+    };
+    let rate = stats::population_rate_hz(spikes, size, bin_ms, duration_ms);
+    let bin_times: Vec<f64> = (0..rate.len()).map(|i| (i as f64 + 0.5) * bin_ms).collect();
+    let rates = stats::neuron_rates_hz(spikes, size, duration_ms);
+    let cvs = stats::neuron_cvs(spikes, size);
+    let mut figure = Figure::new(title)
+        .with_panel(
+            Panel::new("time (ms)", raster_label)
+                .with_series(Series::ticks(times, neurons).with_marker_size(3))
+                .with_x_range(0.0, duration_ms)
+                .with_legend(false),
+        )
+        .with_panel(
+            Panel::new(
+                "time (ms)",
+                format!("population rate (Hz, {bin_ms} ms bins)"),
+            )
+            .with_series(Series::line(bin_times, rate))
             .with_x_range(0.0, duration_ms)
             .with_legend(false),
-    )
+        );
+    // Rates are counts over the run: multiples of 1/duration; bins are whole multiples so
+    // that none is empty by construction.
+    if let Some((edges, counts)) = histogram(&rates, 40, Some(1000.0 / duration_ms)) {
+        figure = figure.with_panel(
+            Panel::new("firing rate (Hz)", "neurons")
+                .with_series(Series::steps(edges, counts).with_color(Color::Palette(1)))
+                .with_legend(false),
+        );
+    }
+    if let Some((edges, counts)) = histogram(&cvs, 40, None) {
+        figure = figure.with_panel(
+            Panel::new("CV of inter-spike intervals", "neurons")
+                .with_series(Series::steps(edges, counts).with_color(Color::Palette(2)))
+                .with_legend(false),
+        );
+    }
+    figure
+}
+
+/// At most `bins` equal-width bins over the range of `values` — whole multiples of
+/// `resolution` wide, and centred on its multiples, for values on such a grid; `None` for no
+/// values.
+fn histogram(values: &[f64], bins: usize, resolution: Option<f64>) -> Option<(Vec<f64>, Vec<f64>)> {
+    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !low.is_finite() || !high.is_finite() {
+        return None;
+    }
+    let (start, width, bins) = match resolution {
+        Some(step) => {
+            let width = ((high - low) / bins as f64 / step).ceil().max(1.0) * step;
+            let start = low - 0.5 * step;
+            (
+                start,
+                width,
+                (((high - start) / width).floor() as usize + 1).max(1),
+            )
+        }
+        None if high > low => (low, (high - low) / bins as f64, bins),
+        None => (low - 0.5, 1.0 / bins as f64, bins),
+    };
+    let mut counts = vec![0.0; bins];
+    for &value in values {
+        let index = (((value - start) / width) as usize).min(bins - 1);
+        counts[index] += 1.0;
+    }
+    let edges = (0..=bins).map(|i| start + i as f64 * width).collect();
+    Some((edges, counts))
 }
 
 /// f–I curves, with the closed form dashed where the model has one.

@@ -17,6 +17,9 @@ use crate::output::{self, create_directory, file_stem};
 use crate::plot;
 use crate::progress::ProgressReporter;
 
+/// Bin of the population-rate plots (ms).
+const ACTIVITY_BIN_MS: f64 = 1.0;
+
 /// The example the demo runs.
 const DEMO: &str = "hh_step";
 
@@ -215,12 +218,37 @@ fn write_plots(
             continue;
         }
         let name = &result.populations[recorder.population].name;
-        let figure = figures::raster_figure(
+        // Statistics are over the recorded neurons, numbered 0.. in the order recorded.
+        let (size, spikes) = match &recorder.neurons {
+            None => (
+                result.populations[recorder.population].size,
+                recorder.spikes.clone(),
+            ),
+            Some(neurons) => (
+                neurons.len(),
+                recorder
+                    .spikes
+                    .iter()
+                    .filter_map(|s| {
+                        neurons
+                            .binary_search(&s.neuron)
+                            .ok()
+                            .map(|k| cajal::neuron::Spike {
+                                neuron: k as u32,
+                                time_ms: s.time_ms,
+                            })
+                    })
+                    .collect(),
+            ),
+        };
+        let figure = figures::activity_figure(
             &format!("{name}: spikes"),
-            &recorder.spikes,
+            &spikes,
+            size,
             result.biological_ms,
+            ACTIVITY_BIN_MS.min(result.biological_ms),
         );
-        let stem = plots_directory.join(format!("{}_raster", file_stem(name)));
+        let stem = plots_directory.join(format!("{}_activity", file_stem(name)));
         written.extend(plot::render(&figure, &stem).into_diagnostic()?);
     }
     Ok(written)

@@ -211,7 +211,9 @@ pub fn estimate_memory_bytes(spec: &ModelSpec) -> u128 {
         // 4 bytes per synapse kept, 8 more per synapse while sorting them by source; the
         // ring buffer of the target.
         bytes += (synapses * 12.0) as u128 + 8 * spec.populations[projection.source].size as u128;
-        bytes += 8 * (projection.delay_steps as u128 + 1) * spec.populations[projection.target].size as u128;
+        bytes += 8
+            * (projection.delay_steps as u128 + 1)
+            * spec.populations[projection.target].size as u128;
     }
     for record in &spec.records {
         if let RecordSpec::Trace {
@@ -343,9 +345,11 @@ impl Simulation {
                     {
                         Some(existing) => existing,
                         None => {
-                            state
-                                .receptors
-                                .push(ExponentialReceptor::new(size, time_constant_ms, dt_ms));
+                            state.receptors.push(ExponentialReceptor::new(
+                                size,
+                                time_constant_ms,
+                                dt_ms,
+                            ));
                             state.receptors.len() - 1
                         }
                     };
@@ -441,12 +445,18 @@ impl Simulation {
 
     /// Synapses of every projection.
     pub fn synapse_count(&self) -> usize {
-        self.projections.iter().map(|p| p.connectivity.synapse_count()).sum()
+        self.projections
+            .iter()
+            .map(|p| p.connectivity.synapse_count())
+            .sum()
     }
 
     /// Bytes of connectivity (targets and row offsets of every projection).
     pub fn connectivity_bytes(&self) -> usize {
-        self.projections.iter().map(|p| p.connectivity.bytes()).sum()
+        self.projections
+            .iter()
+            .map(|p| p.connectivity.bytes())
+            .sum()
     }
 
     /// The time step (ms).

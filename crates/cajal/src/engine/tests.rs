@@ -268,14 +268,20 @@ fn a_small_network_matches_a_straightforward_simulation_spike_for_spike() {
     let simulated: Vec<(usize, u32, u64)> = result
         .spikes
         .iter()
-        .flat_map(|r| r.spikes.iter().map(move |s| (r.population, s.neuron, s.time_ms.to_bits())))
+        .flat_map(|r| {
+            r.spikes
+                .iter()
+                .map(move |s| (r.population, s.neuron, s.time_ms.to_bits()))
+        })
         .collect();
 
     // The reference: Brunel's parameters, exact update, grid spikes, 20 refractory steps,
     // jumps discarded while refractory, a spike in step k arriving in step k + delay.
     let sizes = [40usize, 10];
     let currents = [
-        (0..40).map(|i| if i < 20 { 260.0 } else { 230.0 }).collect::<Vec<f64>>(),
+        (0..40)
+            .map(|i| if i < 20 { 260.0 } else { 230.0 })
+            .collect::<Vec<f64>>(),
         vec![250.0; 10],
     ];
     let projections = [
@@ -288,7 +294,8 @@ fn a_small_network_matches_a_straightforward_simulation_spike_for_spike() {
         .iter()
         .enumerate()
         .map(|(k, (s, t, rule, autapses, _, _))| {
-            Connectivity::build(rule, sizes[*s], sizes[*t], s == t, *autapses, 11, k as u64).unwrap()
+            Connectivity::build(rule, sizes[*s], sizes[*t], s == t, *autapses, 11, k as u64)
+                .unwrap()
         })
         .collect();
     let dt = 0.1f64;

@@ -661,7 +661,8 @@ impl Process {
             } => {
                 let mean = poisson_mean(*rate_hz, *sources, dt_ms);
                 *full_step = poisson_distribution(mean)?;
-                *table = (mean > 0.0 && mean <= poisson_table::MAX_TABLE_MEAN).then(|| PoissonTable::new(mean));
+                *table = (mean > 0.0 && mean <= poisson_table::MAX_TABLE_MEAN)
+                    .then(|| PoissonTable::new(mean));
                 *mean_per_step = mean;
             }
         }

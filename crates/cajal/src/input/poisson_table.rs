@@ -30,7 +30,10 @@ pub struct PoissonTable {
 impl PoissonTable {
     /// The table for `mean` (0 ≤ mean ≤ [`MAX_TABLE_MEAN`]).
     pub fn new(mean: f64) -> Self {
-        assert!((0.0..=MAX_TABLE_MEAN).contains(&mean), "mean {mean} outside the table's range");
+        assert!(
+            (0.0..=MAX_TABLE_MEAN).contains(&mean),
+            "mean {mean} outside the table's range"
+        );
         let mut cdf = Vec::new();
         let mut probability = (-mean).exp();
         let mut total = 0.0;
@@ -58,7 +61,11 @@ impl PoissonTable {
                 k += 1;
             }
             // All u in [low, high) give k if F(k) ≥ high (F(k−1) ≤ low holds by the loop).
-            *entry = if cdf[k] >= high { k as u16 } else { k as u16 | SEARCH };
+            *entry = if cdf[k] >= high {
+                k as u16
+            } else {
+                k as u16 | SEARCH
+            };
         }
         PoissonTable { cdf, buckets }
     }
@@ -107,9 +114,15 @@ mod tests {
             let average = sum / n as f64;
             let variance = sum2 / n as f64 - average * average;
             // Standard errors: √(λ/n) for the mean, λ√(2/n)·√(1 + 1/(2λ)) for the variance.
-            assert!((average - mean).abs() < 4.0 * (mean / n as f64).sqrt(), "{mean}: {average}");
+            assert!(
+                (average - mean).abs() < 4.0 * (mean / n as f64).sqrt(),
+                "{mean}: {average}"
+            );
             let variance_error = (mean * mean * 2.0 / n as f64 + mean / n as f64).sqrt();
-            assert!((variance - mean).abs() < 4.0 * variance_error, "{mean}: {variance}");
+            assert!(
+                (variance - mean).abs() < 4.0 * variance_error,
+                "{mean}: {variance}"
+            );
             // P(0) = e^(−λ) for small means, within binomial error.
             if mean < 5.0 {
                 let p0 = (-mean).exp();
@@ -129,7 +142,10 @@ mod tests {
                 let mut fixed = FixedWord(bits);
                 let k = table.sample(&mut fixed) as usize;
                 let u = (bits >> 11) as f64 / (1u64 << 53) as f64;
-                assert!(table.cdf[k] > u && (k == 0 || table.cdf[k - 1] <= u), "bucket {bucket}");
+                assert!(
+                    table.cdf[k] > u && (k == 0 || table.cdf[k - 1] <= u),
+                    "bucket {bucket}"
+                );
             }
         }
     }

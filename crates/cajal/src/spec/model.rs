@@ -938,7 +938,11 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                     // weight J bring the mean potential to threshold; ν_ext = η·ν_thr.
                     let Some(neuron) = target.neuron.lif_parameters() else {
                         return Err(reader
-                            .error_at("eta", eta.span, "eta needs a LIF target (it is defined through θ and τ_m)")
+                            .error_at(
+                                "eta",
+                                eta.span,
+                                "eta needs a LIF target (it is defined through θ and τ_m)",
+                            )
                             .expected("rate = \"<frequency>\""));
                     };
                     if !matches!(synapse, PoissonSynapse::Delta) || weight <= 0.0 {
@@ -951,7 +955,11 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                     eta.value * threshold_rate_per_ms * 1000.0
                 }
                 (Some(rate), Some(_)) => {
-                    return Err(reader.error_at("eta", rate.span, "give either `rate` or `eta`, not both"));
+                    return Err(reader.error_at(
+                        "eta",
+                        rate.span,
+                        "give either `rate` or `eta`, not both",
+                    ));
                 }
                 (None, None) => {
                     return Err(reader
@@ -1343,7 +1351,11 @@ pub fn sweep_values(start: f64, stop: f64, step: f64) -> Result<Vec<f64>, String
 #[cfg(test)]
 mod tests;
 
-fn read_projection(context: &Context, node: &Node, index: usize) -> Result<ProjectionSpec, SpecError> {
+fn read_projection(
+    context: &Context,
+    node: &Node,
+    index: usize,
+) -> Result<ProjectionSpec, SpecError> {
     let mut reader = table_of(context.source, node, format!("projection[{index}]"))?;
     let source = context.population(&mut reader, "source")?;
     let target = context.population(&mut reader, "target")?;
@@ -1357,7 +1369,10 @@ fn read_projection(context: &Context, node: &Node, index: usize) -> Result<Proje
                 .with_key(reader.key_path(key)));
         }
     }
-    let (source_size, target_size) = (context.populations[source].size, context.populations[target].size);
+    let (source_size, target_size) = (
+        context.populations[source].size,
+        context.populations[target].size,
+    );
     let rule_name = reader.choice("rule", Rule::NAMES)?.ok_or_else(|| {
         reader
             .error_here("missing `rule`")
@@ -1376,7 +1391,11 @@ fn read_projection(context: &Context, node: &Node, index: usize) -> Result<Proje
         "one_to_one" => {
             if source_size != target_size {
                 return Err(reader
-                    .error_at("rule", rule_name.span.clone(), "one_to_one needs populations of equal size")
+                    .error_at(
+                        "rule",
+                        rule_name.span.clone(),
+                        "one_to_one needs populations of equal size",
+                    )
                     .found(format!("{source_size} and {target_size} neurons")));
             }
             Rule::OneToOne
@@ -1406,11 +1425,18 @@ fn read_projection(context: &Context, node: &Node, index: usize) -> Result<Proje
     };
     let autapses = reader.boolean("autapses")?.is_none_or(|a| a.value);
     let synapse = match reader.choice("synapse", &["delta", "exponential"])? {
-        Some(Located { value: "exponential", .. }) => {
+        Some(Located {
+            value: "exponential",
+            ..
+        }) => {
             let tau = reader.required_quantity("time_constant", Dimension::TIME)?;
             if tau.value <= 0.0 {
                 return Err(reader
-                    .error_at("time_constant", tau.span, "a time constant must be positive")
+                    .error_at(
+                        "time_constant",
+                        tau.span,
+                        "a time constant must be positive",
+                    )
                     .expected("> 0 ms")
                     .found(format!("{} ms", tau.value)));
             }
@@ -1432,13 +1458,21 @@ fn read_projection(context: &Context, node: &Node, index: usize) -> Result<Proje
             let steps = (delay.value / dt).round();
             if steps < 1.0 {
                 return Err(reader
-                    .error_at("delay", delay.span, "a delay must be at least one time step")
+                    .error_at(
+                        "delay",
+                        delay.span,
+                        "a delay must be at least one time step",
+                    )
                     .expected(format!(">= dt = {dt} ms"))
                     .found(format!("{} ms", delay.value)));
             }
             if (steps * dt - delay.value).abs() > 1e-6 * delay.value {
                 return Err(reader
-                    .error_at("delay", delay.span, "the delay is not a whole number of time steps")
+                    .error_at(
+                        "delay",
+                        delay.span,
+                        "the delay is not a whole number of time steps",
+                    )
                     .expected(format!("a multiple of dt = {dt} ms"))
                     .found(format!("{} ms", delay.value)));
             }
@@ -1452,10 +1486,14 @@ fn read_projection(context: &Context, node: &Node, index: usize) -> Result<Proje
     };
     let same = source == target;
     let impossible = match rule {
-        Rule::FixedIndegree { indegree } if indegree > 0 && source_size <= usize::from(same && !autapses) => {
+        Rule::FixedIndegree { indegree }
+            if indegree > 0 && source_size <= usize::from(same && !autapses) =>
+        {
             Some("fixed_indegree: no source neuron to draw from")
         }
-        Rule::FixedOutdegree { outdegree } if outdegree > 0 && target_size <= usize::from(same && !autapses) => {
+        Rule::FixedOutdegree { outdegree }
+            if outdegree > 0 && target_size <= usize::from(same && !autapses) =>
+        {
             Some("fixed_outdegree: no target neuron to draw from")
         }
         _ => None,
