@@ -26,6 +26,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         include_str!("../../../examples/eif_step.toml"),
     ),
     (
+        "brunel_a",
+        "Brunel (2000) model A: 12,500 LIF neurons, sparse E–I network, asynchronous irregular",
+        include_str!("../../../examples/brunel_a.toml"),
+    ),
+    (
         "rate_unit",
         "rate units with threshold-linear, sigmoid and LIF transfer functions under a ramp",
         include_str!("../../../examples/rate_unit.toml"),
