@@ -54,7 +54,7 @@ fn default_directory(model: &Path) -> PathBuf {
 
 fn simulate_and_write(spec: &ModelSpec, directory: &Path, quiet: bool) -> Result<()> {
     let wall = Instant::now();
-    let simulation = Simulation::build(spec).into_diagnostic()?;
+    let simulation = Simulation::build(spec, 1).into_diagnostic()?;
     let build_seconds = wall.elapsed().as_secs_f64();
     let mut progress = ProgressReporter::new(spec.simulation.duration_ms, quiet);
     let simulate_start = Instant::now();

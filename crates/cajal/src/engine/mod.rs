@@ -9,19 +9,34 @@
 //!    exponential receptors;
 //! 3. the neuron model advances (exactly, or by RK4), emitting spikes;
 //! 4. the receptors decay and take up what arrived, so it acts from the next step on;
-//! 5. recorders keep spikes and, every `interval` steps, samples of the state at t + dt.
+//! 5. recorders keep spikes and, every `interval` steps, samples of the state at t + dt;
+//! 6. the step's spikes are delivered through the projections into ring buffers, one slot per
+//!    step of delay, from which they arrive in step k + delay (item 1 of that step).
+//!
+//! **Threads own targets.** Every population is split into contiguous parts, one per
+//! thread; a thread advances its parts, publishes their spikes, waits at a barrier, then
+//! reads the spikes of all threads (in neuron order) and delivers those that reach its own
+//! neurons. Each cell of a ring buffer therefore receives its additions in the same order
+//! for any number of threads, every random draw belongs to a neuron rather than to a thread
+//! (see [`crate::rng`]), and the spikes are bitwise identical for 1, 2, 3 or 8 threads.
 //!
 //! The engine never reads the wall clock and never prints: progress is reported to an
-//! observer, which may also stop the run. Randomness comes from per-(input, neuron) streams,
-//! so a run is determined by its model file and seed.
+//! observer, which may also stop the run. A run is determined by its model file and seed.
+
+mod barrier;
+mod shard;
+
+use std::ops::Range;
 
 use crate::connect::Connectivity;
-use crate::input::{Input, InputKind, InputSink, PoissonSynapse};
+use crate::input::InputKind;
 use crate::memory;
-use crate::neuron::{Drive, NeuronModel, Spike, StepClock, StepInput};
+use crate::neuron::Spike;
 use crate::record::{SpikeRecorder, TraceRecorder};
-use crate::spec::model::{ModelSpec, RecordSpec, SynapseSpec};
-use crate::synapse::ExponentialReceptor;
+use crate::spec::model::{ModelSpec, RecordSpec};
+
+use barrier::SpinBarrier;
+use shard::{Destination, Shard, SpikeExchange};
 
 /// Why a model could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -84,56 +99,6 @@ pub enum Control {
     Stop,
 }
 
-/// The external current of a population before time-varying inputs.
-#[derive(Clone, Debug)]
-enum Bias {
-    Uniform(f64),
-    PerNeuron(Vec<f64>),
-}
-
-struct PopulationState {
-    name: String,
-    model: NeuronModel,
-    bias: Bias,
-    /// The step's current when some input varies in time (empty otherwise).
-    current: Vec<f64>,
-    /// Voltage jumps of the step when some input has delta synapses (empty otherwise).
-    jumps: Vec<f64>,
-    receptors: Vec<ExponentialReceptor>,
-    /// Indices into `Simulation::inputs` of the inputs delivered every step.
-    inputs: Vec<usize>,
-    spikes: Vec<Spike>,
-    spike_count: u64,
-}
-
-/// Input waiting to arrive: one slot per step of delay, each holding a value per target
-/// neuron. A spike with delay d emitted in step k is added to slot (k + d) mod slots, which
-/// is emptied into the target in step k + d.
-struct Ring {
-    population: usize,
-    destination: Destination,
-    slots: usize,
-    size: usize,
-    data: Vec<f64>,
-}
-
-/// Where a ring's contents go.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Destination {
-    /// Voltage jumps.
-    Jumps,
-    /// The `arriving` weights of receptor `r`.
-    Receptor(usize),
-}
-
-struct Projection {
-    source: usize,
-    ring: usize,
-    weight: f64,
-    delay_steps: u64,
-    connectivity: Connectivity,
-}
-
 /// A population's totals over the run.
 #[derive(Clone, Debug)]
 pub struct PopulationTotals {
@@ -171,17 +136,29 @@ impl RunResult {
     }
 }
 
+/// A projection as the threads share it.
+struct Projection {
+    source: usize,
+    target: usize,
+    destination: Destination,
+    weight: f64,
+    delay_steps: u64,
+    connectivity: Connectivity,
+}
+
 /// A built model, ready to run.
 pub struct Simulation {
     dt_ms: f64,
     steps_total: u64,
     step: u64,
-    populations: Vec<PopulationState>,
-    inputs: Vec<(usize, Input)>,
-    spike_recorders: Vec<SpikeRecorder>,
-    trace_recorders: Vec<TraceRecorder>,
-    rings: Vec<Ring>,
+    names: Vec<String>,
+    sizes: Vec<usize>,
+    spiking: Vec<bool>,
     projections: Vec<Projection>,
+    shards: Vec<Shard>,
+    exchange: Vec<SpikeExchange>,
+    spike_records: Vec<(usize, Option<Vec<u32>>)>,
+    trace_records: Vec<Vec<u32>>,
 }
 
 /// Bytes a model will need: state, per-neuron input streams and recorded traces (spikes are
@@ -230,9 +207,19 @@ pub fn estimate_memory_bytes(spec: &ModelSpec) -> u128 {
     bytes
 }
 
+/// The part of `0..size` that thread `thread` of `threads` owns: contiguous, in order, sizes
+/// differing by at most one.
+pub fn part_of(size: usize, thread: usize, threads: usize) -> Range<usize> {
+    let base = size / threads;
+    let extra = size % threads;
+    let start = thread * base + thread.min(extra);
+    start..start + base + usize::from(thread < extra)
+}
+
 impl Simulation {
-    /// Builds a checked model, refusing one that would not fit in the available memory.
-    pub fn build(spec: &ModelSpec) -> Result<Simulation, BuildError> {
+    /// Builds a checked model for `threads` threads, refusing one that would not fit in the
+    /// available memory.
+    pub fn build(spec: &ModelSpec, threads: usize) -> Result<Simulation, BuildError> {
         let needed = estimate_memory_bytes(spec);
         if let Some(available) = memory::available_bytes()
             && needed > available as u128
@@ -242,142 +229,13 @@ impl Simulation {
                 available: memory::format_bytes(available as u128),
             });
         }
-        Self::build_unchecked(spec)
-    }
-
-    fn build_unchecked(spec: &ModelSpec) -> Result<Simulation, BuildError> {
-        let dt_ms = spec.simulation.dt_ms;
-        let mut populations = Vec::with_capacity(spec.populations.len());
-        for population in &spec.populations {
-            let model = population
-                .neuron
-                .build(population.size, dt_ms)
-                .map_err(|problem| BuildError::Parameter {
-                    population: population.name.clone(),
-                    message: problem.message,
-                })?;
-            populations.push(PopulationState {
-                name: population.name.clone(),
-                model,
-                bias: Bias::Uniform(0.0),
-                current: Vec::new(),
-                jumps: Vec::new(),
-                receptors: Vec::new(),
-                inputs: Vec::new(),
-                spikes: Vec::new(),
-                spike_count: 0,
-            });
-        }
-        let mut inputs = Vec::new();
-        for (index, input_spec) in spec.inputs.iter().enumerate() {
-            let state = &mut populations[input_spec.population];
-            let size = state.model.size();
-            let mut kind = input_spec.kind.clone();
-            if let (Some(tau), InputKind::Poisson { synapse, .. }) =
-                (input_spec.receptor_time_constant_ms, &mut kind)
-            {
-                let receptor = match state
-                    .receptors
-                    .iter()
-                    .position(|r| r.time_constant_ms == tau)
-                {
-                    Some(existing) => existing,
-                    None => {
-                        state
-                            .receptors
-                            .push(ExponentialReceptor::new(size, tau, dt_ms));
-                        state.receptors.len() - 1
-                    }
-                };
-                *synapse = PoissonSynapse::Exponential { receptor };
-            }
-            if let InputKind::Poisson {
-                synapse: PoissonSynapse::Delta,
-                ..
-            } = kind
-                && state.jumps.is_empty()
-            {
-                state.jumps = vec![0.0; size];
-            }
-            let input = Input::new(
-                kind,
-                input_spec.neurons.clone(),
-                input_spec.start_ms,
-                input_spec.stop_ms,
-                spec.simulation.seed,
-                index as u64,
-                dt_ms,
-            )
-            .map_err(|error| BuildError::Input {
-                index,
-                message: error.to_string(),
-            })?;
-            match input.constant_current() {
-                Some(amplitude) => add_bias(&mut state.bias, input.neurons(), amplitude, size),
-                None => {
-                    state.inputs.push(inputs.len());
-                    if !matches!(input.kind(), InputKind::Poisson { .. })
-                        && state.current.is_empty()
-                    {
-                        state.current = vec![0.0; size];
-                    }
-                }
-            }
-            inputs.push((input_spec.population, input));
-        }
-        let mut rings: Vec<Ring> = Vec::new();
+        let threads = threads.max(1);
         let mut projections = Vec::with_capacity(spec.projections.len());
         for (index, projection) in spec.projections.iter().enumerate() {
-            let state = &mut populations[projection.target];
-            let size = state.model.size();
-            let destination = match projection.synapse {
-                SynapseSpec::Delta => {
-                    if state.jumps.is_empty() {
-                        state.jumps = vec![0.0; size];
-                    }
-                    Destination::Jumps
-                }
-                SynapseSpec::Exponential { time_constant_ms } => {
-                    let receptor = match state
-                        .receptors
-                        .iter()
-                        .position(|r| r.time_constant_ms == time_constant_ms)
-                    {
-                        Some(existing) => existing,
-                        None => {
-                            state.receptors.push(ExponentialReceptor::new(
-                                size,
-                                time_constant_ms,
-                                dt_ms,
-                            ));
-                            state.receptors.len() - 1
-                        }
-                    };
-                    Destination::Receptor(receptor)
-                }
-            };
-            let slots = projection.delay_steps as usize + 1;
-            let ring = match rings
-                .iter()
-                .position(|r| r.population == projection.target && r.destination == destination)
-            {
-                Some(existing) => existing,
-                None => {
-                    rings.push(Ring {
-                        population: projection.target,
-                        destination,
-                        slots: 0,
-                        size,
-                        data: Vec::new(),
-                    });
-                    rings.len() - 1
-                }
-            };
-            rings[ring].slots = rings[ring].slots.max(slots);
             let connectivity = Connectivity::build(
                 &projection.rule,
-                populations[projection.source].model.size(),
-                size,
+                spec.populations[projection.source].size,
+                spec.populations[projection.target].size,
                 projection.source == projection.target,
                 projection.autapses,
                 spec.simulation.seed,
@@ -389,57 +247,52 @@ impl Simulation {
             })?;
             projections.push(Projection {
                 source: projection.source,
-                ring,
+                target: projection.target,
+                destination: shard::destination_of(spec, projection),
                 weight: projection.weight,
                 delay_steps: projection.delay_steps,
                 connectivity,
             });
         }
-        for ring in &mut rings {
-            ring.data = vec![0.0; ring.slots * ring.size];
-        }
-        let samples_of = |interval: u64| (spec.simulation.steps / interval + 1) as usize;
-        let mut spike_recorders = Vec::new();
-        let mut trace_recorders = Vec::new();
-        for record in &spec.records {
-            match record {
-                RecordSpec::Spikes {
-                    population,
-                    neurons,
-                } => spike_recorders.push(SpikeRecorder {
-                    population: *population,
-                    neurons: neurons.clone(),
-                    spikes: Vec::new(),
-                }),
-                RecordSpec::Trace {
-                    population,
-                    variables,
-                    neurons,
-                    interval_steps,
-                } => {
-                    let mut recorder = TraceRecorder::new(
-                        *population,
-                        &populations[*population].model,
-                        variables.clone(),
-                        neurons.clone(),
-                        *interval_steps,
-                        samples_of(*interval_steps),
-                    );
-                    recorder.sample(&populations[*population].model, 0.0);
-                    trace_recorders.push(recorder);
-                }
-            }
-        }
+        let shards = (0..threads)
+            .map(|thread| Shard::build(spec, thread, threads))
+            .collect::<Result<Vec<_>, _>>()?;
+        let exchange = (0..threads)
+            .map(|_| SpikeExchange::new(spec.populations.len()))
+            .collect();
         Ok(Simulation {
-            dt_ms,
+            dt_ms: spec.simulation.dt_ms,
             steps_total: spec.simulation.steps,
             step: 0,
-            populations,
-            inputs,
-            spike_recorders,
-            trace_recorders,
-            rings,
+            names: spec.populations.iter().map(|p| p.name.clone()).collect(),
+            sizes: spec.populations.iter().map(|p| p.size).collect(),
+            spiking: spec
+                .populations
+                .iter()
+                .map(|p| p.neuron.is_spiking())
+                .collect(),
             projections,
+            shards,
+            exchange,
+            spike_records: spec
+                .records
+                .iter()
+                .filter_map(|r| match r {
+                    RecordSpec::Spikes {
+                        population,
+                        neurons,
+                    } => Some((*population, neurons.clone())),
+                    RecordSpec::Trace { .. } => None,
+                })
+                .collect(),
+            trace_records: spec
+                .records
+                .iter()
+                .filter_map(|r| match r {
+                    RecordSpec::Trace { neurons, .. } => Some(neurons.clone()),
+                    RecordSpec::Spikes { .. } => None,
+                })
+                .collect(),
         })
     }
 
@@ -464,6 +317,11 @@ impl Simulation {
         self.dt_ms
     }
 
+    /// The number of threads.
+    pub fn threads(&self) -> usize {
+        self.shards.len()
+    }
+
     /// Runs to the end (or until the observer says stop), reporting progress every
     /// `report_every` steps.
     pub fn run(
@@ -473,149 +331,92 @@ impl Simulation {
     ) -> RunResult {
         let report_every = report_every.max(1);
         while self.step < self.steps_total {
-            self.advance();
-            if self.step.is_multiple_of(report_every) || self.step == self.steps_total {
-                let progress = Progress {
-                    steps_done: self.step,
-                    steps_total: self.steps_total,
-                    time_ms: self.step as f64 * self.dt_ms,
-                };
-                if observer(progress) == Control::Stop {
-                    break;
-                }
+            let end = (self.step + report_every).min(self.steps_total);
+            self.run_steps(self.step..end);
+            self.step = end;
+            let progress = Progress {
+                steps_done: self.step,
+                steps_total: self.steps_total,
+                time_ms: self.step as f64 * self.dt_ms,
+            };
+            if observer(progress) == Control::Stop {
+                break;
             }
         }
         self.finish()
     }
 
-    /// Advances every population by one step.
-    pub fn advance(&mut self) {
-        let clock = StepClock {
-            step: self.step,
-            time_ms: self.step as f64 * self.dt_ms,
-            dt_ms: self.dt_ms,
-        };
-        for population in &mut self.populations {
-            if !population.current.is_empty() {
-                match &population.bias {
-                    Bias::Uniform(value) => population.current.fill(*value),
-                    Bias::PerNeuron(values) => population.current.copy_from_slice(values),
-                }
+    /// Runs `steps` on all threads: each advances its part, meets the others at the
+    /// barrier, and delivers the step's spikes to its own neurons.
+    fn run_steps(&mut self, steps: Range<u64>) {
+        let barrier = SpinBarrier::new(self.shards.len());
+        let projections = &self.projections[..];
+        let exchange = &self.exchange[..];
+        let dt_ms = self.dt_ms;
+        let (first, others) = self
+            .shards
+            .split_first_mut()
+            .expect("a simulation has at least one thread");
+        std::thread::scope(|scope| {
+            for shard in others {
+                let (barrier, steps) = (&barrier, steps.clone());
+                scope.spawn(move || shard.run(steps, dt_ms, projections, exchange, barrier));
             }
-            population.jumps.fill(0.0);
-        }
-        for ring in &mut self.rings {
-            let slot = (self.step % ring.slots as u64) as usize;
-            let arrived = &mut ring.data[slot * ring.size..(slot + 1) * ring.size];
-            let population = &mut self.populations[ring.population];
-            let destination = match ring.destination {
-                Destination::Jumps => &mut population.jumps,
-                Destination::Receptor(r) => &mut population.receptors[r].arriving,
-            };
-            for (value, input) in destination.iter_mut().zip(arrived.iter_mut()) {
-                *value += *input;
-                *input = 0.0;
-            }
-        }
-        for (target, input) in &mut self.inputs {
-            if input.constant_current().is_some() {
-                continue;
-            }
-            let population = &mut self.populations[*target];
-            let mut sink = InputSink {
-                current: &mut population.current,
-                voltage_jumps: &mut population.jumps,
-                receptors: &mut population.receptors,
-            };
-            input.deliver(clock, &mut sink);
-        }
-        for (index, population) in self.populations.iter_mut().enumerate() {
-            let current = if population.current.is_empty() {
-                match &population.bias {
-                    Bias::Uniform(value) => Drive::Uniform(*value),
-                    Bias::PerNeuron(values) => Drive::PerNeuron(values),
-                }
-            } else {
-                Drive::PerNeuron(&population.current)
-            };
-            let input = StepInput {
-                current,
-                voltage_jumps: (!population.jumps.is_empty()).then_some(&population.jumps[..]),
-                receptors: &population.receptors,
-            };
-            population.spikes.clear();
-            population
-                .model
-                .advance(&input, clock, &mut population.spikes);
-            for receptor in &mut population.receptors {
-                receptor.advance();
-            }
-            population.spike_count += population.spikes.len() as u64;
-            for recorder in &mut self.spike_recorders {
-                if recorder.population == index {
-                    recorder.record(&population.spikes);
-                }
-            }
-        }
-        for projection in &self.projections {
-            let spikes = &self.populations[projection.source].spikes;
-            if spikes.is_empty() {
-                continue;
-            }
-            let ring = &mut self.rings[projection.ring];
-            let slot = ((self.step + projection.delay_steps) % ring.slots as u64) as usize;
-            let cells = &mut ring.data[slot * ring.size..(slot + 1) * ring.size];
-            for spike in spikes {
-                for &target in projection.connectivity.targets_of(spike.neuron as usize) {
-                    cells[target as usize] += projection.weight;
-                }
-            }
-        }
-        self.step += 1;
-        let time_ms = self.step as f64 * self.dt_ms;
-        for recorder in &mut self.trace_recorders {
-            if self.step.is_multiple_of(recorder.interval_steps) {
-                recorder.sample(&self.populations[recorder.population].model, time_ms);
-            }
-        }
+            first.run(steps, dt_ms, projections, exchange, &barrier);
+        });
     }
 
-    /// The results so far.
+    /// The results so far, gathered from all threads in neuron order.
     pub fn finish(self) -> RunResult {
+        let mut spikes = Vec::with_capacity(self.spike_records.len());
+        for (index, (population, neurons)) in self.spike_records.into_iter().enumerate() {
+            // Each thread's spikes are in step order, and within a step in neuron order;
+            // threads own ascending neuron ranges, so a stable sort by step of the
+            // concatenation gives the single-thread order.
+            let mut merged: Vec<(u64, Spike)> = Vec::new();
+            for shard in &self.shards {
+                merged.extend(shard.recorded_spikes(index));
+            }
+            merged.sort_by_key(|&(step, _)| step);
+            spikes.push(SpikeRecorder {
+                population,
+                neurons,
+                spikes: merged.into_iter().map(|(_, spike)| spike).collect(),
+            });
+        }
+        let mut traces = Vec::with_capacity(self.trace_records.len());
+        for (index, neurons) in self.trace_records.into_iter().enumerate() {
+            let parts: Vec<&TraceRecorder> = self.shards.iter().map(|s| s.trace(index)).collect();
+            let mut merged = parts[0].clone();
+            merged.neurons = neurons;
+            let samples = merged.times_ms.len();
+            for (variable, values) in merged.values.iter_mut().enumerate() {
+                values.clear();
+                for sample in 0..samples {
+                    for part in &parts {
+                        let width = part.neurons.len();
+                        values.extend_from_slice(
+                            &part.values[variable][sample * width..(sample + 1) * width],
+                        );
+                    }
+                }
+            }
+            traces.push(merged);
+        }
         RunResult {
-            populations: self
-                .populations
-                .iter()
+            populations: (0..self.names.len())
                 .map(|p| PopulationTotals {
-                    name: p.name.clone(),
-                    size: p.model.size(),
-                    spike_count: p.spike_count,
-                    is_spiking: p.model.is_spiking(),
+                    name: self.names[p].clone(),
+                    size: self.sizes[p],
+                    spike_count: self.shards.iter().map(|s| s.spike_count(p)).sum(),
+                    is_spiking: self.spiking[p],
                 })
                 .collect(),
-            spikes: self.spike_recorders,
-            traces: self.trace_recorders,
+            spikes,
+            traces,
             steps_done: self.step,
             steps_total: self.steps_total,
             biological_ms: self.step as f64 * self.dt_ms,
-        }
-    }
-}
-
-fn add_bias(bias: &mut Bias, neurons: &[u32], amplitude: f64, size: usize) {
-    if neurons.len() == size {
-        match bias {
-            Bias::Uniform(value) => *value += amplitude,
-            Bias::PerNeuron(values) => values.iter_mut().for_each(|v| *v += amplitude),
-        }
-        return;
-    }
-    if let Bias::Uniform(value) = *bias {
-        *bias = Bias::PerNeuron(vec![value; size]);
-    }
-    if let Bias::PerNeuron(values) = bias {
-        for &neuron in neurons {
-            values[neuron as usize] += amplitude;
         }
     }
 }

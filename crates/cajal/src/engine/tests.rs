@@ -5,7 +5,7 @@ use std::path::Path;
 fn run(text: &str) -> RunResult {
     let spec = read_model(Source::new("test.toml", text), Path::new("."))
         .unwrap_or_else(|e| panic!("{e}"));
-    Simulation::build(&spec)
+    Simulation::build(&spec, 1)
         .unwrap()
         .run(1000, |_| Control::Continue)
 }
@@ -175,7 +175,7 @@ fn the_observer_can_stop_a_run_and_keeps_what_was_recorded() {
         Path::new("."),
     )
     .unwrap();
-    let result = Simulation::build(&spec).unwrap().run(100, |progress| {
+    let result = Simulation::build(&spec, 1).unwrap().run(100, |progress| {
         if progress.time_ms >= 50.0 {
             Control::Stop
         } else {
@@ -197,7 +197,7 @@ fn a_model_too_large_for_memory_is_refused_with_the_estimate() {
         Path::new("."),
     )
     .unwrap();
-    let error = Simulation::build(&spec).err().expect("must not fit");
+    let error = Simulation::build(&spec, 1).err().expect("must not fit");
     let message = error.to_string();
     assert!(
         message.contains("needs about") && message.contains("TiB"),
@@ -342,5 +342,113 @@ fn a_small_network_matches_a_straightforward_simulation_spike_for_spike() {
     assert_eq!(simulated.len(), reference.len());
     for (got, want) in simulated.iter().zip(&reference) {
         assert_eq!(got, want);
+    }
+}
+
+#[test]
+fn spikes_and_traces_are_bitwise_identical_for_any_number_of_threads() {
+    // Every kind of per-neuron randomness (Poisson counts, white noise, OU noise), delta
+    // and exponential synapses, recurrent projections and a trace: the partition of
+    // neurons among threads must not change a single bit.
+    let text = r#"
+        [simulation]
+        duration = "200 ms"
+        dt = "0.1 ms"
+        seed = 5
+        [population.E]
+        model = "lif"
+        size = 101
+        [population.I]
+        model = "lif"
+        size = 27
+        [[input]]
+        target = "E"
+        kind = "poisson"
+        rate = "9 kHz"
+        weight = "0.2 mV"
+        [[input]]
+        target = "I"
+        kind = "poisson"
+        rate = "2 kHz"
+        weight = "20 pA"
+        synapse = "exponential"
+        time_constant = "2 ms"
+        [[input]]
+        target = "E"
+        neurons = "0:50"
+        kind = "white_noise"
+        mean = "50 pA"
+        std = "30 pA"
+        time_scale = "1 ms"
+        [[input]]
+        target = "I"
+        kind = "ou_noise"
+        mean = "150 pA"
+        std = "40 pA"
+        correlation_time = "5 ms"
+        [[projection]]
+        source = "E"
+        target = "E"
+        rule = "fixed_indegree"
+        indegree = 20
+        weight = "0.3 mV"
+        delay = "1.5 ms"
+        [[projection]]
+        source = "E"
+        target = "I"
+        rule = "bernoulli"
+        p = 0.2
+        weight = "30 pA"
+        synapse = "exponential"
+        time_constant = "3 ms"
+        delay = "1 ms"
+        [[projection]]
+        source = "I"
+        target = "E"
+        rule = "fixed_outdegree"
+        outdegree = 15
+        weight = "-1.1 mV"
+        delay = "0.8 ms"
+        [[record]]
+        kind = "spikes"
+        population = "E"
+        [[record]]
+        kind = "spikes"
+        population = "I"
+        neurons = [0, 5, 26]
+        [[record]]
+        kind = "trace"
+        population = "I"
+        neurons = [0, 13, 14, 26]
+        interval = "0.5 ms"
+    "#;
+    let spec = read_model(Source::new("test.toml", text), Path::new(".")).unwrap();
+    let fingerprint = |threads: usize| {
+        let result = Simulation::build(&spec, threads)
+            .unwrap()
+            .run(700, |_| Control::Continue);
+        let spikes: Vec<Vec<(u32, u64)>> = result
+            .spikes
+            .iter()
+            .map(|r| {
+                r.spikes
+                    .iter()
+                    .map(|s| (s.neuron, s.time_ms.to_bits()))
+                    .collect()
+            })
+            .collect();
+        let trace: Vec<u64> = result.traces[0].values[0]
+            .iter()
+            .map(|v| v.to_bits())
+            .collect();
+        let counts: Vec<u64> = result.populations.iter().map(|p| p.spike_count).collect();
+        (spikes, trace, counts)
+    };
+    let one = fingerprint(1);
+    assert!(one.0[0].len() > 500 && one.2[1] > 100, "{:?}", one.2);
+    assert_eq!(one.1.len(), 401 * 4);
+    for threads in [2, 3, 8] {
+        let other = fingerprint(threads);
+        assert!(one == other, "{threads} threads differ from 1");
     }
 }

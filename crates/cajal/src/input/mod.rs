@@ -698,6 +698,33 @@ impl Input {
         input_index: u64,
         dt_ms: f64,
     ) -> Result<Input, InputError> {
+        Self::for_part(
+            kind,
+            neurons,
+            0,
+            start_ms,
+            stop_ms,
+            seed,
+            input_index,
+            dt_ms,
+        )
+    }
+
+    /// An input to a part of a population that starts at neuron `first_neuron`: `neurons`
+    /// index the part's arrays, and neuron `k` of the part draws from the random stream of
+    /// neuron `first_neuron + k` of the population — so splitting a population among
+    /// threads does not change a single draw.
+    #[allow(clippy::too_many_arguments)]
+    pub fn for_part(
+        kind: InputKind,
+        neurons: Vec<u32>,
+        first_neuron: u32,
+        start_ms: f64,
+        stop_ms: f64,
+        seed: u64,
+        input_index: u64,
+        dt_ms: f64,
+    ) -> Result<Input, InputError> {
         validate(&kind)?;
         positive("time step", dt_ms, "ms")?;
         finite("window start", start_ms)?;
@@ -731,7 +758,10 @@ impl Input {
         let mut streams: Vec<Stream> = if random {
             neurons
                 .iter()
-                .map(|&neuron| stream(seed, Purpose::Input, input_index, u64::from(neuron)))
+                .map(|&neuron| {
+                    let id = u64::from(neuron) + u64::from(first_neuron);
+                    stream(seed, Purpose::Input, input_index, id)
+                })
                 .collect()
         } else {
             Vec::new()
@@ -739,7 +769,10 @@ impl Input {
         let keys = if matches!(kind, InputKind::Poisson { .. }) {
             neurons
                 .iter()
-                .map(|&neuron| key(seed, Purpose::InputCounter, input_index, u64::from(neuron)))
+                .map(|&neuron| {
+                    let id = u64::from(neuron) + u64::from(first_neuron);
+                    key(seed, Purpose::InputCounter, input_index, id)
+                })
                 .collect()
         } else {
             Vec::new()

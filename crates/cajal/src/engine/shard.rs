@@ -1,0 +1,511 @@
+//! One thread's part of a simulation: a contiguous range of every population's neurons, with
+//! their state, inputs, ring buffers and recorders. A shard writes only its own memory; the
+//! spikes of a step are shared through a [`SpikeExchange`] per shard.
+
+use std::ops::Range;
+use std::sync::RwLock;
+
+use super::barrier::SpinBarrier;
+use super::{BuildError, Projection, part_of};
+use crate::input::{Input, InputKind, InputSink, PoissonSynapse};
+use crate::neuron::{Drive, NeuronModel, Spike, StepClock, StepInput};
+use crate::record::TraceRecorder;
+use crate::spec::model::{ModelSpec, ProjectionSpec, RecordSpec, SynapseSpec};
+use crate::synapse::ExponentialReceptor;
+
+/// Where spikes of a projection act.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// Voltage jumps.
+    Jumps,
+    /// The `arriving` weights of receptor `r` of the target population.
+    Receptor(usize),
+}
+
+/// The distinct synaptic time constants of a population's exponential receptors, in the
+/// order inputs and then projections first use them — the same list on every thread.
+fn receptor_time_constants(spec: &ModelSpec, population: usize) -> Vec<f64> {
+    let mut constants: Vec<f64> = Vec::new();
+    let used = spec
+        .inputs
+        .iter()
+        .filter(|i| i.population == population)
+        .filter_map(|i| i.receptor_time_constant_ms)
+        .chain(
+            spec.projections
+                .iter()
+                .filter(|p| p.target == population)
+                .filter_map(|p| match p.synapse {
+                    SynapseSpec::Exponential { time_constant_ms } => Some(time_constant_ms),
+                    SynapseSpec::Delta => None,
+                }),
+        );
+    for tau in used {
+        if !constants.contains(&tau) {
+            constants.push(tau);
+        }
+    }
+    constants
+}
+
+/// Where the spikes of `projection` act.
+pub fn destination_of(spec: &ModelSpec, projection: &ProjectionSpec) -> Destination {
+    match projection.synapse {
+        SynapseSpec::Delta => Destination::Jumps,
+        SynapseSpec::Exponential { time_constant_ms } => Destination::Receptor(
+            receptor_time_constants(spec, projection.target)
+                .iter()
+                .position(|&tau| tau == time_constant_ms)
+                .expect("every projection's time constant is listed"),
+        ),
+    }
+}
+
+/// The spikes a shard emitted in a step, per population (population neuron numbers), in
+/// two buffers used in alternate steps: a thread that has moved on to step k + 1 writes one
+/// while slower threads may still read the other (step k). The barrier of step k + 1
+/// guarantees that nobody still reads a buffer when it is written again, so the locks are
+/// never contended; they only make the sharing safe.
+pub struct SpikeExchange {
+    buffers: [RwLock<Vec<Vec<Spike>>>; 2],
+}
+
+impl SpikeExchange {
+    /// Empty buffers for `populations` populations.
+    pub fn new(populations: usize) -> Self {
+        SpikeExchange {
+            buffers: [
+                RwLock::new(vec![Vec::new(); populations]),
+                RwLock::new(vec![Vec::new(); populations]),
+            ],
+        }
+    }
+}
+
+/// The external current of a population part before time-varying inputs.
+#[derive(Clone, Debug)]
+enum Bias {
+    Uniform(f64),
+    PerNeuron(Vec<f64>),
+}
+
+/// Input waiting to arrive: one slot per step of delay, each holding a value per neuron of
+/// the part. A spike with delay d emitted in step k is added to slot (k + d) mod slots,
+/// which is emptied into the target in step k + d.
+struct Ring {
+    population: usize,
+    destination: Destination,
+    slots: usize,
+    size: usize,
+    data: Vec<f64>,
+}
+
+/// A population's neurons `first..first + size` on this thread.
+struct Part {
+    first: usize,
+    model: NeuronModel,
+    bias: Bias,
+    /// The step's current when some input varies in time (empty otherwise).
+    current: Vec<f64>,
+    /// Voltage jumps of the step when delta synapses or inputs exist (empty otherwise).
+    jumps: Vec<f64>,
+    receptors: Vec<ExponentialReceptor>,
+    /// Spikes of the current step (neuron numbers of the part).
+    spikes: Vec<Spike>,
+    spike_count: u64,
+}
+
+/// Spikes kept by a recorder on this thread, with the step of each.
+struct RecordedSpikes {
+    population: usize,
+    /// Recorded neurons (population numbers), `None` for all.
+    neurons: Option<Vec<u32>>,
+    spikes: Vec<(u64, Spike)>,
+}
+
+/// One thread's part of the simulation.
+pub struct Shard {
+    index: usize,
+    parts: Vec<Part>,
+    rings: Vec<Ring>,
+    /// For each projection, the ring it delivers into.
+    projection_rings: Vec<usize>,
+    /// Time-varying inputs, with the population they act on.
+    inputs: Vec<(usize, Input)>,
+    spike_recorders: Vec<RecordedSpikes>,
+    trace_recorders: Vec<TraceRecorder>,
+}
+
+impl Shard {
+    /// The part of `spec` that thread `thread` of `threads` owns.
+    pub fn build(spec: &ModelSpec, thread: usize, threads: usize) -> Result<Shard, BuildError> {
+        let dt_ms = spec.simulation.dt_ms;
+        let ranges: Vec<Range<usize>> = spec
+            .populations
+            .iter()
+            .map(|p| part_of(p.size, thread, threads))
+            .collect();
+        let mut parts = Vec::with_capacity(spec.populations.len());
+        for (population, range) in spec.populations.iter().zip(&ranges) {
+            let size = range.len();
+            let model =
+                population
+                    .neuron
+                    .build(size, dt_ms)
+                    .map_err(|problem| BuildError::Parameter {
+                        population: population.name.clone(),
+                        message: problem.message,
+                    })?;
+            parts.push(Part {
+                first: range.start,
+                model,
+                bias: Bias::Uniform(0.0),
+                current: Vec::new(),
+                jumps: Vec::new(),
+                receptors: Vec::new(),
+                spikes: Vec::new(),
+                spike_count: 0,
+            });
+        }
+        for (index, part) in parts.iter_mut().enumerate() {
+            let size = part.model.size();
+            part.receptors = receptor_time_constants(spec, index)
+                .into_iter()
+                .map(|tau| ExponentialReceptor::new(size, tau, dt_ms))
+                .collect();
+        }
+
+        let mut inputs = Vec::new();
+        for (index, input_spec) in spec.inputs.iter().enumerate() {
+            let population = input_spec.population;
+            let range = &ranges[population];
+            let local: Vec<u32> = input_spec
+                .neurons
+                .iter()
+                .filter(|&&n| range.contains(&(n as usize)))
+                .map(|&n| n - range.start as u32)
+                .collect();
+            if local.is_empty() {
+                continue;
+            }
+            let mut kind = input_spec.kind.clone();
+            if let InputKind::Poisson { synapse, .. } = &mut kind {
+                *synapse = match input_spec.receptor_time_constant_ms {
+                    None => PoissonSynapse::Delta,
+                    Some(tau) => PoissonSynapse::Exponential {
+                        receptor: receptor_time_constants(spec, population)
+                            .iter()
+                            .position(|&t| t == tau)
+                            .expect("every input's time constant is listed"),
+                    },
+                };
+            }
+            let input = Input::for_part(
+                kind,
+                local,
+                range.start as u32,
+                input_spec.start_ms,
+                input_spec.stop_ms,
+                spec.simulation.seed,
+                index as u64,
+                dt_ms,
+            )
+            .map_err(|error| BuildError::Input {
+                index,
+                message: error.to_string(),
+            })?;
+            let part = &mut parts[population];
+            let size = part.model.size();
+            match input.constant_current() {
+                Some(amplitude) => add_bias(&mut part.bias, input.neurons(), amplitude, size),
+                None => {
+                    match input.kind() {
+                        InputKind::Poisson {
+                            synapse: PoissonSynapse::Delta,
+                            ..
+                        } => {
+                            if part.jumps.is_empty() {
+                                part.jumps = vec![0.0; size];
+                            }
+                        }
+                        InputKind::Poisson { .. } => {}
+                        _ => {
+                            if part.current.is_empty() {
+                                part.current = vec![0.0; size];
+                            }
+                        }
+                    }
+                    inputs.push((population, input));
+                }
+            }
+        }
+
+        let mut rings: Vec<Ring> = Vec::new();
+        let mut projection_rings = Vec::with_capacity(spec.projections.len());
+        for projection in &spec.projections {
+            let destination = destination_of(spec, projection);
+            let part = &mut parts[projection.target];
+            let size = part.model.size();
+            if destination == Destination::Jumps && part.jumps.is_empty() {
+                part.jumps = vec![0.0; size];
+            }
+            let slots = projection.delay_steps as usize + 1;
+            let ring = match rings
+                .iter()
+                .position(|r| r.population == projection.target && r.destination == destination)
+            {
+                Some(existing) => existing,
+                None => {
+                    rings.push(Ring {
+                        population: projection.target,
+                        destination,
+                        slots: 0,
+                        size,
+                        data: Vec::new(),
+                    });
+                    rings.len() - 1
+                }
+            };
+            rings[ring].slots = rings[ring].slots.max(slots);
+            projection_rings.push(ring);
+        }
+        for ring in &mut rings {
+            ring.data = vec![0.0; ring.slots * ring.size];
+        }
+
+        let samples_of = |interval: u64| (spec.simulation.steps / interval + 1) as usize;
+        let mut spike_recorders = Vec::new();
+        let mut trace_recorders = Vec::new();
+        for record in &spec.records {
+            match record {
+                RecordSpec::Spikes {
+                    population,
+                    neurons,
+                } => spike_recorders.push(RecordedSpikes {
+                    population: *population,
+                    neurons: neurons.clone(),
+                    spikes: Vec::new(),
+                }),
+                RecordSpec::Trace {
+                    population,
+                    variables,
+                    neurons,
+                    interval_steps,
+                } => {
+                    let range = &ranges[*population];
+                    let local: Vec<u32> = neurons
+                        .iter()
+                        .filter(|&&n| range.contains(&(n as usize)))
+                        .map(|&n| n - range.start as u32)
+                        .collect();
+                    let model = &parts[*population].model;
+                    let mut recorder = TraceRecorder::new(
+                        *population,
+                        model,
+                        variables.clone(),
+                        local,
+                        *interval_steps,
+                        samples_of(*interval_steps),
+                    );
+                    recorder.sample(model, 0.0);
+                    trace_recorders.push(recorder);
+                }
+            }
+        }
+        Ok(Shard {
+            index: thread,
+            parts,
+            rings,
+            projection_rings,
+            inputs,
+            spike_recorders,
+            trace_recorders,
+        })
+    }
+
+    /// Runs `steps`, meeting the other threads at `barrier` once per step.
+    pub fn run(
+        &mut self,
+        steps: Range<u64>,
+        dt_ms: f64,
+        projections: &[Projection],
+        exchange: &[SpikeExchange],
+        barrier: &SpinBarrier,
+    ) {
+        for step in steps {
+            let parity = (step % 2) as usize;
+            self.advance(step, dt_ms);
+            {
+                let mut published = exchange[self.index].buffers[parity]
+                    .write()
+                    .expect("no thread panics while holding a spike buffer");
+                for (buffer, part) in published.iter_mut().zip(&self.parts) {
+                    buffer.clear();
+                    let first = part.first as u32;
+                    buffer.extend(part.spikes.iter().map(|s| Spike {
+                        neuron: s.neuron + first,
+                        time_ms: s.time_ms,
+                    }));
+                }
+            }
+            barrier.wait();
+            self.deliver(step, parity, projections, exchange);
+        }
+    }
+
+    /// Advances this thread's neurons by step `step`.
+    fn advance(&mut self, step: u64, dt_ms: f64) {
+        let clock = StepClock {
+            step,
+            time_ms: step as f64 * dt_ms,
+            dt_ms,
+        };
+        for part in &mut self.parts {
+            if !part.current.is_empty() {
+                match &part.bias {
+                    Bias::Uniform(value) => part.current.fill(*value),
+                    Bias::PerNeuron(values) => part.current.copy_from_slice(values),
+                }
+            }
+            part.jumps.fill(0.0);
+        }
+        for ring in &mut self.rings {
+            let slot = (step % ring.slots as u64) as usize;
+            let arrived = &mut ring.data[slot * ring.size..(slot + 1) * ring.size];
+            let part = &mut self.parts[ring.population];
+            let destination = match ring.destination {
+                Destination::Jumps => &mut part.jumps,
+                Destination::Receptor(r) => &mut part.receptors[r].arriving,
+            };
+            for (value, input) in destination.iter_mut().zip(arrived.iter_mut()) {
+                *value += *input;
+                *input = 0.0;
+            }
+        }
+        for (target, input) in &mut self.inputs {
+            let part = &mut self.parts[*target];
+            let mut sink = InputSink {
+                current: &mut part.current,
+                voltage_jumps: &mut part.jumps,
+                receptors: &mut part.receptors,
+            };
+            input.deliver(clock, &mut sink);
+        }
+        for (population, part) in self.parts.iter_mut().enumerate() {
+            let current = if part.current.is_empty() {
+                match &part.bias {
+                    Bias::Uniform(value) => Drive::Uniform(*value),
+                    Bias::PerNeuron(values) => Drive::PerNeuron(values),
+                }
+            } else {
+                Drive::PerNeuron(&part.current)
+            };
+            let input = StepInput {
+                current,
+                voltage_jumps: (!part.jumps.is_empty()).then_some(&part.jumps[..]),
+                receptors: &part.receptors,
+            };
+            part.spikes.clear();
+            part.model.advance(&input, clock, &mut part.spikes);
+            for receptor in &mut part.receptors {
+                receptor.advance();
+            }
+            part.spike_count += part.spikes.len() as u64;
+            let first = part.first as u32;
+            for recorder in &mut self.spike_recorders {
+                if recorder.population != population {
+                    continue;
+                }
+                for spike in &part.spikes {
+                    let neuron = spike.neuron + first;
+                    let kept = recorder
+                        .neurons
+                        .as_ref()
+                        .is_none_or(|neurons| neurons.binary_search(&neuron).is_ok());
+                    if kept {
+                        let spike = Spike {
+                            neuron,
+                            time_ms: spike.time_ms,
+                        };
+                        recorder.spikes.push((step, spike));
+                    }
+                }
+            }
+        }
+        let time_ms = (step + 1) as f64 * dt_ms;
+        for recorder in &mut self.trace_recorders {
+            if (step + 1).is_multiple_of(recorder.interval_steps) {
+                recorder.sample(&self.parts[recorder.population].model, time_ms);
+            }
+        }
+    }
+
+    /// Delivers the spikes of step `step` (from every thread) to this thread's neurons.
+    fn deliver(
+        &mut self,
+        step: u64,
+        parity: usize,
+        projections: &[Projection],
+        exchange: &[SpikeExchange],
+    ) {
+        for (projection, &ring) in projections.iter().zip(&self.projection_rings) {
+            let part = &self.parts[projection.target];
+            let (low, high) = (part.first as u32, (part.first + part.model.size()) as u32);
+            if low == high {
+                continue;
+            }
+            debug_assert_eq!(self.rings[ring].destination, projection.destination);
+            let ring = &mut self.rings[ring];
+            let slot = ((step + projection.delay_steps) % ring.slots as u64) as usize;
+            let cells = &mut ring.data[slot * ring.size..(slot + 1) * ring.size];
+            let weight = projection.weight;
+            for published in exchange {
+                let spikes = published.buffers[parity]
+                    .read()
+                    .expect("no thread panics while holding a spike buffer");
+                for spike in &spikes[projection.source] {
+                    let row = projection.connectivity.targets_of(spike.neuron as usize);
+                    // Rows are sorted by target: this thread's targets are one stretch.
+                    let start = row.partition_point(|&t| t < low);
+                    let end = start + row[start..].partition_point(|&t| t < high);
+                    for &target in &row[start..end] {
+                        cells[(target - low) as usize] += weight;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The spikes recorder `index` kept on this thread, with their steps.
+    pub fn recorded_spikes(&self, index: usize) -> impl Iterator<Item = (u64, Spike)> + '_ {
+        self.spike_recorders[index].spikes.iter().copied()
+    }
+
+    /// Trace recorder `index` on this thread (its neurons numbered within the part).
+    pub fn trace(&self, index: usize) -> &TraceRecorder {
+        &self.trace_recorders[index]
+    }
+
+    /// Spikes of population `population` on this thread.
+    pub fn spike_count(&self, population: usize) -> u64 {
+        self.parts[population].spike_count
+    }
+}
+
+fn add_bias(bias: &mut Bias, neurons: &[u32], amplitude: f64, size: usize) {
+    if neurons.len() == size {
+        match bias {
+            Bias::Uniform(value) => *value += amplitude,
+            Bias::PerNeuron(values) => values.iter_mut().for_each(|v| *v += amplitude),
+        }
+        return;
+    }
+    if let Bias::Uniform(value) = *bias {
+        *bias = Bias::PerNeuron(vec![value; size]);
+    }
+    if let Bias::PerNeuron(values) = bias {
+        for &neuron in neurons {
+            values[neuron as usize] += amplitude;
+        }
+    }
+}
