@@ -25,17 +25,23 @@ pub enum Command {
         /// No progress bar.
         #[arg(short, long)]
         quiet: bool,
+        /// Threads (default: all cores). Results do not depend on it.
+        #[arg(short = 'j', long)]
+        threads: Option<usize>,
     },
     /// Run a model file: writes data (.npy and CSV), plots (SVG and PNG) and summary.json.
     Run {
         /// The model file (TOML).
         model: PathBuf,
-        /// Output directory (default: the model file's name without extension).
+        /// Output directory (default: the model file's name with `_output`).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// No progress bar.
         #[arg(short, long)]
         quiet: bool,
+        /// Threads (default: all cores). Results do not depend on it.
+        #[arg(short = 'j', long)]
+        threads: Option<usize>,
     },
     /// Simulate the f–I curve of a model's neuron (one curve per value of `--vary`).
     Fi(FiOptions),

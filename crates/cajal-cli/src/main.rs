@@ -23,12 +23,17 @@ fn main() -> miette::Result<()> {
     .expect("the hook is set once, first");
     let arguments = cli::Cli::parse();
     match arguments.command {
-        cli::Command::Demo { output, quiet } => run_command::demo(&output, quiet),
+        cli::Command::Demo {
+            output,
+            quiet,
+            threads,
+        } => run_command::demo(&output, quiet, threads),
         cli::Command::Run {
             model,
             output,
             quiet,
-        } => run_command::run(&model, output.as_deref(), quiet),
+            threads,
+        } => run_command::run(&model, output.as_deref(), quiet, threads),
         cli::Command::Fi(options) => fi_command::fi(&options),
         cli::Command::Examples { name } => examples::show(name.as_deref()),
     }

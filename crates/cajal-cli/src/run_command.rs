@@ -24,7 +24,7 @@ const ACTIVITY_BIN_MS: f64 = 1.0;
 const DEMO: &str = "hh_step";
 
 /// `cajal demo`.
-pub fn demo(directory: &Path, quiet: bool) -> Result<()> {
+pub fn demo(directory: &Path, quiet: bool, threads: Option<usize>) -> Result<()> {
     let text = crate::examples::text(DEMO).expect("the demo example is shipped");
     let spec = read_model(Source::new(format!("{DEMO}.toml"), text), Path::new("."))
         .map_err(SpecDiagnostic::from)?;
@@ -33,16 +33,21 @@ pub fn demo(directory: &Path, quiet: bool) -> Result<()> {
             "cajal demo: the shipped example `{DEMO}` (print it with `cajal examples {DEMO}`)"
         );
     }
-    simulate_and_write(&spec, directory, quiet)
+    simulate_and_write(&spec, directory, quiet, threads)
 }
 
 /// `cajal run MODEL [-o DIR]`.
-pub fn run(model: &Path, directory: Option<&Path>, quiet: bool) -> Result<()> {
+pub fn run(
+    model: &Path,
+    directory: Option<&Path>,
+    quiet: bool,
+    threads: Option<usize>,
+) -> Result<()> {
     let spec = read_model_file(model).map_err(SpecDiagnostic::from)?;
     let directory = directory
         .map(Path::to_path_buf)
         .unwrap_or_else(|| default_directory(model));
-    simulate_and_write(&spec, &directory, quiet)
+    simulate_and_write(&spec, &directory, quiet, threads)
 }
 
 fn default_directory(model: &Path) -> PathBuf {
@@ -52,9 +57,25 @@ fn default_directory(model: &Path) -> PathBuf {
     PathBuf::from(format!("{stem}_output"))
 }
 
-fn simulate_and_write(spec: &ModelSpec, directory: &Path, quiet: bool) -> Result<()> {
+/// The number of threads to use: as asked, or one per core. A thread per neuron at most.
+fn thread_count(spec: &ModelSpec, asked: Option<usize>) -> Result<usize> {
+    if asked == Some(0) {
+        return Err(miette::miette!("--threads must be at least 1"));
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let largest = spec.populations.iter().map(|p| p.size).max().unwrap_or(1);
+    Ok(asked.unwrap_or(cores).min(largest).max(1))
+}
+
+fn simulate_and_write(
+    spec: &ModelSpec,
+    directory: &Path,
+    quiet: bool,
+    threads: Option<usize>,
+) -> Result<()> {
     let wall = Instant::now();
-    let simulation = Simulation::build(spec, 1).into_diagnostic()?;
+    let threads = thread_count(spec, threads)?;
+    let simulation = Simulation::build(spec, threads).into_diagnostic()?;
     let build_seconds = wall.elapsed().as_secs_f64();
     let mut progress = ProgressReporter::new(spec.simulation.duration_ms, quiet);
     let simulate_start = Instant::now();
@@ -80,6 +101,7 @@ fn simulate_and_write(spec: &ModelSpec, directory: &Path, quiet: bool) -> Result
         wall.elapsed().as_secs_f64(),
         build_seconds,
         simulate_seconds,
+        threads,
     );
     output::write_json(&summary_path, &summary)?;
     if !quiet {
@@ -95,6 +117,7 @@ pub fn summary(
     wall_seconds: f64,
     build_seconds: f64,
     simulate_seconds: f64,
+    threads: usize,
 ) -> Value {
     let seconds = result.biological_ms / 1000.0;
     let mut populations = serde_json::Map::new();
@@ -137,7 +160,7 @@ pub fn summary(
         "wall_seconds": wall_seconds,
         "build_seconds": build_seconds,
         "simulate_seconds": simulate_seconds,
-        "threads": 1,
+        "threads": threads,
         "dt_ms": spec.simulation.dt_ms,
         "steps": result.steps_done,
         "seed": spec.simulation.seed,

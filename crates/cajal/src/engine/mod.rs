@@ -255,7 +255,7 @@ impl Simulation {
             });
         }
         let shards = (0..threads)
-            .map(|thread| Shard::build(spec, thread, threads))
+            .map(|thread| Shard::build(spec, thread, threads, &projections))
             .collect::<Result<Vec<_>, _>>()?;
         let exchange = (0..threads)
             .map(|_| SpikeExchange::new(spec.populations.len()))

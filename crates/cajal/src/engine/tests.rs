@@ -323,8 +323,8 @@ fn a_small_network_matches_a_straightforward_simulation_spike_for_spike() {
                 v[population][i] = x;
             }
         }
-        for population in 0..2 {
-            for &neuron in &fired[population] {
+        for (population, neurons) in fired.iter().enumerate() {
+            for &neuron in neurons {
                 reference.push((population, neuron, ((step + 1) as f64 * dt).to_bits()));
             }
         }
