@@ -60,7 +60,7 @@ mod file;
 mod poisson_table;
 mod waveform;
 
-pub use poisson_table::PoissonTable;
+pub use poisson_table::{MAX_TABLE_MEAN, PoissonTable};
 
 pub use file::read_time_series;
 
