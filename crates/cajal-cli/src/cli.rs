@@ -42,6 +42,9 @@ pub enum Command {
         /// Threads (default: all cores). Results do not depend on it.
         #[arg(short = 'j', long)]
         threads: Option<usize>,
+        /// Simulate this long instead of the model's duration (e.g. `100ms`), for a quick look.
+        #[arg(long)]
+        duration: Option<String>,
     },
     /// Simulate the f–I curve of a model's neuron (one curve per value of `--vary`).
     Fi(FiOptions),

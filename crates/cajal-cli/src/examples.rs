@@ -31,6 +31,31 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         include_str!("../../../examples/brunel_a.toml"),
     ),
     (
+        "brunel_regimes/sr",
+        "Brunel (2000) Fig. 8: synchronous regular state (g = 3, eta = 2)",
+        include_str!("../../../examples/brunel_regimes/sr.toml"),
+    ),
+    (
+        "brunel_regimes/ai",
+        "Brunel (2000) Fig. 8: asynchronous irregular state (g = 5, eta = 2)",
+        include_str!("../../../examples/brunel_regimes/ai.toml"),
+    ),
+    (
+        "brunel_regimes/si_fast",
+        "Brunel (2000) Fig. 8: synchronous irregular, fast oscillation (g = 6, eta = 4)",
+        include_str!("../../../examples/brunel_regimes/si_fast.toml"),
+    ),
+    (
+        "brunel_regimes/si_slow",
+        "Brunel (2000) Fig. 8: synchronous irregular, slow oscillation (g = 4.5, eta = 0.9)",
+        include_str!("../../../examples/brunel_regimes/si_slow.toml"),
+    ),
+    (
+        "brunel_hakim",
+        "Brunel & Hakim (1999): inhibitory network, fast population oscillation, low single rates",
+        include_str!("../../../examples/brunel_hakim.toml"),
+    ),
+    (
         "rate_unit",
         "rate units with threshold-linear, sigmoid and LIF transfer functions under a ramp",
         include_str!("../../../examples/rate_unit.toml"),
@@ -54,7 +79,7 @@ pub fn show(name: Option<&str>) -> miette::Result<()> {
                 "Shipped examples (print one with `cajal examples NAME`, save it and edit):\n"
             );
             for (name, description, _) in EXAMPLES {
-                println!("  {name:<12} {description}");
+                println!("  {name:<24} {description}");
             }
             Ok(())
         }

@@ -33,7 +33,14 @@ fn main() -> miette::Result<()> {
             output,
             quiet,
             threads,
-        } => run_command::run(&model, output.as_deref(), quiet, threads),
+            duration,
+        } => run_command::run(
+            &model,
+            output.as_deref(),
+            quiet,
+            threads,
+            duration.as_deref(),
+        ),
         cli::Command::Fi(options) => fi_command::fi(&options),
         cli::Command::Examples { name } => examples::show(name.as_deref()),
     }

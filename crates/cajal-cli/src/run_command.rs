@@ -42,8 +42,21 @@ pub fn run(
     directory: Option<&Path>,
     quiet: bool,
     threads: Option<usize>,
+    duration: Option<&str>,
 ) -> Result<()> {
-    let spec = read_model_file(model).map_err(SpecDiagnostic::from)?;
+    let mut spec = read_model_file(model).map_err(SpecDiagnostic::from)?;
+    if let Some(text) = duration {
+        let quantity = cajal::units::parse_quantity(text)
+            .map_err(|e| miette::miette!("--duration {text}: {}", e.message))?;
+        if quantity.dimension != cajal::units::Dimension::TIME {
+            return Err(miette::miette!(
+                "--duration {text}: not a time (e.g. 100ms)"
+            ));
+        }
+        spec.simulation
+            .set_duration(quantity.si_value * 1e3)
+            .map_err(|message| miette::miette!("--duration {text}: {message}"))?;
+    }
     let directory = directory
         .map(Path::to_path_buf)
         .unwrap_or_else(|| default_directory(model));

@@ -48,22 +48,47 @@ fn read_npy(path: &Path) -> (Vec<u64>, Vec<f64>) {
 #[test]
 fn every_shipped_example_runs_and_writes_complete_outputs() {
     let mut seen = 0;
+    let mut files = Vec::new();
     for entry in std::fs::read_dir(examples_directory()).unwrap() {
         let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            files.push(path);
+        }
+    }
+    for path in files {
         if path.extension().is_none_or(|e| e != "toml") {
             continue;
         }
         seen += 1;
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let directory = scratch(&name);
+        let relative = path
+            .strip_prefix(examples_directory())
+            .unwrap()
+            .with_extension("");
+        let name = relative.to_string_lossy().into_owned();
+        let directory = scratch(&name.replace('/', "_"));
+        // The networks run for 100 ms here (their full runs are benchmarks and slow tests).
         let output = cajal(
-            &["run", path.to_str().unwrap(), "-o", "out", "--quiet"],
+            &[
+                "run",
+                path.to_str().unwrap(),
+                "-o",
+                "out",
+                "--quiet",
+                "--duration",
+                "100ms",
+            ],
             &directory,
         );
         assert!(output.status.success(), "{name}: {}", text(&output));
         let summary = read_json(&directory.join("out/summary.json"));
         assert_eq!(summary["complete"], true, "{name}");
-        assert!(summary["biological_seconds"].as_f64().unwrap() > 0.0);
+        assert_eq!(
+            summary["biological_seconds"].as_f64().unwrap(),
+            0.1,
+            "{name}"
+        );
         assert!(summary["wall_seconds"].as_f64().unwrap() > 0.0);
         for (population, values) in summary["populations"].as_object().unwrap() {
             for key in ["size", "spike_count", "rate_hz", "cv_isi"] {
@@ -86,7 +111,7 @@ fn every_shipped_example_runs_and_writes_complete_outputs() {
         );
         std::fs::remove_dir_all(&directory).unwrap();
     }
-    assert!(seen >= 5, "{seen} examples");
+    assert!(seen >= 11, "{seen} examples");
 }
 
 #[test]

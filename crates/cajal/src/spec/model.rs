@@ -129,6 +129,25 @@ pub struct SimulationSpec {
     pub seed: u64,
 }
 
+impl SimulationSpec {
+    /// Changes the duration (ms), which must be a positive whole number of steps.
+    pub fn set_duration(&mut self, duration_ms: f64) -> Result<(), String> {
+        let steps = (duration_ms / self.dt_ms).round();
+        if !(duration_ms > 0.0)
+            || steps < 1.0
+            || (steps * self.dt_ms - duration_ms).abs() > 1e-9 * duration_ms
+        {
+            return Err(format!(
+                "the duration must be a positive multiple of dt = {} ms, not {duration_ms} ms",
+                self.dt_ms
+            ));
+        }
+        self.duration_ms = duration_ms;
+        self.steps = steps as u64;
+        Ok(())
+    }
+}
+
 /// Which neuron model a population uses, with its checked parameters.
 #[derive(Clone, Debug)]
 pub enum NeuronSpec {
