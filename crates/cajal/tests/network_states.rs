@@ -1,0 +1,131 @@
+//! The network examples reproduce the states their papers report: Brunel (2000) Fig. 8 and
+//! Brunel & Hakim (1999). Each is told apart by the firing rate, the irregularity of single
+//! neurons (CV of inter-spike intervals) and the frequency of the population oscillation.
+
+use std::path::Path;
+
+use cajal::engine::{Control, Simulation};
+use cajal::spec::read_model_file;
+use cajal::stats;
+
+struct State {
+    rate_hz: f64,
+    cv: f64,
+    /// Frequency of the largest peak of the population-rate spectrum (Hz).
+    peak_hz: f64,
+    /// Standard deviation over mean of the population rate in 1 ms bins.
+    fluctuation: f64,
+}
+
+fn simulate(example: &str) -> State {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(example);
+    let mut spec = read_model_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    spec.simulation.set_duration(600.0).unwrap();
+    let result = Simulation::build(&spec, 2)
+        .unwrap()
+        .run(1000, |_| Control::Continue);
+    let recorder = &result.spikes[0];
+    let size = result.populations[recorder.population].size;
+    // Leave out the first 100 ms (the start from V = 0 is synchronous).
+    let spikes: Vec<_> = recorder
+        .spikes
+        .iter()
+        .copied()
+        .filter(|s| s.time_ms > 100.0)
+        .collect();
+    let rate = stats::population_rate_hz(&spikes, size, 1.0, 600.0)[100..].to_vec();
+    let mean = rate.iter().sum::<f64>() / rate.len() as f64;
+    let variance = rate.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / rate.len() as f64;
+    // A direct discrete Fourier transform of the 500 bins: an independent reference.
+    let n = rate.len();
+    let (mut best, mut peak_hz) = (0.0, 0.0);
+    for k in 1..n / 2 {
+        let (mut re, mut im) = (0.0, 0.0);
+        for (j, r) in rate.iter().enumerate() {
+            let phase = -2.0 * std::f64::consts::PI * (k * j) as f64 / n as f64;
+            re += (r - mean) * phase.cos();
+            im += (r - mean) * phase.sin();
+        }
+        let power = re * re + im * im;
+        if power > best {
+            best = power;
+            peak_hz = k as f64 * 1000.0 / n as f64;
+        }
+    }
+    State {
+        rate_hz: spikes.len() as f64 / (size as f64 * 0.5),
+        cv: stats::mean_cv_isi(&spikes, size).unwrap(),
+        peak_hz,
+        fluctuation: variance.sqrt() / mean,
+    }
+}
+
+#[test]
+fn brunel_regimes_differ_as_brunel_2000_reports() {
+    let sr = simulate("brunel_regimes/sr.toml");
+    let ai = simulate("brunel_regimes/ai.toml");
+    let fast = simulate("brunel_regimes/si_fast.toml");
+    let slow = simulate("brunel_regimes/si_slow.toml");
+    // SR: neurons fire regularly, close to saturation (1/τ_ref = 500 Hz).
+    assert!(
+        sr.cv < 0.1 && sr.rate_hz > 200.0,
+        "SR: rate {} Hz, CV {}",
+        sr.rate_hz,
+        sr.cv
+    );
+    // AI: irregular neurons at moderate rates.
+    assert!(
+        ai.cv > 0.8 && (10.0..60.0).contains(&ai.rate_hz),
+        "AI: rate {} Hz, CV {}",
+        ai.rate_hz,
+        ai.cv
+    );
+    // SI fast: irregular neurons, a fast global oscillation (Brunel: ~180 Hz).
+    assert!(fast.cv > 0.8, "SI fast: CV {}", fast.cv);
+    assert!(
+        (140.0..220.0).contains(&fast.peak_hz),
+        "SI fast: peak at {} Hz",
+        fast.peak_hz
+    );
+    // SI slow: irregular neurons at low rates, a slow oscillation with large fluctuations.
+    assert!(
+        slow.cv > 0.5 && slow.rate_hz < ai.rate_hz,
+        "SI slow: rate {} Hz, CV {}",
+        slow.rate_hz,
+        slow.cv
+    );
+    assert!(slow.peak_hz < 60.0, "SI slow: peak at {} Hz", slow.peak_hz);
+    assert!(
+        slow.fluctuation > 2.0 * ai.fluctuation,
+        "SI slow {} vs AI {}",
+        slow.fluctuation,
+        ai.fluctuation
+    );
+    // The fast oscillation is faster in SI fast than whatever structure AI's fluctuations have.
+    assert!(
+        fast.peak_hz > ai.peak_hz,
+        "{} vs {}",
+        fast.peak_hz,
+        ai.peak_hz
+    );
+}
+
+#[test]
+fn brunel_hakim_oscillates_fast_while_neurons_fire_slowly() {
+    // Brunel & Hakim (1999) and Brian2's example: ~140 Hz population oscillation, single
+    // neurons at about 3.5 Hz.
+    let state = simulate("brunel_hakim.toml");
+    assert!(
+        (2.5..4.5).contains(&state.rate_hz),
+        "rate {} Hz",
+        state.rate_hz
+    );
+    assert!(
+        (120.0..170.0).contains(&state.peak_hz),
+        "peak at {} Hz",
+        state.peak_hz
+    );
+    assert!(state.fluctuation > 0.5, "{}", state.fluctuation);
+}
