@@ -133,7 +133,8 @@ impl SimulationSpec {
     /// Changes the duration (ms), which must be a positive whole number of steps.
     pub fn set_duration(&mut self, duration_ms: f64) -> Result<(), String> {
         let steps = (duration_ms / self.dt_ms).round();
-        if !(duration_ms > 0.0)
+        if !duration_ms.is_finite()
+            || duration_ms <= 0.0
             || steps < 1.0
             || (steps * self.dt_ms - duration_ms).abs() > 1e-9 * duration_ms
         {
