@@ -90,6 +90,10 @@ fn simulate_and_write(
     let threads = thread_count(spec, threads)?;
     let simulation = Simulation::build(spec, threads).into_diagnostic()?;
     let build_seconds = wall.elapsed().as_secs_f64();
+    let connectivity = Connectivity {
+        synapses: simulation.synapse_count(),
+        bytes: simulation.connectivity_bytes(),
+    };
     let mut progress = ProgressReporter::new(spec.simulation.duration_ms, quiet);
     let simulate_start = Instant::now();
     // Report about every 0.1 ms of biological time or every 1000 steps, whichever is rarer:
@@ -115,12 +119,22 @@ fn simulate_and_write(
         build_seconds,
         simulate_seconds,
         threads,
+        connectivity,
     );
     output::write_json(&summary_path, &summary)?;
     if !quiet {
         print_summary(spec, &result, directory, &plots, simulate_seconds);
     }
     Ok(())
+}
+
+/// The size of a run's connectivity.
+#[derive(Clone, Copy, Debug)]
+pub struct Connectivity {
+    /// Synapses of all projections.
+    pub synapses: usize,
+    /// Bytes they take.
+    pub bytes: usize,
 }
 
 /// The summary of a run (the schema is documented in the README).
@@ -131,6 +145,7 @@ pub fn summary(
     build_seconds: f64,
     simulate_seconds: f64,
     threads: usize,
+    connectivity: Connectivity,
 ) -> Value {
     let seconds = result.biological_ms / 1000.0;
     let mut populations = serde_json::Map::new();
@@ -174,6 +189,10 @@ pub fn summary(
         "build_seconds": build_seconds,
         "simulate_seconds": simulate_seconds,
         "threads": threads,
+        "synapses": connectivity.synapses,
+        "connectivity_bytes": connectivity.bytes,
+        "bytes_per_synapse": (connectivity.synapses > 0)
+            .then(|| connectivity.bytes as f64 / connectivity.synapses as f64),
         "dt_ms": spec.simulation.dt_ms,
         "steps": result.steps_done,
         "seed": spec.simulation.seed,

@@ -11,10 +11,10 @@ fn fixed_indegree_is_exact_and_respects_autapses() {
     assert_eq!(c.synapse_count(), 50 * 300);
     for source in 0..300 {
         assert!(
-            !c.targets_of(source).contains(&(source as u32)),
+            !c.targets_of(source).to_vec().contains(&(source as u32)),
             "autapse at {source}"
         );
-        assert!(c.targets_of(source).is_sorted());
+        assert!(c.targets_of(source).to_vec().is_sorted());
     }
     // Sources are uniform: each source's out-degree is binomial(300·50, 1/399) over the
     // 300 targets it may reach (399 for the 100 that are never targets... approximately).
@@ -52,7 +52,7 @@ fn bernoulli_counts_lie_within_four_sigma() {
     );
     // No pair twice.
     for source in 0..n {
-        let row = c.targets_of(source);
+        let row = c.targets_of(source).to_vec();
         assert!(row.windows(2).all(|w| w[0] < w[1]));
     }
     // Extremes.
@@ -70,11 +70,11 @@ fn bernoulli_counts_lie_within_four_sigma() {
 fn deterministic_rules_make_the_expected_pairs() {
     let c = build(Rule::AllToAll, 3, 4, false, true);
     assert_eq!(c.synapse_count(), 12);
-    assert_eq!(c.targets_of(2), [0, 1, 2, 3]);
+    assert_eq!(c.targets_of(2).to_vec(), [0, 1, 2, 3]);
     let c = build(Rule::AllToAll, 3, 3, true, false);
-    assert_eq!(c.targets_of(1), [0, 2]);
+    assert_eq!(c.targets_of(1).to_vec(), [0, 2]);
     let c = build(Rule::OneToOne, 5, 5, false, true);
-    assert_eq!(c.targets_of(3), [3]);
+    assert_eq!(c.targets_of(3).to_vec(), [3]);
     assert!(Connectivity::build(&Rule::OneToOne, 5, 6, false, true, 1, 0).is_err());
 }
 
@@ -84,7 +84,7 @@ fn fixed_outdegree_and_total_have_exact_counts() {
     assert!((0..100).all(|s| c.targets_of(s).len() == 7));
     let c = build(Rule::FixedTotal { count: 1234 }, 100, 50, true, false);
     assert_eq!(c.synapse_count(), 1234);
-    assert!((0..50).all(|s| !c.targets_of(s).contains(&(s as u32))));
+    assert!((0..50).all(|s| !c.targets_of(s).to_vec().contains(&(s as u32))));
 }
 
 #[test]
@@ -97,5 +97,21 @@ fn the_same_seed_gives_the_same_network_and_another_seed_another() {
     assert_eq!(a, b);
     assert_ne!(a, c);
     assert_ne!(a, d);
-    assert_eq!(a.bytes(), 200 * 20 * 4 + 201 * 8);
+    assert_eq!(a.bytes(), 200 * 20 * 2 + 201 * 8);
+    // Beyond 65,536 targets indices take four bytes, and stay exact.
+    let wide = Connectivity::build(
+        &Rule::FixedOutdegree { outdegree: 3 },
+        10,
+        100_000,
+        false,
+        true,
+        7,
+        0,
+    )
+    .unwrap();
+    assert_eq!(wide.bytes(), 10 * 3 * 4 + 11 * 8);
+    assert!(wide.targets_of(0).iter().all(|t| t < 100_000));
+    let narrow = Connectivity::from_pairs(3, 65_536, [(0, 65_535), (2, 7), (0, 3)]);
+    assert_eq!(narrow.targets_of(0).to_vec(), [3, 65_535]);
+    assert_eq!(narrow.targets_of(1).to_vec(), Vec::<u32>::new());
 }

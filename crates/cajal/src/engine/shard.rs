@@ -7,6 +7,7 @@ use std::sync::RwLock;
 
 use super::barrier::SpinBarrier;
 use super::{BuildError, Projection, part_of};
+use crate::connect::Row;
 use crate::input::{Input, InputKind, InputSink, PoissonSynapse};
 use crate::neuron::{Drive, NeuronModel, Spike, StepClock, StepInput};
 use crate::record::TraceRecorder;
@@ -334,8 +335,8 @@ impl Shard {
                 let mut stretches = Vec::with_capacity(2 * sources);
                 for source in 0..sources {
                     let row = projection.connectivity.targets_of(source);
-                    let start = row.partition_point(|&t| t < low);
-                    let end = start + row[start..].partition_point(|&t| t < high);
+                    let start = row.position_of(low);
+                    let end = row.position_of(high);
                     stretches.push(start as u32);
                     stretches.push(end as u32);
                 }
@@ -510,10 +511,11 @@ impl Shard {
                         row
                     } else {
                         let at = 2 * spike.neuron as usize;
-                        &row[stretches[at] as usize..stretches[at + 1] as usize]
+                        row.slice(stretches[at] as usize, stretches[at + 1] as usize)
                     };
-                    for &target in mine {
-                        cells[(target - low) as usize] += weight;
+                    match mine {
+                        Row::Narrow(targets) => add_to(cells, targets, low, weight),
+                        Row::Wide(targets) => add_to(cells, targets, low, weight),
                     }
                 }
             }
@@ -536,16 +538,24 @@ impl Shard {
     }
 }
 
+/// Adds `weight` to the cell of every target (numbered from `low`).
+#[inline(always)]
+fn add_to<T: Copy + Into<u32>>(cells: &mut [f64], targets: &[T], low: u32, weight: f64) {
+    for &target in targets {
+        cells[(target.into() - low) as usize] += weight;
+    }
+}
+
 /// Asks the processor to bring `row` into the cache (a hint; no effect on results).
 #[inline(always)]
-fn prefetch(row: &[u32]) {
+fn prefetch(row: Row) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        const LINE: usize = 64 / std::mem::size_of::<u32>();
-        for chunk in row.chunks(LINE) {
-            // SAFETY: prefetching is a hint that never faults, and the pointer is in bounds.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(chunk.as_ptr().cast()) };
+        let (start, bytes) = row.memory();
+        for offset in (0..bytes).step_by(64) {
+            // SAFETY: the address lies inside the row; prefetching never faults anyway.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset).cast()) };
         }
     }
     #[cfg(not(target_arch = "x86_64"))]

@@ -330,7 +330,7 @@ fn a_small_network_matches_a_straightforward_simulation_spike_for_spike() {
         }
         for (k, (source, target, _, _, weight, delay)) in projections.iter().enumerate() {
             for &neuron in &fired[*source] {
-                for &t in networks[k].targets_of(neuron as usize) {
+                for t in networks[k].targets_of(neuron as usize).iter() {
                     pending[step + delay][*target][t as usize] += weight;
                 }
             }
