@@ -11,6 +11,7 @@ use crate::connect::Row;
 use crate::input::{Input, InputKind, InputSink, PoissonSynapse};
 use crate::neuron::{Drive, NeuronModel, Spike, StepClock, StepInput};
 use crate::record::TraceRecorder;
+use crate::rng::{Purpose, stream};
 use crate::spec::model::{ModelSpec, ProjectionSpec, RecordSpec, SynapseSpec};
 use crate::synapse::ExponentialReceptor;
 
@@ -167,6 +168,24 @@ impl Shard {
                         population: population.name.clone(),
                         message: problem.message,
                     })?;
+            let mut model = model;
+            if let Some(distribution) = &population.initial_potential {
+                // Each neuron draws from its own stream: the values do not depend on threads.
+                let index = parts.len() as u64;
+                let potentials: Vec<f64> = range
+                    .clone()
+                    .map(|neuron| {
+                        let mut rng = stream(
+                            spec.simulation.seed,
+                            Purpose::Initialisation,
+                            index,
+                            neuron as u64,
+                        );
+                        distribution.sample(&mut rng)
+                    })
+                    .collect();
+                model.set_membrane_potential(&potentials);
+            }
             parts.push(Part {
                 first: range.start,
                 model,

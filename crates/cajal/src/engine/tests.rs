@@ -358,9 +358,11 @@ fn spikes_and_traces_are_bitwise_identical_for_any_number_of_threads() {
         [population.E]
         model = "lif"
         size = 101
+        V_init = { distribution = "uniform", low = "0 mV", high = "20 mV" }
         [population.I]
         model = "lif"
         size = 27
+        V_init = { distribution = "clipped_normal", mean = "10 mV", std = "5 mV", low = "0 mV", high = "19 mV" }
         [[input]]
         target = "E"
         kind = "poisson"
@@ -445,6 +447,16 @@ fn spikes_and_traces_are_bitwise_identical_for_any_number_of_threads() {
         (spikes, trace, counts)
     };
     let one = fingerprint(1);
+    // The initial potentials are drawn per neuron: all different, inside the clipped range.
+    let initial: Vec<f64> = one.1[..4]
+        .iter()
+        .map(|&bits| f64::from_bits(bits))
+        .collect();
+    assert!(
+        initial.iter().all(|v| (0.0..=19.0).contains(v)),
+        "{initial:?}"
+    );
+    assert!(initial.windows(2).all(|w| w[0] != w[1]), "{initial:?}");
     assert!(one.0[0].len() > 500 && one.2[1] > 100, "{:?}", one.2);
     assert_eq!(one.1.len(), 401 * 4);
     for threads in [2, 3, 8] {

@@ -400,6 +400,16 @@ impl HodgkinHuxley {
         self.v.len()
     }
 
+    /// Sets the membrane potentials (mV), e.g. to a distribution of initial conditions; the
+    /// gates are set to their steady state at each potential.
+    pub fn set_membrane_potential(&mut self, v: &[f64]) {
+        self.v.copy_from_slice(v);
+        for (i, &potential) in v.iter().enumerate() {
+            let [m, h, n] = steady_state_gates(potential);
+            (self.m[i], self.h[i], self.n[i]) = (m, h, n);
+        }
+    }
+
     /// Membrane potentials (mV).
     pub fn membrane_potential(&self) -> &[f64] {
         &self.v

@@ -161,6 +161,16 @@ impl NeuronModel {
         }
     }
 
+    /// Sets the membrane potential of every neuron (mV); rate units have none and ignore it.
+    pub fn set_membrane_potential(&mut self, v: &[f64]) {
+        match self {
+            NeuronModel::Lif(model) => model.set_membrane_potential(v),
+            NeuronModel::NonlinearIf(model) => model.set_membrane_potential(v),
+            NeuronModel::HodgkinHuxley(model) => model.set_membrane_potential(v),
+            NeuronModel::Rate(_) => {}
+        }
+    }
+
     /// Whether the model emits spikes (rate units do not).
     pub fn is_spiking(&self) -> bool {
         !matches!(self, NeuronModel::Rate(_))

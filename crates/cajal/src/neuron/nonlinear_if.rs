@@ -387,6 +387,11 @@ impl NonlinearIf {
         self.v.len()
     }
 
+    /// Sets the membrane potentials (mV), e.g. to a distribution of initial conditions.
+    pub fn set_membrane_potential(&mut self, v: &[f64]) {
+        self.v.copy_from_slice(v);
+    }
+
     /// Value of variable `variable` of neuron `neuron`.
     pub fn sample(&self, variable: usize, neuron: usize) -> f64 {
         debug_assert_eq!(variable, 0);

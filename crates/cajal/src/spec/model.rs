@@ -41,6 +41,7 @@ use super::document::{Node, Source, Value, parse_document};
 use super::error::{SpecError, closest};
 use super::reader::{Located, TableReader, quantity_from_node};
 use crate::connect::Rule;
+use crate::distribution::Distribution;
 use crate::input::{InputKind, Interpolation, PoissonSynapse, read_time_series};
 use crate::neuron::hh::{self, HhParameters, HodgkinHuxley};
 use crate::neuron::lif::{self, Lif, LifParameters, SpikeTiming};
@@ -332,6 +333,8 @@ pub struct PopulationSpec {
     pub size: usize,
     /// The model and its parameters.
     pub neuron: NeuronSpec,
+    /// Initial membrane potentials drawn per neuron, if not all equal.
+    pub initial_potential: Option<Distribution>,
     /// Where the population's table starts in the file.
     pub span: Range<usize>,
 }
@@ -563,6 +566,7 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
             })?,
             None => 1,
         };
+        let mut initial_potential = None;
         let neuron = match model.value {
             "lif" => {
                 let timing = match reader.choice("spike_timing", &["grid", "precise"])? {
@@ -571,7 +575,9 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
                     }) => SpikeTiming::Precise,
                     _ => SpikeTiming::Grid,
                 };
-                let parameters = reader.parameters(lif::PARAMETERS)?;
+                let (parameters, distributions) =
+                    reader.parameters_and_distributions(lif::PARAMETERS, &["initial_potential"])?;
+                initial_potential = distributions.first().map(|(_, d)| d.value);
                 check_problem(
                     &reader,
                     &parameters,
@@ -580,7 +586,11 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
                 NeuronSpec::Lif { parameters, timing }
             }
             "eif" => {
-                let parameters = reader.parameters(nonlinear_if::EIF_PARAMETERS)?;
+                let (parameters, distributions) = reader.parameters_and_distributions(
+                    nonlinear_if::EIF_PARAMETERS,
+                    &["initial_potential"],
+                )?;
+                initial_potential = distributions.first().map(|(_, d)| d.value);
                 check_problem(
                     &reader,
                     &parameters,
@@ -589,7 +599,11 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
                 NeuronSpec::Eif(parameters)
             }
             "qif" => {
-                let parameters = reader.parameters(nonlinear_if::QIF_PARAMETERS)?;
+                let (parameters, distributions) = reader.parameters_and_distributions(
+                    nonlinear_if::QIF_PARAMETERS,
+                    &["initial_potential"],
+                )?;
+                initial_potential = distributions.first().map(|(_, d)| d.value);
                 check_problem(
                     &reader,
                     &parameters,
@@ -598,7 +612,9 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
                 NeuronSpec::Qif(parameters)
             }
             "hh" => {
-                let parameters = reader.parameters(hh::PARAMETERS)?;
+                let (parameters, distributions) =
+                    reader.parameters_and_distributions(hh::PARAMETERS, &["initial_potential"])?;
+                initial_potential = distributions.first().map(|(_, d)| d.value);
                 check_problem(
                     &reader,
                     &parameters,
@@ -645,6 +661,7 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
             name: name.to_string(),
             size,
             neuron,
+            initial_potential,
             span,
         });
     }

@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use super::document::{Entry, Node, Source, Table, Value};
 use super::error::{SpecError, closest};
+use crate::distribution::Distribution;
 use crate::parameters::{ParameterDef, ParameterSet};
 use crate::units::{Dimension, Quantity, Unit, parse_quantity};
 
@@ -302,7 +303,21 @@ impl<'a> TableReader<'a> {
         &mut self,
         definitions: &'static [ParameterDef],
     ) -> Result<ParameterSet, SpecError> {
+        self.parameters_and_distributions(definitions, &[])
+            .map(|(set, _)| set)
+    }
+
+    /// Like [`Self::parameters`], but the parameters named in `distributable` may also be
+    /// given as a distribution across neurons, `{ distribution = "uniform", low = ..., high
+    /// = ... }`; those are returned beside the set (which holds their means).
+    #[allow(clippy::type_complexity)]
+    pub fn parameters_and_distributions(
+        &mut self,
+        definitions: &'static [ParameterDef],
+        distributable: &[&str],
+    ) -> Result<(ParameterSet, Vec<(&'static str, Located<Distribution>)>), SpecError> {
         let mut set = ParameterSet::defaults(definitions);
+        let mut distributions = Vec::new();
         for definition in definitions {
             let names: Vec<&'a str> = std::iter::once(definition.name)
                 .chain(definition.aliases.iter().copied())
@@ -311,6 +326,34 @@ impl<'a> TableReader<'a> {
                 continue;
             };
             let key_path = self.key_path(written);
+            if let Value::Table(table) = &entry.node.value {
+                if !distributable.contains(&definition.name) {
+                    return Err(self
+                        .error_at(
+                            written,
+                            entry.node.span.clone(),
+                            "this parameter cannot vary across neurons",
+                        )
+                        .expected(format!(
+                            "a {} such as {}",
+                            definition.dimension,
+                            example_literal(definition.dimension)
+                        ))
+                        .found("a table"));
+                }
+                let reader = TableReader::new(self.source, table, key_path, entry.key_span.clone());
+                let distribution = read_distribution(reader, definition.dimension)?;
+                set.set(
+                    definition.name,
+                    distribution.value.mean(),
+                    Some(distribution.span.clone()),
+                )
+                .map_err(|problem| {
+                    self.error_at(written, distribution.span.clone(), problem.message)
+                })?;
+                distributions.push((definition.name, distribution));
+                continue;
+            }
             let located =
                 quantity_from_node(self.source, &entry.node, definition.dimension, &key_path)?;
             if let Err(problem) =
@@ -344,7 +387,7 @@ impl<'a> TableReader<'a> {
                     example_literal(definition.dimension)
                 )));
         }
-        Ok(set)
+        Ok((set, distributions))
     }
 
     /// Fails on any key that no accessor asked for, suggesting the nearest known key.
@@ -462,4 +505,50 @@ fn quoted_list(options: &[&str]) -> String {
         .map(|o| format!("\"{o}\""))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Reads `{ distribution = "...", ... }` of values of `dimension`.
+pub fn read_distribution(
+    mut reader: TableReader,
+    dimension: Dimension,
+) -> Result<Located<Distribution>, SpecError> {
+    let span = reader.span();
+    let kind = reader
+        .choice("distribution", Distribution::NAMES)?
+        .ok_or_else(|| {
+            reader
+                .error_here("missing `distribution`")
+                .expected(format!(
+                    "distribution = one of {}",
+                    quoted_list(Distribution::NAMES)
+                ))
+        })?;
+    let distribution = match kind.value {
+        "uniform" => Distribution::Uniform {
+            low: reader.required_quantity("low", dimension)?.value,
+            high: reader.required_quantity("high", dimension)?.value,
+        },
+        "normal" => Distribution::Normal {
+            mean: reader.required_quantity("mean", dimension)?.value,
+            std: reader.required_quantity("std", dimension)?.value,
+        },
+        "lognormal" => Distribution::LogNormal {
+            mean: reader.required_quantity("mean", dimension)?.value,
+            std: reader.required_quantity("std", dimension)?.value,
+        },
+        _ => Distribution::ClippedNormal {
+            mean: reader.required_quantity("mean", dimension)?.value,
+            std: reader.required_quantity("std", dimension)?.value,
+            low: reader.required_quantity("low", dimension)?.value,
+            high: reader.required_quantity("high", dimension)?.value,
+        },
+    };
+    if let Err(message) = distribution.validate() {
+        return Err(reader.error_here(message));
+    }
+    reader.finish()?;
+    Ok(Located {
+        value: distribution,
+        span,
+    })
 }

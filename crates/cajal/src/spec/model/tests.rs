@@ -247,3 +247,40 @@ fn a_good_file_reads_with_defaults_filled_in() {
         [0.0, 0.25, 0.5, 0.75, 1.0]
     );
 }
+
+#[test]
+fn only_initial_conditions_may_be_distributions_and_theirs_are_checked() {
+    let message = error(&format!(
+        "{HEAD}[population.cell]\nmodel = \"lif\"\ntau_m = {{ distribution = \"uniform\", low = \"10 ms\", high = \"20 ms\" }}\n"
+    ));
+    assert!(
+        message.contains("population.cell.tau_m: this parameter cannot vary across neurons"),
+        "{message}"
+    );
+    let message = error(&format!(
+        "{HEAD}[population.cell]\nmodel = \"lif\"\nV_init = {{ distribution = \"uniform\", low = \"20 mV\", high = \"10 mV\" }}\n"
+    ));
+    assert!(message.contains("uniform needs low < high"), "{message}");
+    let message = error(&format!(
+        "{HEAD}[population.cell]\nmodel = \"lif\"\nV_init = {{ distribution = \"gaussian\", mean = \"1 mV\" }}\n"
+    ));
+    assert!(
+        message.contains("unknown distribution `gaussian`"),
+        "{message}"
+    );
+    let spec = read_model(
+        Source::new(
+            "model.toml",
+            format!("{HEAD}[population.cell]\nmodel = \"hh\"\nV_init = {{ distribution = \"normal\", mean = \"-65 mV\", std = \"2 mV\" }}\n"),
+        ),
+        Path::new("."),
+    )
+    .unwrap();
+    assert_eq!(
+        spec.populations[0].initial_potential,
+        Some(Distribution::Normal {
+            mean: -65.0,
+            std: 2.0
+        })
+    );
+}
