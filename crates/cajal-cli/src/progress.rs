@@ -2,6 +2,8 @@
 //! of biological time simulated per second of wall-clock time). Shown only on a terminal.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use cajal::engine::{Control, Progress};
@@ -10,8 +12,20 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// Runs shorter than this never show a bar.
 const SHOW_AFTER: Duration = Duration::from_millis(300);
 
+/// Set when the user presses Ctrl-C; the run then stops at the next progress report and
+/// writes what it has, marked incomplete.
+pub fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = flag.clone();
+    // If a handler cannot be installed (e.g. one already is), Ctrl-C keeps its default
+    // meaning: the run is killed and no summary.json claims completeness.
+    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
+    flag
+}
+
 /// Reports engine progress to a progress bar on stderr.
 pub struct ProgressReporter {
+    interrupted: Arc<AtomicBool>,
     bar: Option<ProgressBar>,
     enabled: bool,
     started: Instant,
@@ -21,8 +35,9 @@ pub struct ProgressReporter {
 impl ProgressReporter {
     /// A reporter for a run of `total_ms` of biological time; silent if `quiet` or if stderr
     /// is not a terminal.
-    pub fn new(total_ms: f64, quiet: bool) -> Self {
+    pub fn new(total_ms: f64, quiet: bool, interrupted: Arc<AtomicBool>) -> Self {
         ProgressReporter {
+            interrupted,
             bar: None,
             enabled: !quiet && std::io::stderr().is_terminal(),
             started: Instant::now(),
@@ -32,6 +47,9 @@ impl ProgressReporter {
 
     /// The observer to hand to the engine.
     pub fn observe(&mut self, progress: Progress) -> Control {
+        if self.interrupted.load(Ordering::SeqCst) {
+            return Control::Stop;
+        }
         if !self.enabled {
             return Control::Continue;
         }

@@ -94,11 +94,12 @@ fn simulate_and_write(
         synapses: simulation.synapse_count(),
         bytes: simulation.connectivity_bytes(),
     };
-    let mut progress = ProgressReporter::new(spec.simulation.duration_ms, quiet);
+    let interrupted = crate::progress::interrupt_flag();
+    let mut progress = ProgressReporter::new(spec.simulation.duration_ms, quiet, interrupted);
     let simulate_start = Instant::now();
-    // Report about every 0.1 ms of biological time or every 1000 steps, whichever is rarer:
-    // cheap, and frequent enough for a smooth bar.
-    let report_every = 1000.max((0.1 / spec.simulation.dt_ms) as u64);
+    // Report every 100 steps: frequent enough for a smooth bar and a prompt stop on
+    // Ctrl-C, rare enough that the threads' meeting for it costs nothing.
+    let report_every = 100;
     let result = simulation.run(report_every, |p| progress.observe(p));
     progress.finish();
     let simulate_seconds = simulate_start.elapsed().as_secs_f64();
@@ -124,6 +125,15 @@ fn simulate_and_write(
     output::write_json(&summary_path, &summary)?;
     if !quiet {
         print_summary(spec, &result, directory, &plots, simulate_seconds);
+    }
+    if !result.is_complete() {
+        return Err(miette::miette!(
+            "interrupted at t = {} ms of {} ms: what was simulated so far is written to {} \
+             (summary.json says \"complete\": false)",
+            result.biological_ms,
+            spec.simulation.duration_ms,
+            directory.display()
+        ));
     }
     Ok(())
 }
