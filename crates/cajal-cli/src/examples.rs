@@ -56,6 +56,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         include_str!("../../../examples/brunel_hakim.toml"),
     ),
     (
+        "coba",
+        "COBA benchmark (Brette et al. 2007): 4,000 LIF neurons with conductance synapses",
+        include_str!("../../../examples/coba.toml"),
+    ),
+    (
         "rate_unit",
         "rate units with threshold-linear, sigmoid and LIF transfer functions under a ramp",
         include_str!("../../../examples/rate_unit.toml"),

@@ -13,7 +13,7 @@ use crate::neuron::{Drive, NeuronModel, Spike, StepClock, StepInput};
 use crate::record::TraceRecorder;
 use crate::rng::{Purpose, stream};
 use crate::spec::model::{ModelSpec, ProjectionSpec, RecordSpec, SynapseSpec};
-use crate::synapse::ExponentialReceptor;
+use crate::synapse::{ConductanceReceptor, ExponentialReceptor};
 
 /// Where spikes of a projection act.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +22,8 @@ pub enum Destination {
     Jumps,
     /// The `arriving` weights of receptor `r` of the target population.
     Receptor(usize),
+    /// The `arriving` conductances of conductance receptor `r`.
+    Conductance(usize),
 }
 
 /// The distinct synaptic time constants of a population's exponential receptors, in the
@@ -39,7 +41,7 @@ fn receptor_time_constants(spec: &ModelSpec, population: usize) -> Vec<f64> {
                 .filter(|p| p.target == population)
                 .filter_map(|p| match p.synapse {
                     SynapseSpec::Exponential { time_constant_ms } => Some(time_constant_ms),
-                    SynapseSpec::Delta => None,
+                    _ => None,
                 }),
         );
     for tau in used {
@@ -50,10 +52,36 @@ fn receptor_time_constants(spec: &ModelSpec, population: usize) -> Vec<f64> {
     constants
 }
 
+/// The distinct (time constant, reversal potential) pairs of a population's conductance
+/// receptors, in the order projections first use them.
+fn conductance_receptors(spec: &ModelSpec, population: usize) -> Vec<(f64, f64)> {
+    let mut pairs: Vec<(f64, f64)> = Vec::new();
+    for projection in spec.projections.iter().filter(|p| p.target == population) {
+        if let SynapseSpec::ConductanceExponential {
+            time_constant_ms,
+            reversal_potential,
+        } = projection.synapse
+            && !pairs.contains(&(time_constant_ms, reversal_potential))
+        {
+            pairs.push((time_constant_ms, reversal_potential));
+        }
+    }
+    pairs
+}
+
 /// Where the spikes of `projection` act.
 pub fn destination_of(spec: &ModelSpec, projection: &ProjectionSpec) -> Destination {
     match projection.synapse {
         SynapseSpec::Delta => Destination::Jumps,
+        SynapseSpec::ConductanceExponential {
+            time_constant_ms,
+            reversal_potential,
+        } => Destination::Conductance(
+            conductance_receptors(spec, projection.target)
+                .iter()
+                .position(|&pair| pair == (time_constant_ms, reversal_potential))
+                .expect("every projection's conductance receptor is listed"),
+        ),
         SynapseSpec::Exponential { time_constant_ms } => Destination::Receptor(
             receptor_time_constants(spec, projection.target)
                 .iter()
@@ -112,6 +140,7 @@ struct Part {
     /// Voltage jumps of the step when delta synapses or inputs exist (empty otherwise).
     jumps: Vec<f64>,
     receptors: Vec<ExponentialReceptor>,
+    conductances: Vec<ConductanceReceptor>,
     /// Spikes of the current step (neuron numbers of the part).
     spikes: Vec<Spike>,
     spike_count: u64,
@@ -193,6 +222,7 @@ impl Shard {
                 current: Vec::new(),
                 jumps: Vec::new(),
                 receptors: Vec::new(),
+                conductances: Vec::new(),
                 spikes: Vec::new(),
                 spike_count: 0,
             });
@@ -203,6 +233,34 @@ impl Shard {
                 .into_iter()
                 .map(|tau| ExponentialReceptor::new(size, tau, dt_ms))
                 .collect();
+            part.conductances = conductance_receptors(spec, index)
+                .into_iter()
+                .map(|(tau, reversal_potential)| ConductanceReceptor {
+                    conductance: ExponentialReceptor::new(size, tau, dt_ms),
+                    reversal_potential,
+                })
+                .collect();
+        }
+        for (index, projection) in spec.projections.iter().enumerate() {
+            let (Some(distribution), Destination::Conductance(r)) = (
+                &projection.initial_conductance,
+                destination_of(spec, projection),
+            ) else {
+                continue;
+            };
+            let range = &ranges[projection.target];
+            let values = &mut parts[projection.target].conductances[r].conductance.current;
+            for (value, neuron) in values.iter_mut().zip(range.clone()) {
+                // Streams of their own, apart from those of initial potentials.
+                let group = (1 << 40) + index as u64;
+                let mut rng = stream(
+                    spec.simulation.seed,
+                    Purpose::Initialisation,
+                    group,
+                    neuron as u64,
+                );
+                *value = distribution.sample(&mut rng);
+            }
         }
 
         let mut inputs = Vec::new();
@@ -427,6 +485,7 @@ impl Shard {
             let destination = match ring.destination {
                 Destination::Jumps => &mut part.jumps,
                 Destination::Receptor(r) => &mut part.receptors[r].arriving,
+                Destination::Conductance(r) => &mut part.conductances[r].conductance.arriving,
             };
             for (value, input) in destination.iter_mut().zip(arrived.iter_mut()) {
                 *value += *input;
@@ -455,11 +514,15 @@ impl Shard {
                 current,
                 voltage_jumps: (!part.jumps.is_empty()).then_some(&part.jumps[..]),
                 receptors: &part.receptors,
+                conductances: &part.conductances,
             };
             part.spikes.clear();
             part.model.advance(&input, clock, &mut part.spikes);
             for receptor in &mut part.receptors {
                 receptor.advance();
+            }
+            for receptor in &mut part.conductances {
+                receptor.conductance.advance();
             }
             part.spike_count += part.spikes.len() as u64;
             let first = part.first as u32;

@@ -114,6 +114,7 @@ pub fn simulate(
             current: Drive::PerNeuron(&fi.currents),
             voltage_jumps: None,
             receptors: &[],
+            conductances: &[],
         };
         for step in 0..steps {
             let clock = StepClock {

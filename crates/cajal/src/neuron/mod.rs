@@ -13,7 +13,7 @@ pub mod lif;
 pub mod nonlinear_if;
 pub mod rate;
 
-use crate::synapse::ExponentialReceptor;
+use crate::synapse::{ConductanceReceptor, ExponentialReceptor};
 use crate::units::Dimension;
 
 /// External current of one step, in the model's input unit (pA, µA/cm², or the rate unit's
@@ -46,6 +46,8 @@ pub struct StepInput<'a> {
     pub voltage_jumps: Option<&'a [f64]>,
     /// Exponential synaptic currents at the start of the step.
     pub receptors: &'a [ExponentialReceptor],
+    /// Exponential synaptic conductances at the start of the step (LIF only).
+    pub conductances: &'a [ConductanceReceptor],
 }
 
 impl StepInput<'_> {
@@ -55,6 +57,7 @@ impl StepInput<'_> {
             current: Drive::Uniform(current),
             voltage_jumps: None,
             receptors: &[],
+            conductances: &[],
         }
     }
 

@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 
 use super::document::{Node, Source, Value, parse_document};
 use super::error::{SpecError, closest};
-use super::reader::{Located, TableReader, quantity_from_node};
+use super::reader::{Located, TableReader, quantity_from_node, read_distribution};
 use crate::connect::Rule;
 use crate::distribution::Distribution;
 use crate::input::{InputKind, Interpolation, PoissonSynapse, read_time_series};
@@ -96,6 +96,14 @@ pub enum SynapseSpec {
         /// τ_syn (ms).
         time_constant_ms: f64,
     },
+    /// The weight (a conductance, nS) is added to a conductance decaying with this time
+    /// constant, which drives the current g·(E_rev − V).
+    ConductanceExponential {
+        /// τ_syn (ms).
+        time_constant_ms: f64,
+        /// E_rev (mV).
+        reversal_potential: f64,
+    },
 }
 
 /// One `[[projection]]`.
@@ -115,6 +123,8 @@ pub struct ProjectionSpec {
     pub delay_steps: u64,
     /// The kernel.
     pub synapse: SynapseSpec,
+    /// The initial conductance of the target's receptor (conductance synapses only).
+    pub initial_conductance: Option<Distribution>,
 }
 
 /// `[simulation]`.
@@ -1461,24 +1471,56 @@ fn read_projection(
         _ => unreachable!("choice() admits only Rule::NAMES"),
     };
     let autapses = reader.boolean("autapses")?.is_none_or(|a| a.value);
-    let synapse = match reader.choice("synapse", &["delta", "exponential"])? {
-        Some(Located {
-            value: "exponential",
-            ..
-        }) => {
-            let tau = reader.required_quantity("time_constant", Dimension::TIME)?;
-            if tau.value <= 0.0 {
+    let synapse_kind = reader.choice(
+        "synapse",
+        &["delta", "exponential", "conductance_exponential"],
+    )?;
+    let mut time_constant = || -> Result<f64, SpecError> {
+        let tau = reader.required_quantity("time_constant", Dimension::TIME)?;
+        if tau.value <= 0.0 {
+            return Err(reader
+                .error_at(
+                    "time_constant",
+                    tau.span,
+                    "a time constant must be positive",
+                )
+                .expected("> 0 ms")
+                .found(format!("{} ms", tau.value)));
+        }
+        Ok(tau.value)
+    };
+    let synapse = match synapse_kind.as_ref().map(|k| k.value) {
+        Some("exponential") => SynapseSpec::Exponential {
+            time_constant_ms: time_constant()?,
+        },
+        Some("conductance_exponential") => {
+            let time_constant_ms = time_constant()?;
+            let target_neuron = &context.populations[target].neuron;
+            let supported = matches!(
+                target_neuron,
+                NeuronSpec::Lif {
+                    timing: SpikeTiming::Grid,
+                    ..
+                }
+            );
+            if !supported {
+                let span = synapse_kind
+                    .as_ref()
+                    .map(|k| k.span.clone())
+                    .unwrap_or(reader.span());
                 return Err(reader
                     .error_at(
-                        "time_constant",
-                        tau.span,
-                        "a time constant must be positive",
+                        "synapse",
+                        span,
+                        "conductance synapses need a lif target with grid spike timing",
                     )
-                    .expected("> 0 ms")
-                    .found(format!("{} ms", tau.value)));
+                    .found(format!("a {} target", target_neuron.name())));
             }
-            SynapseSpec::Exponential {
-                time_constant_ms: tau.value,
+            SynapseSpec::ConductanceExponential {
+                time_constant_ms,
+                reversal_potential: reader
+                    .required_quantity("reversal_potential", Dimension::VOLTAGE)?
+                    .value,
             }
         }
         _ => SynapseSpec::Delta,
@@ -1486,8 +1528,27 @@ fn read_projection(
     let weight_dimension = match synapse {
         SynapseSpec::Delta => Dimension::VOLTAGE,
         SynapseSpec::Exponential { .. } => context.populations[target].neuron.input_dimension(),
+        SynapseSpec::ConductanceExponential { .. } => Dimension::CONDUCTANCE,
     };
-    let weight = reader.required_quantity("weight", weight_dimension)?.value;
+    let initial_conductance = match reader.table("initial_conductance")? {
+        None => None,
+        Some(table) => {
+            if !matches!(synapse, SynapseSpec::ConductanceExponential { .. }) {
+                return Err(reader.error_here(
+                    "initial_conductance needs synapse = \"conductance_exponential\"",
+                ));
+            }
+            Some(read_distribution(table, Dimension::CONDUCTANCE)?.value)
+        }
+    };
+    let weight = reader.required_quantity("weight", weight_dimension)?;
+    if matches!(synapse, SynapseSpec::ConductanceExponential { .. }) && weight.value < 0.0 {
+        return Err(reader
+            .error_at("weight", weight.span, "a conductance cannot be negative")
+            .expected("a conductance >= 0 (the reversal potential makes a synapse inhibitory)")
+            .found(format!("{} nS", weight.value)));
+    }
+    let weight = weight.value;
     let dt = context.simulation.dt_ms;
     let delay_steps = match reader.quantity("delay", Dimension::TIME)? {
         None => 1,
@@ -1547,5 +1608,6 @@ fn read_projection(
         weight,
         delay_steps,
         synapse,
+        initial_conductance,
     })
 }

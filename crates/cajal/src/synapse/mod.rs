@@ -5,8 +5,11 @@
 //! - **exponential current**: the spike adds the weight (a current) to a synaptic current
 //!   that decays as I_syn(t) = I_syn(0)·e^(−t/τ_syn) (NEST `iaf_psc_exp`).
 //!
+//! - **exponential conductance**: the spike adds the weight (a conductance) to g(t), which
+//!   decays as g(0)·e^(−t/τ) and drives the current g·(E_rev − V) (NEST `iaf_cond_exp`).
+//!
 //! The decay over a step is exact. Each distinct time constant of a population is one
-//! *receptor*: one array of synaptic currents, updated once per step.
+//! *receptor*: one array of synaptic currents (or conductances), updated once per step.
 
 /// One population's exponentially decaying synaptic currents of one time constant.
 #[derive(Clone, Debug)]
@@ -45,6 +48,15 @@ impl ExponentialReceptor {
             *arriving = 0.0;
         }
     }
+}
+
+/// Exponentially decaying conductances (nS) with their reversal potential.
+#[derive(Clone, Debug)]
+pub struct ConductanceReceptor {
+    /// The conductance of every neuron; its `current` field holds g in nS.
+    pub conductance: ExponentialReceptor,
+    /// E_rev (mV).
+    pub reversal_potential: f64,
 }
 
 #[cfg(test)]
