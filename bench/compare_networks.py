@@ -1,5 +1,6 @@
 """Side-by-side network benchmarks: cajal against NEST 3.10 and Brian2 2.11 (C++ standalone)
-on the same machine, in one run: Brunel (2000) model A and the Brunel–Hakim network, 1 s of
+on the same machine, in one run: Brunel (2000) model A, the Brunel–Hakim network and the
+COBA benchmark (Brette et al. 2007), 1 s of
 biological time at dt = 0.1 ms, on 1 and 2 threads.
 
 The NEST and Brian2 models are the team's reference scripts in shared/bench/ (same
@@ -32,6 +33,8 @@ WORKLOADS = {
                "brian2": "brunel_brian2.py", "label": "Brunel A (12,500 LIF, 15.6 M synapses)"},
     "bh": {"example": "examples/brunel_hakim.toml", "nest": "bh_nest.py",
            "brian2": "bh_brian2.py", "label": "Brunel–Hakim (5,000 LIF, 5 M synapses)"},
+    "coba": {"example": "examples/coba.toml", "nest": "coba_nest.py",
+             "brian2": "coba_brian2.py", "label": "COBA (4,000 LIF, conductance synapses)"},
 }
 
 
@@ -76,7 +79,7 @@ def run_cajal(binary, example, threads):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="cajal,brian2,nest")
-    ap.add_argument("--workloads", default="brunel,bh")
+    ap.add_argument("--workloads", default="brunel,bh,coba")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--reps", type=int, default=3, help="cajal repetitions (best is reported)")
     ap.add_argument("--cajal", default=os.path.join(ROOT, "target", "release", "cajal"))
