@@ -175,15 +175,25 @@ pub fn parse_vary(
             )
         })?;
     let (numbers, unit_text) = split_unit(values);
-    let scale = if definition.dimension == Dimension::DIMENSIONLESS && unit_text.is_empty() {
-        1.0
-    } else {
-        let unit = unit_for(unit_text, definition.dimension, &what)?;
-        unit.scale / Unit::working(definition.dimension).map_or(1.0, |w| w.scale)
-    };
+    // Through a Quantity, so that offset scales (degC) convert correctly.
+    let convert: Box<dyn Fn(f64) -> f64> =
+        if definition.dimension == Dimension::DIMENSIONLESS && unit_text.is_empty() {
+            Box::new(|v| v)
+        } else {
+            let unit = unit_for(unit_text, definition.dimension, &what)?;
+            let working = Unit::working(definition.dimension)
+                .ok_or_else(|| miette!("{what}: no working unit for {}", definition.dimension))?;
+            Box::new(move |v| {
+                cajal::units::Quantity {
+                    si_value: v * unit.scale + unit.offset,
+                    dimension: unit.dimension,
+                }
+                .value_in(&working)
+            })
+        };
     let values: Vec<f64> = parse_numbers(numbers, ',', &what)?
         .into_iter()
-        .map(|v| v * scale)
+        .map(convert)
         .collect();
     if let Some(bad) = values.iter().find(|v| !definition.constraint.admits(**v)) {
         return Err(miette!(

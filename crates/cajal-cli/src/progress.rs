@@ -19,7 +19,12 @@ pub fn interrupt_flag() -> Arc<AtomicBool> {
     let handler_flag = flag.clone();
     // If a handler cannot be installed (e.g. one already is), Ctrl-C keeps its default
     // meaning: the run is killed and no summary.json claims completeness.
-    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
+    // A second Ctrl-C (while outputs are written, or if a stop does not come) exits at once.
+    let _ = ctrlc::set_handler(move || {
+        if handler_flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
     flag
 }
 

@@ -77,7 +77,8 @@ fn thread_count(spec: &ModelSpec, asked: Option<usize>) -> Result<usize> {
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let largest = spec.populations.iter().map(|p| p.size).max().unwrap_or(1);
-    Ok(asked.unwrap_or(cores).min(largest).max(1))
+    // More threads than cores only make them wait for each other at every step.
+    Ok(asked.unwrap_or(cores).min(cores).min(largest).max(1))
 }
 
 fn simulate_and_write(

@@ -50,13 +50,15 @@ pub fn key(seed: u64, purpose: Purpose, group: u64, id: u64) -> u64 {
     mix(mix(mix(mix(seed) ^ purpose as u64) ^ group) ^ id)
 }
 
-/// Word number `counter` of the counter-based stream of `key`: SplitMix64 (Steele, Lea &
-/// Flood 2014) started at `key`, evaluated directly at position `counter`. It needs no
+/// Word number `counter` of the counter-based stream of `key`: the SplitMix64 finaliser
+/// (Steele, Lea & Flood 2014) applied to the key combined with the Weyl sequence c·γ. It needs no
 /// state in memory, so a per-neuron, per-step draw costs a few arithmetic instructions and
 /// is the same whichever thread makes it.
 #[inline(always)]
 pub fn counter_word(key: u64, counter: u64) -> u64 {
-    mix(key.wrapping_add(counter.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+    // XOR rather than add: with `key + c·γ`, two keys differing by a multiple of γ would give
+    // the same words shifted in time; with XOR the carries break any such alignment.
+    mix(key ^ counter.wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 #[cfg(test)]

@@ -201,7 +201,7 @@ impl Connectivity {
             Rule::Bernoulli { probability } => {
                 // Per target: the number of sources is binomial, then each is drawn by
                 // skipping geometric gaps — O(synapses), not O(sources × targets).
-                let log_q = (1.0 - probability).ln();
+                let log_q = (-probability).ln_1p();
                 for target in 0..targets {
                     let mut rng = stream(seed, Purpose::Connection, projection, target as u64);
                     if probability >= 1.0 {

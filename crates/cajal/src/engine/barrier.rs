@@ -5,7 +5,7 @@
 //! one spins briefly and then yields, so it stays cheap when every thread has its own core
 //! and harmless when they do not.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Threads spin this many times before yielding the processor.
 const SPINS_BEFORE_YIELD: u32 = 2_000;
@@ -15,6 +15,8 @@ pub struct SpinBarrier {
     threads: usize,
     arrived: AtomicUsize,
     generation: AtomicUsize,
+    /// Set when a thread fails: the others stop waiting instead of spinning forever.
+    poisoned: AtomicBool,
 }
 
 impl SpinBarrier {
@@ -24,7 +26,14 @@ impl SpinBarrier {
             threads,
             arrived: AtomicUsize::new(0),
             generation: AtomicUsize::new(0),
+            poisoned: AtomicBool::new(false),
         }
+    }
+
+    /// Marks the barrier as failed: threads waiting at it, or arriving later, panic instead
+    /// of waiting for a thread that will never come.
+    pub fn poison(&self) {
+        self.poisoned.store(true, Ordering::Release);
     }
 
     /// Blocks until all threads have called `wait` (for this round).
@@ -33,6 +42,7 @@ impl SpinBarrier {
             return;
         }
         let generation = self.generation.load(Ordering::Acquire);
+        self.check();
         if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.threads {
             // The last to arrive opens the next round; nobody can arrive at it before the
             // generation changes, so resetting the count first is safe.
@@ -42,12 +52,33 @@ impl SpinBarrier {
         }
         let mut spins = 0u32;
         while self.generation.load(Ordering::Acquire) == generation {
+            self.check();
             if spins < SPINS_BEFORE_YIELD {
                 std::hint::spin_loop();
                 spins += 1;
             } else {
                 std::thread::yield_now();
             }
+        }
+    }
+}
+
+impl SpinBarrier {
+    fn check(&self) {
+        if self.poisoned.load(Ordering::Acquire) {
+            panic!("another simulation thread failed");
+        }
+    }
+}
+
+/// Poisons the barrier if the thread holding it unwinds (a panic), so that no other thread
+/// waits for it forever.
+pub struct PoisonOnPanic<'a>(pub &'a SpinBarrier);
+
+impl Drop for PoisonOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.poison();
         }
     }
 }

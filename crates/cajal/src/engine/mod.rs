@@ -185,9 +185,10 @@ pub fn estimate_memory_bytes(spec: &ModelSpec) -> u128 {
             spec.populations[projection.source].size,
             spec.populations[projection.target].size,
         );
-        // 4 bytes per synapse kept, 8 more per synapse while sorting them by source; the
-        // ring buffer of the target.
-        bytes += (synapses * 12.0) as u128 + 8 * spec.populations[projection.source].size as u128;
+        // While the synapses are sorted by source, the (source, target) pairs (8 bytes, up to
+        // twice that while their vector grows) and the sorted targets (4) coexist; the ring
+        // buffer of the target; row stretches per thread.
+        bytes += (synapses * 24.0) as u128 + 24 * spec.populations[projection.source].size as u128;
         bytes += 8
             * (projection.delay_steps as u128 + 1)
             * spec.populations[projection.target].size as u128;

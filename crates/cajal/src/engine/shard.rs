@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::sync::RwLock;
 
-use super::barrier::SpinBarrier;
+use super::barrier::{PoisonOnPanic, SpinBarrier};
 use super::{BuildError, Projection, part_of};
 use crate::connect::Row;
 use crate::input::{Input, InputKind, InputSink, PoissonSynapse};
@@ -441,6 +441,7 @@ impl Shard {
         exchange: &[SpikeExchange],
         barrier: &SpinBarrier,
     ) {
+        let _guard = PoisonOnPanic(barrier);
         for step in steps {
             let parity = (step % 2) as usize;
             self.advance(step, dt_ms);
@@ -586,7 +587,13 @@ impl Shard {
                     // The rows live in main memory; fetch the next spike's row while this one
                     // is delivered, rather than waiting for the hardware prefetcher to ramp up.
                     if let Some(next) = sources.get(index + 1) {
-                        prefetch(projection.connectivity.targets_of(next.neuron as usize));
+                        let row = projection.connectivity.targets_of(next.neuron as usize);
+                        prefetch(if stretches.is_empty() {
+                            row
+                        } else {
+                            let at = 2 * next.neuron as usize;
+                            row.slice(stretches[at] as usize, stretches[at + 1] as usize)
+                        });
                     }
                     let row = projection.connectivity.targets_of(spike.neuron as usize);
                     let mine = if stretches.is_empty() {

@@ -192,7 +192,8 @@ fn a_model_too_large_for_memory_is_refused_with_the_estimate() {
     let spec = read_model(
         Source::new(
             "test.toml",
-            "[simulation]\nduration = \"1000 ms\"\n[population.cell]\nmodel = \"hh\"\nsize = 100000000000\n",
+            "[simulation]\nduration = \"1000 ms\"\n[population.cell]\nmodel = \"lif\"\nsize = 1000000\n\
+             [[projection]]\nsource = \"cell\"\ntarget = \"cell\"\nrule = \"all_to_all\"\nweight = \"0.1 mV\"\n",
         ),
         Path::new("."),
     )
@@ -363,6 +364,17 @@ fn spikes_and_traces_are_bitwise_identical_for_any_number_of_threads() {
         model = "lif"
         size = 27
         V_init = { distribution = "clipped_normal", mean = "10 mV", std = "5 mV", low = "0 mV", high = "19 mV" }
+        [population.F]
+        model = "lif"
+        size = 10
+        E_L = "-5 mV"
+        theta = "9 mV"
+        V_r = "-5 mV"
+        [[input]]
+        target = "F"
+        neurons = "0:5"
+        kind = "constant"
+        amplitude = "170 pA"
         [[input]]
         target = "E"
         kind = "poisson"
@@ -423,6 +435,10 @@ fn spikes_and_traces_are_bitwise_identical_for_any_number_of_threads() {
         population = "I"
         neurons = [0, 13, 14, 26]
         interval = "0.5 ms"
+        [[record]]
+        kind = "trace"
+        population = "F"
+        neurons = "0:10"
     "#;
     let spec = read_model(Source::new("test.toml", text), Path::new(".")).unwrap();
     let fingerprint = |threads: usize| {
@@ -439,8 +455,11 @@ fn spikes_and_traces_are_bitwise_identical_for_any_number_of_threads() {
                     .collect()
             })
             .collect();
+        // The second trace covers a population whose parts take different loops for
+        // different thread counts (a constant input to half of it, E_L ≠ 0).
         let trace: Vec<u64> = result.traces[0].values[0]
             .iter()
+            .chain(&result.traces[1].values[0])
             .map(|v| v.to_bits())
             .collect();
         let counts: Vec<u64> = result.populations.iter().map(|p| p.spike_count).collect();
@@ -458,7 +477,7 @@ fn spikes_and_traces_are_bitwise_identical_for_any_number_of_threads() {
     );
     assert!(initial.windows(2).all(|w| w[0] != w[1]), "{initial:?}");
     assert!(one.0[0].len() > 500 && one.2[1] > 100, "{:?}", one.2);
-    assert_eq!(one.1.len(), 401 * 4);
+    assert_eq!(one.1.len(), 401 * 4 + 2001 * 10);
     for threads in [2, 3, 8] {
         let other = fingerprint(threads);
         assert!(one == other, "{threads} threads differ from 1");

@@ -87,6 +87,15 @@ pub fn simulate(
         Some(sweep) => sweep.values.iter().map(|&v| Some(v)).collect(),
         None => vec![None],
     };
+    // Check every value of the sweep before simulating any, so that a bad one is reported
+    // at once rather than after minutes of simulation.
+    if let Some(sweep) = &fi.vary {
+        for &value in &sweep.values {
+            let mut neuron = population.neuron.clone();
+            neuron.parameters_mut().set(&sweep.parameter, value, None)?;
+            neuron.build(1, dt_ms)?;
+        }
+    }
     let mut curves = Vec::with_capacity(values.len());
     for (index, value) in values.iter().enumerate() {
         let mut neuron = population.neuron.clone();

@@ -317,7 +317,9 @@ impl Lif {
                 if input.receptors.is_empty() && input.voltage_jumps.is_none() =>
             {
                 // The common case of the benchmark and of f–I curves: nothing per neuron to read.
-                let v_inf_part = p.resting_potential * (1.0 - decay) + gain * c;
+                // The same expression as `grid_loop`, so that a neuron's bits do not depend on
+                // which loop its part of the population takes (threads own parts).
+                let driven = gain * c;
                 for (i, (v, left)) in self
                     .v
                     .iter_mut()
@@ -328,7 +330,7 @@ impl Lif {
                         *left -= 1;
                         continue;
                     }
-                    let v_new = *v * decay + v_inf_part;
+                    let v_new = p.resting_potential + (*v - p.resting_potential) * decay + driven;
                     if v_new >= p.threshold {
                         spikes.push(Spike {
                             neuron: i as u32,
@@ -497,6 +499,20 @@ impl Lif {
                 if remaining <= 0.0 {
                     break;
                 }
+                if v >= p.threshold {
+                    // Already at threshold (an initial potential, or a delta input at the end
+                    // of the last step): the neuron fires now.
+                    spikes.push(Spike {
+                        neuron: i as u32,
+                        time_ms: clock.time_ms + elapsed,
+                    });
+                    v = p.reset_potential;
+                    left = p.refractory_period;
+                    if left == 0.0 {
+                        break;
+                    }
+                    continue;
+                }
                 let end = |duration: f64| {
                     self.free_trajectory(v, drive, &synaptic_currents, elapsed, duration)
                 };
@@ -511,7 +527,9 @@ impl Lif {
                 }
                 let crossing = if synaptic_currents.is_empty() {
                     // Closed form: drive > θ here, since V < θ at the start and ≥ θ at the end.
-                    (tau * ((v - drive) / (p.threshold - drive)).ln()).clamp(0.0, remaining)
+                    (tau * ((v - drive) / (p.threshold - drive)).ln())
+                        .max(0.0)
+                        .min(remaining)
                 } else {
                     bisect_crossing(|s| end(s) - p.threshold, remaining)
                 };

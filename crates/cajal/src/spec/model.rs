@@ -140,6 +140,10 @@ pub struct SimulationSpec {
     pub seed: u64,
 }
 
+/// The most time steps a run may take (10^15: over three years of biological time at
+/// dt = 0.1 ms), so that step counts never overflow.
+const MAX_STEPS: f64 = 1e15;
+
 impl SimulationSpec {
     /// Changes the duration (ms), which must be a positive whole number of steps.
     pub fn set_duration(&mut self, duration_ms: f64) -> Result<(), String> {
@@ -148,9 +152,10 @@ impl SimulationSpec {
             || duration_ms <= 0.0
             || steps < 1.0
             || (steps * self.dt_ms - duration_ms).abs() > 1e-9 * duration_ms
+            || steps > MAX_STEPS
         {
             return Err(format!(
-                "the duration must be a positive multiple of dt = {} ms, not {duration_ms} ms",
+                "the duration must be a positive multiple of dt = {} ms of at most 10^15 steps, not {duration_ms} ms",
                 self.dt_ms
             ));
         }
@@ -567,6 +572,12 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
                     .expected("size >= 1")
                     .found("0"));
             }
+            Some(size) if size.value > u64::from(u32::MAX) => {
+                return Err(reader
+                    .error_at("size", size.span, "too many neurons in one population")
+                    .expected("at most 4294967295 (split larger networks into populations)")
+                    .found(size.value.to_string()));
+            }
             Some(size) => usize::try_from(size.value).map_err(|_| {
                 reader.error_at(
                     "size",
@@ -753,7 +764,7 @@ fn check_timing(
         ))
         .with_hint(format!("use {} ms", steps.max(1.0) * dt_ms)));
     }
-    if steps > 1e15 {
+    if steps > MAX_STEPS {
         return Err(SpecError::new(source, duration.span, "too many time steps")
             .with_key("simulation.duration")
             .expected("fewer than 10^15 steps")
@@ -1026,9 +1037,11 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
     let span = reader.span();
     reader.finish()?;
     // Validate now, so that bad values point at the input's table rather than at a build step.
+    // One neuron suffices to check the parameters; the per-neuron state of a large
+    // population is only built after the memory check.
     crate::input::Input::new(
         kind.clone(),
-        neurons.clone(),
+        neurons.iter().take(1).copied().collect(),
         start_ms,
         stop_ms,
         context.simulation.seed,
@@ -1538,7 +1551,20 @@ fn read_projection(
                     "initial_conductance needs synapse = \"conductance_exponential\"",
                 ));
             }
-            Some(read_distribution(table, Dimension::CONDUCTANCE)?.value)
+            let distribution = read_distribution(table, Dimension::CONDUCTANCE)?;
+            let nonnegative = match distribution.value {
+                Distribution::Uniform { low, .. } | Distribution::ClippedNormal { low, .. } => {
+                    low >= 0.0
+                }
+                Distribution::LogNormal { .. } => true,
+                Distribution::Normal { .. } => false,
+            };
+            if !nonnegative {
+                return Err(reader
+                    .error_at("initial_conductance", distribution.span, "a conductance cannot be negative")
+                    .expected("a distribution of values >= 0: uniform or clipped_normal with low >= 0, or lognormal"));
+            }
+            Some(distribution.value)
         }
     };
     let weight = reader.required_quantity("weight", weight_dimension)?;

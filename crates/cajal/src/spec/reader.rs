@@ -437,9 +437,20 @@ pub fn quantity_from_node(
     let expected = format!("a {dimension} such as {}", example_literal(dimension));
     let quantity = match &node.value {
         Value::String(text) => parse_quantity(text).map_err(|unit_error| {
-            // Point inside the string: +1 skips the opening quote.
-            let start = span.start + 1 + unit_error.position;
-            SpecError::new(source, start..start.max(span.end - 1), unit_error.message)
+            // Point inside the string (+1 skips the opening quote) when the file holds it as
+            // written; for escaped or multi-line strings point at the whole value.
+            let verbatim = source.text.get(span.clone()) == Some(format!("\"{text}\"").as_str());
+            let start = if verbatim {
+                span.start + 1 + unit_error.position
+            } else {
+                span.start
+            };
+            let end = if verbatim {
+                start.max(span.end - 1)
+            } else {
+                span.end
+            };
+            SpecError::new(source, start..end, unit_error.message)
                 .with_key(key_path)
                 .expected(expected.clone())
                 .found(node.describe())

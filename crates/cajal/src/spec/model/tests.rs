@@ -284,3 +284,16 @@ fn only_initial_conditions_may_be_distributions_and_theirs_are_checked() {
         })
     );
 }
+
+#[test]
+fn escaped_and_multiline_strings_with_bad_units_do_not_panic() {
+    for value in ["\"1 \\t\\tΩ^x\"", "\"\"\"1 Ω^x\"\"\"", "\"1 \\u00e9\""] {
+        let message = error(&format!(
+            "{HEAD}[population.cell]\nmodel = \"lif\"\ntau_m = {value}\n"
+        ));
+        assert!(
+            message.starts_with("model.toml:5:9: population.cell.tau_m:"),
+            "{value}: {message}"
+        );
+    }
+}
