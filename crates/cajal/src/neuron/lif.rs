@@ -178,9 +178,13 @@ fn relax_with_conductances(
         .zip(driven)
         .zip(current)
     {
+        // V(t+dt) = V·e^(−a) + V∞·leak·(1 − e^(−a))/leak with a = rate·leak, written as
+        // e^(−a)·(V + drive·rate/x_over_expm1(a)) so that it stays finite when the total
+        // conductance cancels the leak (leak = 0, possible with negative initial values).
         let leak = 1.0 + resistance * g;
-        let v_inf = (resting_potential + resistance * (i + d)) / leak;
-        *out = v_inf + (v - v_inf) * crate::fastmath::exp(-rate * leak);
+        let drive = resting_potential + resistance * (i + d);
+        let a = rate * leak;
+        *out = crate::fastmath::exp(-a) * (v + drive * rate / crate::fastmath::x_over_expm1(a));
     }
 }
 

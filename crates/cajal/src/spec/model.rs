@@ -1551,19 +1551,9 @@ fn read_projection(
                     "initial_conductance needs synapse = \"conductance_exponential\"",
                 ));
             }
+            // Negative initial values are accepted: the COBA benchmark's references draw
+            // them from normals that reach below zero.
             let distribution = read_distribution(table, Dimension::CONDUCTANCE)?;
-            let nonnegative = match distribution.value {
-                Distribution::Uniform { low, .. } | Distribution::ClippedNormal { low, .. } => {
-                    low >= 0.0
-                }
-                Distribution::LogNormal { .. } => true,
-                Distribution::Normal { .. } => false,
-            };
-            if !nonnegative {
-                return Err(reader
-                    .error_at("initial_conductance", distribution.span, "a conductance cannot be negative")
-                    .expected("a distribution of values >= 0: uniform or clipped_normal with low >= 0, or lognormal"));
-            }
             Some(distribution.value)
         }
     };
