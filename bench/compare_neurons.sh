@@ -3,7 +3,7 @@
 # cajal vs Brian2 (standalone C++) vs NEST, run one at a time on this machine.
 #
 #   bash bench/compare_neurons.sh                 # full: LIF 1e6 x 1 s, HH 1e5 x 200 ms (~25 min)
-#   bash bench/compare_neurons.sh --quick         # smoke: LIF 1e5, HH 1e4 (~3 min)
+#   bash bench/compare_neurons.sh --quick         # smoke: LIF 1e5, HH 1e4 (~4 min + waits)
 #   bash bench/compare_neurons.sh --only cajal    # one simulator (cajal | brian2 | nest)
 #   options: --workloads lif,hh  --reps 3  --lif-n N  --hh-n N  --with-recording
 #            --max-load 1.5  --retries 2  --quiet-load 1.0  --quiet-wait 900
@@ -19,10 +19,10 @@
 # Load: before each measurement the script waits (up to --quiet-wait s) until the 1-min load
 # average is below --quiet-load and at most 2 tasks are runnable. During a measurement it
 # samples /proc/loadavg every 2 s. A measurement is "loaded" when the 1-min load average
-# exceeded --max-load (before, during or after) or on average more than 2.5 tasks were
-# runnable (the benchmark + the sampler = 2): it is then rerun, after waiting for quiet, up to
+# exceeded --max-load (before, during or after) or in more than half of the samples 3 or more
+# tasks were runnable (the benchmark + the sampler = 2): it is then rerun, after waiting for quiet, up to
 # --retries times. Every attempt is appended to bench/results/results.jsonl (with
-# loadavg_before/after, load_max, runnable_mean, loaded, attempt, run_id); the table uses each
+# loadavg_before/after, load_max, runnable_mean, runnable_busy_frac, loaded, attempt, run_id); the table uses each
 # measurement's last attempt. Logs, cajal summaries and the table go to
 # bench/results/compare-<run_id>/.
 set -euo pipefail
@@ -132,13 +132,15 @@ def record(argv):
     sm = samples(spath)
     loads = [la0, la1] + [l for l, _ in sm]
     run_mean = statistics.fmean(r for _, r in sm) if sm else None
+    # share of samples with another task runnable besides the benchmark and the sampler
+    busy = sum(1 for _, r in sm if r >= 3) / len(sm) if sm else None
     for k, v in meta.items():   # the script's own keys win unless meta says something
         if k not in d or v not in ("", None):
             d[k] = v
     d.update({"loadavg_before": la0, "loadavg_after": la1, "load_max": max(loads),
-              "runnable_mean": run_mean, "load_samples": len(sm),
+              "runnable_mean": run_mean, "runnable_busy_frac": busy, "load_samples": len(sm),
               "max_rss_mb": (int(rss) / 1024.0) if rss.isdigit() else None})
-    d["loaded"] = bool(d["load_max"] > max_load or (run_mean is not None and run_mean > 2.5))
+    d["loaded"] = bool(d["load_max"] > max_load or (busy is not None and busy > 0.5))
     print(json.dumps(d))
 
 def fmt_e(x):
@@ -221,8 +223,9 @@ measure() {
         logf="$LOGDIR/$(echo "$meta" | "$HPY" -c 'import json,sys; m=json.load(sys.stdin); print("%s-%s-%s" % (m["sim"], m["workload"], m.get("label", "")))')-a$attempt.log"
         log ">>> $* (attempt $attempt)"
         read -r la0 _ < /proc/loadavg
-        # builtin read: a forked `cat` would itself count as runnable (plus its parent)
-        ( while :; do read -r l < /proc/loadavg; echo "$l"; sleep 2; done ) > "$WORK/samples" &
+        # builtin read: a forked `cat` would itself count as runnable (plus its parent); the
+        # first sample after 2 s, not amid the start-up of the benchmark's processes
+        ( while :; do sleep 2; read -r l < /proc/loadavg; echo "$l"; done ) > "$WORK/samples" &
         SAMPLER=$!
         if ! (cd "$WORK" && /usr/bin/time -f 'MAXRSS_KB %M' -o "$WORK/time" "$@") > "$logf" 2>&1; then
             kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=""

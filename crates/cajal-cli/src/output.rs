@@ -104,18 +104,19 @@ pub fn unit_of(dimension: cajal::units::Dimension) -> &'static str {
 
 /// Writes spikes and traces; returns the stems used for each trace recorder (for plots).
 pub fn write_data(directory: &Path, result: &RunResult) -> Result<Vec<String>> {
+    let names: Vec<&str> = result.populations.iter().map(|p| p.name.as_str()).collect();
+    let stems = population_stems(&names);
     if !result.spikes.is_empty() {
         let spikes_directory = directory.join("spikes");
         create_directory(&spikes_directory)?;
         for (index, recorder) in result.spikes.iter().enumerate() {
-            let name = &result.populations[recorder.population].name;
             let stem = unique_stem(
                 &result.spikes[..index]
                     .iter()
                     .map(|r| r.population)
                     .collect::<Vec<_>>(),
                 recorder.population,
-                name,
+                &stems,
             );
             let mut flat = Vec::with_capacity(2 * recorder.spikes.len());
             for spike in &recorder.spikes {
@@ -137,30 +138,49 @@ pub fn write_data(directory: &Path, result: &RunResult) -> Result<Vec<String>> {
             )?;
         }
     }
-    let mut stems = Vec::new();
+    let mut trace_stems = Vec::new();
     if !result.traces.is_empty() {
         let traces_directory = directory.join("traces");
         create_directory(&traces_directory)?;
         for (index, trace) in result.traces.iter().enumerate() {
-            let name = &result.populations[trace.population].name;
             let earlier: Vec<usize> = result.traces[..index]
                 .iter()
                 .map(|t| t.population)
                 .collect();
-            let stem = unique_stem(&earlier, trace.population, name);
+            let stem = unique_stem(&earlier, trace.population, &stems);
             write_trace(&traces_directory, &stem, trace)?;
-            stems.push(stem);
+            trace_stems.push(stem);
         }
     }
-    Ok(stems)
+    Ok(trace_stems)
 }
 
-fn unique_stem(earlier: &[usize], population: usize, name: &str) -> String {
+/// A distinct file stem per population: the sanitised name, with the population's number
+/// appended (after a `.`, which sanitised names never contain) where two names would give
+/// the same stem.
+pub fn population_stems(names: &[&str]) -> Vec<String> {
+    let stems: Vec<String> = names.iter().map(|name| file_stem(name)).collect();
+    stems
+        .iter()
+        .enumerate()
+        .map(|(index, stem)| {
+            if stems.iter().filter(|other| *other == stem).count() > 1 {
+                format!("{stem}.{index}")
+            } else {
+                stem.clone()
+            }
+        })
+        .collect()
+}
+
+/// The stem of a population's recorder: its population's stem, and `.2`, `.3`, ... for
+/// further recorders of the same population.
+fn unique_stem(earlier: &[usize], population: usize, stems: &[String]) -> String {
     let repeats = earlier.iter().filter(|&&p| p == population).count();
     if repeats == 0 {
-        file_stem(name)
+        stems[population].clone()
     } else {
-        format!("{}_{}", file_stem(name), repeats + 1)
+        format!("{}.{}", stems[population], repeats + 1)
     }
 }
 
@@ -245,5 +265,10 @@ mod tests {
         }
         assert_eq!(format_number(12.0), "12");
         assert_eq!(file_stem("E pop/1"), "E_pop_1");
+        // Names that sanitise alike get their population number; others keep their stem.
+        assert_eq!(
+            population_stems(&["E.1", "E 1", "I", "α"]),
+            ["E_1.0", "E_1.1", "I", "_"]
+        );
     }
 }

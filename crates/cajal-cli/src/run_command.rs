@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::diagnostics::SpecDiagnostic;
 use crate::figures::{self, Stimulus};
-use crate::output::{self, create_directory, file_stem};
+use crate::output::{self, create_directory};
 use crate::plot;
 use crate::progress::ProgressReporter;
 
@@ -279,6 +279,8 @@ fn write_plots(
         let paths = plot::render(&figure, &plots_directory.join(stem)).into_diagnostic()?;
         written.extend(paths);
     }
+    let names: Vec<&str> = result.populations.iter().map(|p| p.name.as_str()).collect();
+    let population_stems = output::population_stems(&names);
     for (index, recorder) in result.spikes.iter().enumerate() {
         if !figures::wants_raster(result, index) {
             continue;
@@ -314,7 +316,10 @@ fn write_plots(
             result.biological_ms,
             ACTIVITY_BIN_MS.min(result.biological_ms),
         );
-        let stem = plots_directory.join(format!("{}_activity", file_stem(name)));
+        let stem = plots_directory.join(format!(
+            "{}_activity",
+            population_stems[recorder.population]
+        ));
         written.extend(plot::render(&figure, &stem).into_diagnostic()?);
     }
     Ok(written)

@@ -478,7 +478,7 @@ impl HodgkinHuxley {
     fn apply_synaptic_input(&mut self, input: &StepInput, start: usize, end: usize, dt: f64) {
         let capacitance = self.parameters.capacitance;
         for i in start..end {
-            let synaptic = input.mean_current(i) - input.current.at(i);
+            let synaptic = input.synaptic_current(i);
             self.v[i] += synaptic * dt / capacitance + input.jump(i);
         }
     }

@@ -72,6 +72,15 @@ impl StepInput<'_> {
         current
     }
 
+    /// Mean synaptic current of neuron `i` over the step (exponential receptors only).
+    #[inline(always)]
+    pub fn synaptic_current(&self, i: usize) -> f64 {
+        self.receptors
+            .iter()
+            .map(|receptor| receptor.step_mean_factor * receptor.current[i])
+            .sum()
+    }
+
     /// The voltage jump of neuron `i` (0 without delta input).
     #[inline(always)]
     pub fn jump(&self, i: usize) -> f64 {
