@@ -33,63 +33,84 @@ use super::{Spike, StepClock, StepInput, VariableDef};
 
 /// The parameters of the model file's `model = "lif"` populations.
 pub const PARAMETERS: &[ParameterDef] = &[
-    ParameterDef {
-        name: "membrane_time_constant",
-        aliases: &["tau_m"],
-        dimension: Dimension::TIME,
-        default: DefaultValue::Value(20.0),
-        constraint: Constraint::Positive,
-        description: "membrane time constant τ_m",
-    },
-    ParameterDef {
-        name: "resting_potential",
-        aliases: &["E_L", "v_rest"],
-        dimension: Dimension::VOLTAGE,
-        default: DefaultValue::Value(0.0),
-        constraint: Constraint::Finite,
-        description: "resting (leak reversal) potential E_L",
-    },
-    ParameterDef {
-        name: "threshold",
-        aliases: &["theta", "V_th"],
-        dimension: Dimension::VOLTAGE,
-        default: DefaultValue::Value(20.0),
-        constraint: Constraint::Finite,
-        description: "spike threshold θ",
-    },
-    ParameterDef {
-        name: "reset_potential",
-        aliases: &["V_r", "V_reset"],
-        dimension: Dimension::VOLTAGE,
-        default: DefaultValue::Value(10.0),
-        constraint: Constraint::Finite,
-        description: "reset potential V_r",
-    },
-    ParameterDef {
-        name: "refractory_period",
-        aliases: &["t_ref", "tau_ref"],
-        dimension: Dimension::TIME,
-        default: DefaultValue::Value(2.0),
-        constraint: Constraint::NonNegative,
-        description: "absolute refractory period τ_ref",
-    },
-    ParameterDef {
-        name: "membrane_resistance",
-        aliases: &["R_m", "R"],
-        dimension: Dimension::RESISTANCE,
-        default: DefaultValue::Value(0.1),
-        constraint: Constraint::Positive,
-        description: "membrane resistance R_m",
-    },
-    ParameterDef {
-        name: "initial_potential",
-        aliases: &["V_init", "v_init"],
-        dimension: Dimension::VOLTAGE,
-        default: DefaultValue::Derived("the resting potential"),
-        constraint: Constraint::Finite,
-        description: "membrane potential at t = 0",
-    },
+    MEMBRANE_TIME_CONSTANT,
+    RESTING_POTENTIAL,
+    THRESHOLD,
+    RESET_POTENTIAL,
+    REFRACTORY_PERIOD,
+    MEMBRANE_RESISTANCE,
+    INITIAL_POTENTIAL,
 ];
+
+/// Membrane time constant τ_m.
+pub const MEMBRANE_TIME_CONSTANT: ParameterDef = ParameterDef {
+    name: "membrane_time_constant",
+    aliases: &["tau_m"],
+    dimension: Dimension::TIME,
+    default: DefaultValue::Value(20.0),
+    constraint: Constraint::Positive,
+    description: "membrane time constant τ_m",
+};
+
+/// Resting (leak reversal) potential E_L.
+pub const RESTING_POTENTIAL: ParameterDef = ParameterDef {
+    name: "resting_potential",
+    aliases: &["E_L", "v_rest"],
+    dimension: Dimension::VOLTAGE,
+    default: DefaultValue::Value(0.0),
+    constraint: Constraint::Finite,
+    description: "resting (leak reversal) potential E_L",
+};
+
+/// Spike threshold θ.
+pub const THRESHOLD: ParameterDef = ParameterDef {
+    name: "threshold",
+    aliases: &["theta", "V_th"],
+    dimension: Dimension::VOLTAGE,
+    default: DefaultValue::Value(20.0),
+    constraint: Constraint::Finite,
+    description: "spike threshold θ",
+};
+
+/// Reset potential V_r.
+pub const RESET_POTENTIAL: ParameterDef = ParameterDef {
+    name: "reset_potential",
+    aliases: &["V_r", "V_reset"],
+    dimension: Dimension::VOLTAGE,
+    default: DefaultValue::Value(10.0),
+    constraint: Constraint::Finite,
+    description: "reset potential V_r",
+};
+
+/// Absolute refractory period τ_ref.
+pub const REFRACTORY_PERIOD: ParameterDef = ParameterDef {
+    name: "refractory_period",
+    aliases: &["t_ref", "tau_ref"],
+    dimension: Dimension::TIME,
+    default: DefaultValue::Value(2.0),
+    constraint: Constraint::NonNegative,
+    description: "absolute refractory period τ_ref",
+};
+
+/// Membrane resistance R_m.
+pub const MEMBRANE_RESISTANCE: ParameterDef = ParameterDef {
+    name: "membrane_resistance",
+    aliases: &["R_m", "R"],
+    dimension: Dimension::RESISTANCE,
+    default: DefaultValue::Value(0.1),
+    constraint: Constraint::Positive,
+    description: "membrane resistance R_m",
+};
+
+/// Membrane potential at t = 0.
+pub const INITIAL_POTENTIAL: ParameterDef = ParameterDef {
+    name: "initial_potential",
+    aliases: &["V_init", "v_init"],
+    dimension: Dimension::VOLTAGE,
+    default: DefaultValue::Derived("the resting potential"),
+    constraint: Constraint::Finite,
+    description: "membrane potential at t = 0",
+};
 
 /// How spike times are determined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -19,7 +19,7 @@
 use crate::parameters::{Constraint, DefaultValue, ParameterDef, ParameterProblem, ParameterSet};
 use crate::units::Dimension;
 
-use super::lif::LifParameters;
+use super::lif::{self, LifParameters};
 use super::{StepClock, StepInput, VariableDef};
 
 /// The parameters of a `model = "rate"` population (the transfer function has its own table).
@@ -92,38 +92,10 @@ pub const LIF_TRANSFER: &[ParameterDef] = &[
         constraint: Constraint::Finite,
         description: "offset T subtracted from the input potential",
     },
-    ParameterDef {
-        name: "membrane_time_constant",
-        aliases: &["tau_m"],
-        dimension: Dimension::TIME,
-        default: DefaultValue::Value(20.0),
-        constraint: Constraint::Positive,
-        description: "membrane time constant τ_m",
-    },
-    ParameterDef {
-        name: "threshold",
-        aliases: &["theta", "V_th"],
-        dimension: Dimension::VOLTAGE,
-        default: DefaultValue::Value(20.0),
-        constraint: Constraint::Finite,
-        description: "spike threshold θ",
-    },
-    ParameterDef {
-        name: "reset_potential",
-        aliases: &["V_r", "V_reset"],
-        dimension: Dimension::VOLTAGE,
-        default: DefaultValue::Value(10.0),
-        constraint: Constraint::Finite,
-        description: "reset potential V_r",
-    },
-    ParameterDef {
-        name: "refractory_period",
-        aliases: &["t_ref", "tau_ref"],
-        dimension: Dimension::TIME,
-        default: DefaultValue::Value(2.0),
-        constraint: Constraint::NonNegative,
-        description: "absolute refractory period τ_ref",
-    },
+    lif::MEMBRANE_TIME_CONSTANT,
+    lif::THRESHOLD,
+    lif::RESET_POTENTIAL,
+    lif::REFRACTORY_PERIOD,
 ];
 
 /// A transfer function F.

@@ -596,53 +596,32 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
                     }) => SpikeTiming::Precise,
                     _ => SpikeTiming::Grid,
                 };
-                let (parameters, distributions) =
-                    reader.parameters_and_distributions(lif::PARAMETERS, &["initial_potential"])?;
-                initial_potential = distributions.first().map(|(_, d)| d.value);
-                check_problem(
-                    &reader,
-                    &parameters,
-                    LifParameters::from_set(&parameters).map(|_| ()),
+                let parameters = read_spiking_parameters(
+                    &mut reader,
+                    lif::PARAMETERS,
+                    &mut initial_potential,
+                    |set| LifParameters::from_set(set).map(|_| ()),
                 )?;
                 NeuronSpec::Lif { parameters, timing }
             }
-            "eif" => {
-                let (parameters, distributions) = reader.parameters_and_distributions(
-                    nonlinear_if::EIF_PARAMETERS,
-                    &["initial_potential"],
-                )?;
-                initial_potential = distributions.first().map(|(_, d)| d.value);
-                check_problem(
-                    &reader,
-                    &parameters,
-                    NonlinearIfParameters::exponential(&parameters).map(|_| ()),
-                )?;
-                NeuronSpec::Eif(parameters)
-            }
-            "qif" => {
-                let (parameters, distributions) = reader.parameters_and_distributions(
-                    nonlinear_if::QIF_PARAMETERS,
-                    &["initial_potential"],
-                )?;
-                initial_potential = distributions.first().map(|(_, d)| d.value);
-                check_problem(
-                    &reader,
-                    &parameters,
-                    NonlinearIfParameters::quadratic(&parameters).map(|_| ()),
-                )?;
-                NeuronSpec::Qif(parameters)
-            }
-            "hh" => {
-                let (parameters, distributions) =
-                    reader.parameters_and_distributions(hh::PARAMETERS, &["initial_potential"])?;
-                initial_potential = distributions.first().map(|(_, d)| d.value);
-                check_problem(
-                    &reader,
-                    &parameters,
-                    HhParameters::from_set(&parameters).map(|_| ()),
-                )?;
-                NeuronSpec::HodgkinHuxley(parameters)
-            }
+            "eif" => NeuronSpec::Eif(read_spiking_parameters(
+                &mut reader,
+                nonlinear_if::EIF_PARAMETERS,
+                &mut initial_potential,
+                |set| NonlinearIfParameters::exponential(set).map(|_| ()),
+            )?),
+            "qif" => NeuronSpec::Qif(read_spiking_parameters(
+                &mut reader,
+                nonlinear_if::QIF_PARAMETERS,
+                &mut initial_potential,
+                |set| NonlinearIfParameters::quadratic(set).map(|_| ()),
+            )?),
+            "hh" => NeuronSpec::HodgkinHuxley(read_spiking_parameters(
+                &mut reader,
+                hh::PARAMETERS,
+                &mut initial_potential,
+                |set| HhParameters::from_set(set).map(|_| ()),
+            )?),
             "rate" => {
                 let parameters = reader.parameters(rate::PARAMETERS)?;
                 let mut transfer_table = reader.table("transfer")?.ok_or_else(|| {
@@ -688,6 +667,21 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
     }
     table.finish()?;
     Ok(populations)
+}
+
+/// Reads a spiking model's parameters (the initial potential may be a distribution) and
+/// cross-checks them with `check`.
+fn read_spiking_parameters(
+    reader: &mut TableReader,
+    definitions: &'static [crate::parameters::ParameterDef],
+    initial_potential: &mut Option<Distribution>,
+    check: impl Fn(&ParameterSet) -> Result<(), ParameterProblem>,
+) -> Result<ParameterSet, SpecError> {
+    let (parameters, distributions) =
+        reader.parameters_and_distributions(definitions, &["initial_potential"])?;
+    *initial_potential = distributions.first().map(|(_, d)| d.value);
+    check_problem(reader, &parameters, check(&parameters))?;
+    Ok(parameters)
 }
 
 /// Turns a cross-parameter problem into an error at the offending parameter.
