@@ -26,6 +26,26 @@ use crate::units::Dimension;
 
 use super::{Spike, StepClock, StepInput, VariableDef};
 
+/// V_peak, shared by EIF and QIF.
+pub const PEAK_POTENTIAL: ParameterDef = ParameterDef {
+    name: "peak_potential",
+    aliases: &["V_peak"],
+    dimension: Dimension::VOLTAGE,
+    default: DefaultValue::Value(0.0),
+    constraint: Constraint::Finite,
+    description: "potential at which the spike is cut and counted V_peak",
+};
+
+/// τ_ref, shared by EIF and QIF (0 by default, as NEST's `aeif_*`).
+pub const REFRACTORY_PERIOD: ParameterDef = ParameterDef {
+    name: "refractory_period",
+    aliases: &["t_ref", "tau_ref"],
+    dimension: Dimension::TIME,
+    default: DefaultValue::Value(0.0),
+    constraint: Constraint::NonNegative,
+    description: "absolute refractory period τ_ref",
+};
+
 /// Parameters of `model = "eif"`.
 pub const EIF_PARAMETERS: &[ParameterDef] = &[
     ParameterDef {
@@ -68,14 +88,7 @@ pub const EIF_PARAMETERS: &[ParameterDef] = &[
         constraint: Constraint::Positive,
         description: "sharpness of spike initiation Δ_T",
     },
-    ParameterDef {
-        name: "peak_potential",
-        aliases: &["V_peak"],
-        dimension: Dimension::VOLTAGE,
-        default: DefaultValue::Value(0.0),
-        constraint: Constraint::Finite,
-        description: "potential at which the spike is cut and counted V_peak",
-    },
+    PEAK_POTENTIAL,
     ParameterDef {
         name: "reset_potential",
         aliases: &["V_r", "V_reset"],
@@ -84,22 +97,8 @@ pub const EIF_PARAMETERS: &[ParameterDef] = &[
         constraint: Constraint::Finite,
         description: "reset potential V_r",
     },
-    ParameterDef {
-        name: "refractory_period",
-        aliases: &["t_ref", "tau_ref"],
-        dimension: Dimension::TIME,
-        default: DefaultValue::Value(0.0),
-        constraint: Constraint::NonNegative,
-        description: "absolute refractory period τ_ref",
-    },
-    ParameterDef {
-        name: "initial_potential",
-        aliases: &["V_init", "v_init"],
-        dimension: Dimension::VOLTAGE,
-        default: DefaultValue::Derived("the resting potential"),
-        constraint: Constraint::Finite,
-        description: "membrane potential at t = 0",
-    },
+    REFRACTORY_PERIOD,
+    super::lif::INITIAL_POTENTIAL,
 ];
 
 /// Parameters of `model = "qif"`.
@@ -144,14 +143,7 @@ pub const QIF_PARAMETERS: &[ParameterDef] = &[
         constraint: Constraint::Positive,
         description: "membrane resistance R_m",
     },
-    ParameterDef {
-        name: "peak_potential",
-        aliases: &["V_peak"],
-        dimension: Dimension::VOLTAGE,
-        default: DefaultValue::Value(0.0),
-        constraint: Constraint::Finite,
-        description: "potential at which the spike is cut and counted V_peak",
-    },
+    PEAK_POTENTIAL,
     ParameterDef {
         name: "reset_potential",
         aliases: &["V_r", "V_reset"],
@@ -160,22 +152,8 @@ pub const QIF_PARAMETERS: &[ParameterDef] = &[
         constraint: Constraint::Finite,
         description: "reset potential V_r",
     },
-    ParameterDef {
-        name: "refractory_period",
-        aliases: &["t_ref", "tau_ref"],
-        dimension: Dimension::TIME,
-        default: DefaultValue::Value(0.0),
-        constraint: Constraint::NonNegative,
-        description: "absolute refractory period τ_ref",
-    },
-    ParameterDef {
-        name: "initial_potential",
-        aliases: &["V_init", "v_init"],
-        dimension: Dimension::VOLTAGE,
-        default: DefaultValue::Derived("the resting potential"),
-        constraint: Constraint::Finite,
-        description: "membrane potential at t = 0",
-    },
+    REFRACTORY_PERIOD,
+    super::lif::INITIAL_POTENTIAL,
 ];
 
 /// Variables a recorder can sample.
