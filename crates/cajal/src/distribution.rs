@@ -124,6 +124,17 @@ impl Distribution {
         }
     }
 
+    /// The smallest and largest values it can give (possibly infinite).
+    pub fn support(&self) -> (f64, f64) {
+        match *self {
+            Distribution::Uniform { low, high } | Distribution::ClippedNormal { low, high, .. } => {
+                (low, high)
+            }
+            Distribution::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
+            Distribution::LogNormal { .. } => (0.0, f64::INFINITY),
+        }
+    }
+
     /// One value.
     pub fn sample(&self, rng: &mut Stream) -> f64 {
         match *self {

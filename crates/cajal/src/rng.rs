@@ -29,6 +29,10 @@ pub enum Purpose {
     Connection = 3,
     /// Counter-based draws of an external input (Poisson counts).
     InputCounter = 4,
+    /// Per-synapse weights drawn from a distribution.
+    SynapticWeight = 5,
+    /// Per-synapse delays drawn from a distribution.
+    SynapticDelay = 6,
 }
 
 /// SplitMix64's finaliser: a bijective 64-bit mix.

@@ -13,10 +13,25 @@
 //! The connectivity is therefore the same whatever the number of threads that build or use
 //! it. Multapses (several synapses between one pair) and autapses are allowed by default for
 //! the random rules, as in NEST; `autapses = false` excludes the latter.
+//!
+//! **Per-synapse weights and delays.** When they are drawn from distributions or read from an
+//! explicit list, each synapse also stores its weight (8 bytes) and delay (2 bytes, in steps)
+//! beside its target, in the same row order. Drawn values come from one stream per source
+//! neuron, `stream(seed, purpose, projection, source)`, walked along the sorted row: they do
+//! not depend on threads either.
+
+mod list;
+mod space;
+
+use std::sync::Arc;
 
 use rand::RngExt;
 
+use crate::distribution::Distribution;
 use crate::rng::{Purpose, stream};
+
+pub use list::{ListError, ListLimits, MAX_DELAY_STEPS, SynapseList, read_synapse_list};
+pub use space::{DistanceRule, Layout, Profile};
 
 /// How sources are connected to targets.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +60,11 @@ pub enum Rule {
         /// Number of synapses.
         count: u64,
     },
+    /// Each pair independently with a probability that falls off with the distance between
+    /// the neurons (see [`space`](DistanceRule)).
+    Distance(DistanceRule),
+    /// The synapses of a list read from a file, with their weights and delays if it has them.
+    FromList(Arc<SynapseList>),
 }
 
 impl Rule {
@@ -56,6 +76,8 @@ impl Rule {
         "fixed_indegree",
         "fixed_outdegree",
         "fixed_total",
+        "distance",
+        "from_file",
     ];
 
     /// The expected number of synapses (for the memory estimate).
@@ -68,6 +90,8 @@ impl Rule {
             Rule::FixedIndegree { indegree } => indegree as f64 * t,
             Rule::FixedOutdegree { outdegree } => outdegree as f64 * s,
             Rule::FixedTotal { count } => count as f64,
+            Rule::Distance(rule) => rule.expected_synapses(sources, targets),
+            Rule::FromList(ref list) => list.sources.len() as f64,
         }
     }
 }
@@ -85,6 +109,10 @@ pub enum ConnectError {
 pub struct Connectivity {
     offsets: Vec<u64>,
     targets: Targets,
+    /// Per-synapse weights, in row order, when they are not homogeneous.
+    weights: Option<Vec<f64>>,
+    /// Per-synapse delays (steps), in row order, when they are not homogeneous.
+    delays: Option<Vec<u16>>,
 }
 
 /// Target indices, two bytes each where they fit.
@@ -292,8 +320,104 @@ impl Connectivity {
                     }
                 }
             }
+            Rule::Distance(rule) => {
+                let source_positions: Vec<[f64; 2]> = (0..sources)
+                    .map(|s| rule.source_layout.position(s, sources))
+                    .collect();
+                for target in 0..targets {
+                    let mut rng = stream(seed, Purpose::Connection, projection, target as u64);
+                    let here = rule.target_layout.position(target, targets);
+                    for (source, &there) in source_positions.iter().enumerate() {
+                        let p = rule.probability(rule.target_layout.distance(here, there));
+                        // One draw per pair, even where p = 0, so that a pair's fate does not
+                        // depend on the cutoff of others.
+                        let u: f64 = rng.random();
+                        if u < p && !(forbid_self && source == target) {
+                            pairs.push(source as u32, target as u32);
+                        }
+                    }
+                }
+            }
+            Rule::FromList(ref list) => {
+                if forbid_self
+                    && let Some(row) =
+                        (0..list.sources.len()).find(|&row| list.sources[row] == list.targets[row])
+                {
+                    return Err(ConnectError::Impossible(format!(
+                        "{}: synapse {row} connects neuron {} to itself, but autapses = false",
+                        list.path.display(),
+                        list.sources[row]
+                    )));
+                }
+                return Ok(list_connectivity(sources, targets, list));
+            }
         }
         Ok(pairs.into_connectivity())
+    }
+
+    /// Gives every synapse its own weight drawn from `distribution`, replacing any weights it
+    /// had.
+    pub fn draw_weights(&mut self, distribution: &Distribution, seed: u64, projection: u64) {
+        let mut weights = vec![0.0; self.synapse_count()];
+        for source in 0..self.source_count() {
+            let mut rng = stream(seed, Purpose::SynapticWeight, projection, source as u64);
+            for weight in &mut weights[self.synapse_range(source)] {
+                *weight = distribution.sample(&mut rng);
+            }
+        }
+        self.weights = Some(weights);
+    }
+
+    /// Gives every synapse its own delay drawn from `distribution` (ms), rounded to the
+    /// nearest whole number of steps of `dt_ms`. Fails if a drawn delay is shorter than one
+    /// step or longer than [`MAX_DELAY_STEPS`].
+    pub fn draw_delays(
+        &mut self,
+        distribution: &Distribution,
+        dt_ms: f64,
+        seed: u64,
+        projection: u64,
+    ) -> Result<(), ConnectError> {
+        let mut delays = vec![0u16; self.synapse_count()];
+        for source in 0..self.source_count() {
+            let mut rng = stream(seed, Purpose::SynapticDelay, projection, source as u64);
+            for delay in &mut delays[self.synapse_range(source)] {
+                let drawn = distribution.sample(&mut rng);
+                let steps = (drawn / dt_ms).round();
+                if !(1.0..=MAX_DELAY_STEPS as f64).contains(&steps) {
+                    return Err(ConnectError::Impossible(format!(
+                        "a delay of {drawn} ms was drawn; delays must lie between one step \
+                         (dt = {dt_ms} ms) and {MAX_DELAY_STEPS} steps"
+                    )));
+                }
+                *delay = steps as u16;
+            }
+        }
+        self.delays = Some(delays);
+        Ok(())
+    }
+
+    /// Positions of `source`'s synapses in the per-synapse arrays.
+    #[inline(always)]
+    pub fn synapse_range(&self, source: usize) -> std::ops::Range<usize> {
+        self.offsets[source] as usize..self.offsets[source + 1] as usize
+    }
+
+    /// Per-synapse weights, in row order, if the weights are not homogeneous.
+    pub fn weights(&self) -> Option<&[f64]> {
+        self.weights.as_deref()
+    }
+
+    /// Per-synapse delays (steps), in row order, if the delays are not homogeneous.
+    pub fn delays(&self) -> Option<&[u16]> {
+        self.delays.as_deref()
+    }
+
+    /// The longest per-synapse delay (steps), if delays are per synapse.
+    pub fn max_delay_steps(&self) -> Option<u64> {
+        self.delays
+            .as_ref()
+            .map(|delays| delays.iter().copied().max().map_or(1, u64::from))
     }
 
     /// Builds from explicit (source, target) pairs, e.g. read from a file; every target must
@@ -339,7 +463,10 @@ impl Connectivity {
             Targets::Narrow(_) => 2,
             Targets::Wide(_) => 4,
         };
-        self.synapse_count() * width + self.offsets.len() * 8
+        self.synapse_count() * width
+            + self.offsets.len() * 8
+            + self.weights.as_ref().map_or(0, |w| w.len() * 8)
+            + self.delays.as_ref().map_or(0, |d| d.len() * 2)
     }
 
     /// The number of synapses onto each of `targets` neurons.
@@ -411,12 +538,59 @@ impl PairsBySource {
                 row.sort_unstable();
             }
         }
-        let targets = if self.targets <= 1 << 16 {
-            Targets::Narrow(targets.into_iter().map(|t| t as u16).collect())
-        } else {
-            Targets::Wide(targets)
-        };
-        Connectivity { offsets, targets }
+        Connectivity {
+            offsets,
+            targets: compact(targets, self.targets),
+            weights: None,
+            delays: None,
+        }
+    }
+}
+
+/// Targets in the narrow form when the target population allows it.
+fn compact(targets: Vec<u32>, population: usize) -> Targets {
+    if population <= 1 << 16 {
+        Targets::Narrow(targets.into_iter().map(|t| t as u16).collect())
+    } else {
+        Targets::Wide(targets)
+    }
+}
+
+/// The synapses of a list, sorted into rows by source and, within a row, by target (stably,
+/// so synapses onto one target keep the file's order), with their weights and delays.
+fn list_connectivity(sources: usize, targets: usize, list: &SynapseList) -> Connectivity {
+    let mut offsets = vec![0u64; sources + 1];
+    for &source in &list.sources {
+        offsets[source as usize + 1] += 1;
+    }
+    for i in 0..sources {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut next: Vec<u64> = offsets[..sources].to_vec();
+    let mut order = vec![0u32; list.sources.len()];
+    for (row, &source) in list.sources.iter().enumerate() {
+        let slot = &mut next[source as usize];
+        order[*slot as usize] = row as u32;
+        *slot += 1;
+    }
+    for source in 0..sources {
+        order[offsets[source] as usize..offsets[source + 1] as usize]
+            .sort_by_key(|&row| list.targets[row as usize]);
+    }
+    Connectivity {
+        offsets,
+        targets: compact(
+            order.iter().map(|&r| list.targets[r as usize]).collect(),
+            targets,
+        ),
+        weights: list
+            .weights
+            .as_ref()
+            .map(|w| order.iter().map(|&r| w[r as usize]).collect()),
+        delays: list
+            .delay_steps
+            .as_ref()
+            .map(|d| order.iter().map(|&r| d[r as usize]).collect()),
     }
 }
 

@@ -115,3 +115,215 @@ fn the_same_seed_gives_the_same_network_and_another_seed_another() {
     assert_eq!(narrow.targets_of(0).to_vec(), [3, 65_535]);
     assert_eq!(narrow.targets_of(1).to_vec(), Vec::<u32>::new());
 }
+
+/// Fraction of pairs connected in distance bins, with the number of pairs in each bin.
+fn connected_fraction_by_distance(
+    c: &Connectivity,
+    rule: &DistanceRule,
+    sources: usize,
+    targets: usize,
+    bin_um: f64,
+    bins: usize,
+) -> Vec<(f64, f64, f64)> {
+    let mut pairs = vec![0.0f64; bins];
+    let mut connected = vec![0.0f64; bins];
+    let mut expected = vec![0.0f64; bins];
+    for source in 0..sources {
+        let row = c.targets_of(source).to_vec();
+        let there = rule.source_layout.position(source, sources);
+        for target in 0..targets {
+            let here = rule.target_layout.position(target, targets);
+            let d = rule.target_layout.distance(here, there);
+            let bin = (d / bin_um) as usize;
+            if bin < bins {
+                pairs[bin] += 1.0;
+                expected[bin] += rule.probability(d);
+                connected[bin] += row.iter().filter(|&&t| t == target as u32).count() as f64;
+            }
+        }
+    }
+    (0..bins)
+        .map(|b| (pairs[b], connected[b], expected[b]))
+        .collect()
+}
+
+#[test]
+fn a_gaussian_profile_on_a_ring_is_recovered_from_the_synapses() {
+    let ring = Layout::Ring {
+        circumference_um: 1000.0,
+    };
+    let rule = DistanceRule {
+        peak_probability: 0.8,
+        profile: Profile::Gaussian { width_um: 60.0 },
+        cutoff_um: None,
+        source_layout: ring,
+        target_layout: ring,
+    };
+    let (sources, targets) = (2000, 500);
+    let c = build(Rule::Distance(rule), sources, targets, false, true);
+    // In every 20 µm bin the number of synapses is a sum of independent Bernoulli draws:
+    // within 4 standard deviations of its expectation.
+    for (bin, (pairs, connected, expected)) in
+        connected_fraction_by_distance(&c, &rule, sources, targets, 20.0, 25)
+            .into_iter()
+            .enumerate()
+    {
+        let sigma = (expected * (1.0 - expected / pairs)).sqrt().max(1.0);
+        assert!(
+            (connected - expected).abs() < 4.0 * sigma,
+            "bin {bin}: {connected} synapses, expected {expected} ± {sigma}"
+        );
+    }
+    // The total matches the estimate used for the memory check.
+    let estimate = rule.expected_synapses(sources, targets);
+    let total = c.synapse_count() as f64;
+    assert!(
+        (total - estimate).abs() < 4.0 * estimate.sqrt(),
+        "{total} vs {estimate}"
+    );
+}
+
+#[test]
+fn an_exponential_profile_on_a_torus_wraps_and_stops_at_the_cutoff() {
+    let torus = |side: usize| Layout::Grid {
+        columns: side,
+        rows: side,
+        width_um: 400.0,
+        height_um: 400.0,
+        periodic: true,
+    };
+    let rule = DistanceRule {
+        peak_probability: 0.5,
+        profile: Profile::Exponential { length_um: 40.0 },
+        cutoff_um: Some(120.0),
+        source_layout: torus(40),
+        target_layout: torus(20),
+    };
+    let (sources, targets) = (1600, 400);
+    let c = build(Rule::Distance(rule), sources, targets, false, true);
+    let bins = connected_fraction_by_distance(&c, &rule, sources, targets, 10.0, 30);
+    for (bin, &(pairs, connected, expected)) in bins.iter().enumerate() {
+        let sigma = (expected * (1.0 - expected / pairs.max(1.0)))
+            .sqrt()
+            .max(1.0);
+        assert!(
+            (connected - expected).abs() < 4.0 * sigma,
+            "bin {bin}: {connected} synapses, expected {expected} ± {sigma}"
+        );
+        if bin >= 12 {
+            assert_eq!(connected, 0.0, "a synapse beyond the cutoff in bin {bin}");
+        }
+    }
+    // A neuron at a corner reaches across the edges: target 0 has sources on the far side.
+    let far_side = (0..sources)
+        .filter(|&s| c.targets_of(s).to_vec().contains(&0))
+        .filter(|&s| s % 40 >= 30 || s / 40 >= 30)
+        .count();
+    assert!(far_side > 5, "{far_side}");
+}
+
+#[test]
+fn a_listed_projection_keeps_every_synapse_with_its_weight_and_delay() {
+    let list = SynapseList {
+        path: "list.csv".into(),
+        sources: vec![2, 0, 2, 1, 2],
+        targets: vec![5, 1, 0, 1, 5],
+        weights: Some(vec![0.5, 1.0, 1.5, 2.0, 2.5]),
+        delay_steps: Some(vec![3, 1, 4, 1, 5]),
+    };
+    let c = build(Rule::FromList(Arc::new(list)), 3, 6, false, true);
+    let synapses: Vec<(usize, u32, f64, u16)> = (0..3)
+        .flat_map(|s| {
+            let range = c.synapse_range(s);
+            let (weights, delays) = (c.weights().unwrap(), c.delays().unwrap());
+            c.targets_of(s)
+                .iter()
+                .zip(range)
+                .map(move |(t, k)| (s, t, weights[k], delays[k]))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // By source, then by target; the two synapses 2 → 5 keep the file's order.
+    assert_eq!(
+        synapses,
+        [
+            (0, 1, 1.0, 1),
+            (1, 1, 2.0, 1),
+            (2, 0, 1.5, 4),
+            (2, 5, 0.5, 3),
+            (2, 5, 2.5, 5)
+        ]
+    );
+    assert_eq!(c.max_delay_steps(), Some(5));
+    assert_eq!(c.bytes(), 5 * (2 + 8 + 2) + 4 * 8);
+}
+
+#[test]
+fn drawn_weights_and_delays_follow_their_distributions() {
+    let mut c = build(
+        Rule::FixedIndegree { indegree: 100 },
+        1000,
+        1000,
+        true,
+        true,
+    );
+    c.draw_weights(
+        &Distribution::Normal {
+            mean: 0.2,
+            std: 0.05,
+        },
+        42,
+        0,
+    );
+    let weights = c.weights().unwrap();
+    let n = weights.len() as f64;
+    let mean = weights.iter().sum::<f64>() / n;
+    let std = (weights.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / n).sqrt();
+    assert!((mean - 0.2).abs() < 4.0 * 0.05 / n.sqrt(), "{mean}");
+    assert!((std - 0.05).abs() < 4.0 * 0.05 / (2.0 * n).sqrt(), "{std}");
+    // Delays uniform on [1, 3] ms at dt = 0.1 ms: rounding gives steps 10..=30, the two ends
+    // half as likely as the 19 inner ones.
+    c.draw_delays(
+        &Distribution::Uniform {
+            low: 1.0,
+            high: 3.0,
+        },
+        0.1,
+        42,
+        0,
+    )
+    .unwrap();
+    let delays = c.delays().unwrap();
+    let mut counts = [0.0f64; 31];
+    for &d in delays {
+        counts[d as usize] += 1.0;
+    }
+    assert_eq!(counts[..10].iter().sum::<f64>(), 0.0);
+    for (steps, &count) in counts.iter().enumerate().skip(10) {
+        let p = if steps == 10 || steps == 30 {
+            0.025
+        } else {
+            0.05
+        };
+        let expected = p * n;
+        assert!(
+            (count - expected).abs() < 4.0 * (expected * (1.0 - p)).sqrt(),
+            "{steps} steps: {count} vs {expected}"
+        );
+    }
+    let too_short = c.draw_delays(
+        &Distribution::Uniform {
+            low: 0.0,
+            high: 1.0,
+        },
+        0.1,
+        42,
+        0,
+    );
+    assert!(
+        too_short
+            .unwrap_err()
+            .to_string()
+            .contains("between one step")
+    );
+}

@@ -141,7 +141,9 @@ struct Projection {
     source: usize,
     target: usize,
     destination: Destination,
+    /// The weight of every synapse, unless the connectivity has per-synapse weights.
     weight: f64,
+    /// The delay of every synapse, or the longest of the per-synapse delays.
     delay_steps: u64,
     connectivity: Connectivity,
 }
@@ -189,6 +191,14 @@ pub fn estimate_memory_bytes(spec: &ModelSpec) -> u128 {
         // twice that while their vector grows) and the sorted targets (4) coexist; the ring
         // buffer of the target; row stretches per thread.
         bytes += (synapses * 24.0) as u128 + 24 * spec.populations[projection.source].size as u128;
+        // Per-synapse weights (8 bytes) and delays (2), with the sort's permutation (4).
+        let varying = u128::from(projection.weight_distribution.is_some()) * 8
+            + u128::from(projection.delay_distribution.is_some()) * 2;
+        let listed = match &projection.rule {
+            crate::connect::Rule::FromList(_) => 12,
+            _ => 0,
+        };
+        bytes += (synapses * (varying + listed) as f64) as u128;
         bytes += 8
             * (projection.delay_steps as u128 + 1)
             * spec.populations[projection.target].size as u128;
@@ -246,12 +256,33 @@ impl Simulation {
                 index,
                 message: error.to_string(),
             })?;
+            let mut connectivity = connectivity;
+            if let Some(distribution) = &projection.weight_distribution {
+                connectivity.draw_weights(distribution, spec.simulation.seed, index as u64);
+            }
+            if let Some(distribution) = &projection.delay_distribution {
+                connectivity
+                    .draw_delays(
+                        distribution,
+                        spec.simulation.dt_ms,
+                        spec.simulation.seed,
+                        index as u64,
+                    )
+                    .map_err(|error| BuildError::Projection {
+                        index,
+                        message: error.to_string(),
+                    })?;
+            }
+            // The ring needs a slot per step of the longest delay actually drawn.
+            let delay_steps = connectivity
+                .max_delay_steps()
+                .unwrap_or(projection.delay_steps);
             projections.push(Projection {
                 source: projection.source,
                 target: projection.target,
                 destination: shard::destination_of(spec, projection),
                 weight: projection.weight,
-                delay_steps: projection.delay_steps,
+                delay_steps,
                 connectivity,
             });
         }

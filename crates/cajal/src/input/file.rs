@@ -304,7 +304,7 @@ fn read_npy(
 }
 
 /// All elements of a numeric array, as f64, in storage order.
-fn read_npy_numbers<R: std::io::Read>(npy: NpyFile<R>) -> Result<Vec<f64>, String> {
+pub(crate) fn read_npy_numbers<R: std::io::Read>(npy: NpyFile<R>) -> Result<Vec<f64>, String> {
     fn convert<T: npyz::Deserialize, R: std::io::Read>(
         npy: NpyFile<R>,
         to_f64: impl Fn(T) -> f64,

@@ -62,6 +62,7 @@ mod waveform;
 
 pub use poisson_table::{MAX_TABLE_MEAN, PoissonTable};
 
+pub(crate) use file::read_npy_numbers;
 pub use file::read_time_series;
 
 use std::path::PathBuf;

@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 use super::document::{Node, Source, Value, parse_document};
 use super::error::{SpecError, closest};
 use super::reader::{Located, TableReader, quantity_from_node, read_distribution};
-use crate::connect::Rule;
+use crate::connect::{Layout, Rule};
 use crate::distribution::Distribution;
 use crate::input::{InputKind, Interpolation, PoissonSynapse, read_time_series};
 use crate::neuron::hh::{self, HhParameters, HodgkinHuxley};
@@ -117,10 +117,15 @@ pub struct ProjectionSpec {
     pub rule: Rule,
     /// Whether a neuron may connect to itself (when source and target are the same).
     pub autapses: bool,
-    /// The synaptic weight (mV for delta synapses, the target's current unit otherwise).
+    /// The synaptic weight (mV for delta synapses, the target's current unit, or nS for
+    /// conductances); where weights vary per synapse, their mean.
     pub weight: f64,
-    /// The delay in steps (at least 1).
+    /// The distribution each synapse's weight is drawn from, if they vary.
+    pub weight_distribution: Option<Distribution>,
+    /// The delay in steps (at least 1); where delays vary per synapse, the longest.
     pub delay_steps: u64,
+    /// The distribution each synapse's delay is drawn from (ms), if they vary.
+    pub delay_distribution: Option<Distribution>,
     /// The kernel.
     pub synapse: SynapseSpec,
     /// The initial conductance of the target's receptor (conductance synapses only).
@@ -350,6 +355,8 @@ pub struct PopulationSpec {
     pub neuron: NeuronSpec,
     /// Initial membrane potentials drawn per neuron, if not all equal.
     pub initial_potential: Option<Distribution>,
+    /// Where its neurons sit, for distance-dependent connections.
+    pub layout: Option<Layout>,
     /// Where the population's table starts in the file.
     pub span: Range<usize>,
 }
@@ -587,6 +594,7 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
             })?,
             None => 1,
         };
+        let layout = connectivity::read_layout(&mut reader, size)?;
         let mut initial_potential = None;
         let neuron = match model.value {
             "lif" => {
@@ -662,6 +670,7 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
             size,
             neuron,
             initial_potential,
+            layout,
             span,
         });
     }
@@ -1405,6 +1414,8 @@ pub fn sweep_values(start: f64, stop: f64, step: f64) -> Result<Vec<f64>, String
 #[cfg(test)]
 mod tests;
 
+mod connectivity;
+
 fn read_projection(
     context: &Context,
     node: &Node,
@@ -1440,7 +1451,14 @@ fn read_projection(
                 .expected(format!("{key} = <integer>"))),
         }
     };
+    let mut list_file = None;
     let rule = match rule_name.value {
+        "from_file" => {
+            list_file = Some(reader.required_string("file", "\"synapses.csv\"")?);
+            // Read once the weight's unit is known.
+            Rule::AllToAll
+        }
+        "distance" => connectivity::read_distance_rule(context, &mut reader, source, target)?,
         "all_to_all" => Rule::AllToAll,
         "one_to_one" => {
             if source_size != target_size {
@@ -1551,46 +1569,21 @@ fn read_projection(
             Some(distribution.value)
         }
     };
-    let weight = reader.required_quantity("weight", weight_dimension)?;
-    if matches!(synapse, SynapseSpec::ConductanceExponential { .. }) && weight.value < 0.0 {
-        return Err(reader
-            .error_at("weight", weight.span, "a conductance cannot be negative")
-            .expected("a conductance >= 0 (the reversal potential makes a synapse inhibitory)")
-            .found(format!("{} nS", weight.value)));
-    }
-    let weight = weight.value;
-    let dt = context.simulation.dt_ms;
-    let delay_steps = match reader.quantity("delay", Dimension::TIME)? {
-        None => 1,
-        Some(delay) => {
-            let steps = (delay.value / dt).round();
-            if steps < 1.0 {
-                return Err(reader
-                    .error_at(
-                        "delay",
-                        delay.span,
-                        "a delay must be at least one time step",
-                    )
-                    .expected(format!(">= dt = {dt} ms"))
-                    .found(format!("{} ms", delay.value)));
-            }
-            if (steps * dt - delay.value).abs() > 1e-6 * delay.value {
-                return Err(reader
-                    .error_at(
-                        "delay",
-                        delay.span,
-                        "the delay is not a whole number of time steps",
-                    )
-                    .expected(format!("a multiple of dt = {dt} ms"))
-                    .found(format!("{} ms", delay.value)));
-            }
-            if steps > 1e6 {
-                return Err(reader
-                    .error_at("delay", delay.span, "a delay of more than 10^6 steps")
-                    .found(format!("{} ms", delay.value)));
-            }
-            steps as u64
-        }
+    let non_negative = matches!(synapse, SynapseSpec::ConductanceExponential { .. });
+    let (rule, weights, delays) = match &list_file {
+        Some(file) => connectivity::read_listed(
+            context,
+            &mut reader,
+            file,
+            (source, target),
+            weight_dimension,
+            non_negative,
+        )?,
+        None => (
+            rule,
+            connectivity::read_weight(&mut reader, weight_dimension, non_negative)?,
+            connectivity::read_delay(&mut reader, context.simulation.dt_ms)?,
+        ),
     };
     let same = source == target;
     let impossible = match rule {
@@ -1615,8 +1608,10 @@ fn read_projection(
         target,
         rule,
         autapses,
-        weight,
-        delay_steps,
+        weight: weights.weight,
+        weight_distribution: weights.distribution,
+        delay_steps: delays.steps,
+        delay_distribution: delays.distribution,
         synapse,
         initial_conductance,
     })

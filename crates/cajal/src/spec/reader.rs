@@ -18,6 +18,15 @@ pub struct Located<T> {
     pub span: Range<usize>,
 }
 
+/// A value the same for every neuron or synapse, or drawn for each from a distribution.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Varying {
+    /// One value for all (working units).
+    Same(f64),
+    /// Drawn independently for each.
+    Drawn(Distribution),
+}
+
 /// Reads the keys of one table, remembering which were used and which are allowed.
 pub struct TableReader<'a> {
     source: &'a Source,
@@ -281,6 +290,32 @@ impl<'a> TableReader<'a> {
         };
         let key_path = self.key_path(key);
         quantity_from_node(self.source, &entry.node, dimension, &key_path).map(Some)
+    }
+
+    /// A quantity that is either one value for all (`weight = "0.1 mV"`) or drawn per neuron
+    /// or synapse from a distribution (`weight = { distribution = "normal", ... }`).
+    pub fn quantity_or_distribution(
+        &mut self,
+        key: &'a str,
+        dimension: Dimension,
+    ) -> Result<Option<Located<Varying>>, SpecError> {
+        let Some(entry) = self.entry(key) else {
+            return Ok(None);
+        };
+        let key_path = self.key_path(key);
+        if let Value::Table(table) = &entry.node.value {
+            let reader = TableReader::new(self.source, table, key_path, entry.key_span.clone());
+            let distribution = read_distribution(reader, dimension)?;
+            return Ok(Some(Located {
+                value: Varying::Drawn(distribution.value),
+                span: distribution.span,
+            }));
+        }
+        let located = quantity_from_node(self.source, &entry.node, dimension, &key_path)?;
+        Ok(Some(Located {
+            value: Varying::Same(located.value),
+            span: located.span,
+        }))
     }
 
     /// A required quantity.

@@ -297,3 +297,110 @@ fn escaped_and_multiline_strings_with_bad_units_do_not_panic() {
         );
     }
 }
+
+const TWO_RINGS: &str = "[simulation]\nduration = \"100 ms\"\n\
+    [population.E]\nmodel = \"lif\"\nsize = 100\nlayout = { kind = \"ring\", circumference = \"1 mm\" }\n\
+    [population.I]\nmodel = \"lif\"\nsize = 25\nlayout = { kind = \"ring\", circumference = \"1 mm\" }\n\
+    [population.G]\nmodel = \"lif\"\nsize = 12\n";
+
+fn projection_error(body: &str) -> String {
+    error(&format!("{TWO_RINGS}[[projection]]\n{body}"))
+}
+
+#[test]
+fn per_synapse_weights_delays_and_layouts_are_read_and_checked() {
+    let text = format!(
+        "{TWO_RINGS}[[projection]]\nsource = \"E\"\ntarget = \"I\"\nrule = \"distance\"\n\
+         profile = \"gaussian\"\nwidth = \"100 um\"\np = 0.3\ncutoff = \"0.3 mm\"\n\
+         weight = {{ distribution = \"normal\", mean = \"0.2 mV\", std = \"0.05 mV\" }}\n\
+         delay = {{ distribution = \"uniform\", low = \"1 ms\", high = \"3 ms\" }}\n"
+    );
+    let spec = read_model(Source::new("model.toml", text.as_str()), Path::new(".")).unwrap();
+    let projection = &spec.projections[0];
+    assert_eq!(projection.weight, 0.2);
+    assert_eq!(projection.delay_steps, 30);
+    assert!(projection.weight_distribution.is_some() && projection.delay_distribution.is_some());
+    let Rule::Distance(rule) = projection.rule else {
+        panic!("{:?}", projection.rule)
+    };
+    assert_eq!(rule.cutoff_um, Some(300.0));
+    let Layout::Ring { circumference_um } = rule.source_layout else {
+        panic!("{:?}", rule.source_layout)
+    };
+    assert!(
+        (circumference_um - 1000.0).abs() < 1e-9,
+        "{circumference_um}"
+    );
+
+    let cases = [
+        (
+            "source = \"E\"\ntarget = \"G\"\nrule = \"distance\"\nprofile = \"gaussian\"\nwidth = \"1 um\"\nweight = \"1 mV\"\n",
+            "population `G` has no layout",
+        ),
+        (
+            "source = \"E\"\ntarget = \"I\"\nrule = \"distance\"\nprofile = \"gaussian\"\nwidth = \"-1 um\"\nweight = \"1 mV\"\n",
+            "the width of a profile must be positive",
+        ),
+        (
+            "source = \"E\"\ntarget = \"I\"\nrule = \"all_to_all\"\nweight = \"1 mV\"\ndelay = { distribution = \"normal\", mean = \"2 ms\", std = \"1 ms\" }\n",
+            "this distribution can draw delays outside the range a synapse allows",
+        ),
+        (
+            "source = \"E\"\ntarget = \"I\"\nrule = \"all_to_all\"\nweight = { distribution = \"normal\", mean = \"1 nS\", std = \"1 nS\" }\nsynapse = \"conductance_exponential\"\ntime_constant = \"5 ms\"\nreversal_potential = \"0 mV\"\n",
+            "this distribution can draw negative conductances",
+        ),
+        (
+            "source = \"E\"\ntarget = \"I\"\nrule = \"from_file\"\nfile = \"/nonexistent/synapses.csv\"\nweight = \"1 mV\"\n",
+            "cannot read /nonexistent/synapses.csv",
+        ),
+    ];
+    for (body, message) in cases {
+        let got = projection_error(body);
+        assert!(got.contains(message), "{body}\n{got}");
+    }
+    let grid = error(&format!(
+        "{HEAD}[population.E]\nmodel = \"lif\"\nsize = 10\nlayout = {{ kind = \"torus\", columns = 3, width = \"1 mm\" }}\n"
+    ));
+    assert!(
+        grid.contains("population.E.layout.columns")
+            && grid.contains("10 neurons do not fill whole rows"),
+        "{grid}"
+    );
+}
+
+#[test]
+fn a_listed_projection_takes_its_weights_from_the_file_or_the_key_but_not_both() {
+    let directory = std::env::temp_dir().join(format!("cajal-spec-list-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    std::fs::write(
+        directory.join("w.csv"),
+        "source,target,weight_mV\n0,1,0.5\n3,2,1.5\n",
+    )
+    .unwrap();
+    std::fs::write(directory.join("bad.csv"), "source,target\n0,1\n99,2\n").unwrap();
+    let read = |body: &str| {
+        read_model(
+            Source::new(
+                "model.toml",
+                format!("{TWO_RINGS}[[projection]]\n{body}").as_str(),
+            ),
+            &directory,
+        )
+    };
+    let spec =
+        read("source = \"G\"\ntarget = \"I\"\nrule = \"from_file\"\nfile = \"w.csv\"\n").unwrap();
+    assert_eq!(spec.projections[0].weight, 1.0);
+    let both = read("source = \"G\"\ntarget = \"I\"\nrule = \"from_file\"\nfile = \"w.csv\"\nweight = \"1 mV\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(both.contains("the list has a weight column"), "{both}");
+    let range = read("source = \"G\"\ntarget = \"I\"\nrule = \"from_file\"\nfile = \"bad.csv\"\nweight = \"1 mV\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        range.contains("projection[0].file")
+            && range.contains("bad.csv, line 3: source id 99 is out of range"),
+        "{range}"
+    );
+    std::fs::remove_dir_all(&directory).ok();
+}
