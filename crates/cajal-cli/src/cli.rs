@@ -16,8 +16,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run the built-in demo (a Hodgkin–Huxley neuron under a current step) and write its
-    /// data and plots.
+    /// Run the built-in demo (a Brunel network of 5,000 LIF neurons in the asynchronous
+    /// irregular state) and write its data and plots.
     Demo {
         /// Where to write the outputs.
         #[arg(short, long, default_value = "cajal-demo")]

@@ -26,6 +26,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         include_str!("../../../examples/eif_step.toml"),
     ),
     (
+        "brunel_demo",
+        "the demo: a Brunel (2000) network scaled to 5,000 LIF neurons, asynchronous irregular",
+        include_str!("../../../examples/brunel_demo.toml"),
+    ),
+    (
         "brunel_a",
         "Brunel (2000) model A: 12,500 LIF neurons, sparse E–I network, asynchronous irregular",
         include_str!("../../../examples/brunel_a.toml"),

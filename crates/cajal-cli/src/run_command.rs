@@ -21,7 +21,7 @@ use crate::progress::ProgressReporter;
 const ACTIVITY_BIN_MS: f64 = 1.0;
 
 /// The example the demo runs.
-const DEMO: &str = "hh_step";
+const DEMO: &str = "brunel_demo";
 
 /// `cajal demo`.
 pub fn demo(directory: &Path, quiet: bool, threads: Option<usize>) -> Result<()> {

@@ -169,7 +169,18 @@ fn demo_needs_no_file_and_says_where_it_wrote() {
     assert!(output.status.success(), "{}", text(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("outputs written to cajal-demo/"));
     assert!(directory.join("cajal-demo/summary.json").exists());
-    assert!(directory.join("cajal-demo/plots/axon.png").exists());
+    assert!(directory.join("cajal-demo/plots/E_activity.png").exists());
+    // The demo is the scaled Brunel network in its asynchronous irregular state: irregular
+    // single neurons at tens of Hz.
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(directory.join("cajal-demo/summary.json")).unwrap(),
+    )
+    .unwrap();
+    for population in ["E", "I"] {
+        let rate = summary["populations"][population]["rate_hz"].as_f64().unwrap();
+        let cv = summary["populations"][population]["cv_isi"].as_f64().unwrap();
+        assert!((20.0..70.0).contains(&rate) && cv > 0.6, "{population}: {rate} Hz, CV {cv}");
+    }
     std::fs::remove_dir_all(&directory).unwrap();
 }
 
