@@ -29,6 +29,8 @@ pub enum Purpose {
     Connection = 3,
     /// Counter-based draws of an external input (Poisson counts).
     InputCounter = 4,
+    /// Counter-based draws of a population of Poisson spike sources.
+    SpikeSource = 5,
 }
 
 /// SplitMix64's finaliser: a bijective 64-bit mix.

@@ -173,6 +173,8 @@ pub fn estimate_memory_bytes(spec: &ModelSpec) -> u128 {
         let per_neuron = match input.kind {
             InputKind::WhiteNoise { .. } | InputKind::Poisson { .. } => 40,
             InputKind::OrnsteinUhlenbeck { .. } => 48,
+            // One counter-based key per neuron, or one for a shared train.
+            InputKind::PoissonProfile { .. } => 8,
             _ => 4,
         };
         bytes += input.neurons.len() as u128 * per_neuron;
