@@ -197,6 +197,8 @@ pub enum NeuronSpec {
     PoissonSource {
         /// The rate of every source.
         rate: RateProfile,
+        /// Where the rate is written.
+        rate_span: Range<usize>,
         /// No parameters: the rate may be a profile, which a parameter cannot hold.
         parameters: ParameterSet,
     },
@@ -698,6 +700,7 @@ fn read_populations(
                 })?;
                 NeuronSpec::PoissonSource {
                     rate: rate.value,
+                    rate_span: rate.span,
                     parameters: ParameterSet::defaults(&[]),
                 }
             }
@@ -724,14 +727,17 @@ fn check_sources(
     dt_ms: f64,
 ) -> Result<(), SpecError> {
     for population in populations {
-        let NeuronSpec::PoissonSource { rate, .. } = &population.neuron else {
+        let NeuronSpec::PoissonSource {
+            rate, rate_span, ..
+        } = &population.neuron
+        else {
             continue;
         };
         let mean = rate.peak_hz() * dt_ms * 1e-3;
         if mean > MAX_MEAN_PER_STEP {
             return Err(SpecError::new(
                 source,
-                population.span.clone(),
+                rate_span.clone(),
                 format!(
                     "a peak rate of {} Hz gives {mean} spikes per step of {dt_ms} ms, more than \
                      a source may emit",
