@@ -705,7 +705,7 @@ fn a_shared_poisson_input_moves_all_its_targets_together() {
     let v = &together.traces[0].values[0];
     assert!(v.chunks(6).all(|row| row.iter().all(|&x| x == row[0])));
     let spikes = together.populations[0].spike_count;
-    assert!(spikes >= 12 && spikes % 6 == 0, "{spikes}");
+    assert!(spikes >= 12 && spikes.is_multiple_of(6), "{spikes}");
     let apart = run(&text(false));
     let v = &apart.traces[0].values[0];
     let differing = v

@@ -790,7 +790,11 @@ fn read_rate(
             let amplitude = table.required_quantity("amplitude", Dimension::FREQUENCY)?;
             if amplitude.value < 0.0 {
                 return Err(table
-                    .error_at("amplitude", amplitude.span, "a negative amplitude")
+                    .error_at(
+                        "amplitude",
+                        amplitude.span,
+                        "an amplitude cannot be negative",
+                    )
                     .expected(">= 0 Hz")
                     .found(format!("{} Hz", amplitude.value))
                     .with_hint("add π to the phase to invert the modulation"));
@@ -1319,7 +1323,7 @@ fn read_series_file(
     };
     let working = Unit::working(dimension).expect("series dimensions have working units");
     let unit = match &unit_text {
-        None => working.clone(),
+        None => working,
         Some(unit_text) => Unit::parse(&unit_text.value).map_err(|error| {
             reader
                 .error_at("unit", unit_text.span.clone(), error.message)
