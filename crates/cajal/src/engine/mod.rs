@@ -7,7 +7,8 @@
 //!    mean over the step on top of it;
 //! 2. Poisson inputs add voltage jumps (delta synapses) or synaptic weights arriving at
 //!    exponential receptors;
-//! 3. the neuron model advances (exactly, or by RK4), emitting spikes;
+//! 3. the neuron model advances (exactly, or by RK4), emitting spikes (a population of
+//!    Poisson sources draws its spikes instead);
 //! 4. the receptors decay and take up what arrived, so it acts from the next step on;
 //! 5. recorders keep spikes and, every `interval` steps, samples of the state at t + dt;
 //! 6. the step's spikes are delivered through the projections into ring buffers, one slot per
