@@ -66,6 +66,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         include_str!("../../../examples/coba.toml"),
     ),
     (
+        "poisson_sources",
+        "a pool of Poisson spike sources shared through fixed in-degree against independent input",
+        include_str!("../../../examples/poisson_sources.toml"),
+    ),
+    (
         "rate_unit",
         "rate units with threshold-linear, sigmoid and LIF transfer functions under a ramp",
         include_str!("../../../examples/rate_unit.toml"),

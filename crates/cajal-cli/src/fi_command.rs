@@ -63,7 +63,7 @@ fn sweep_of(spec: &ModelSpec, options: &FiOptions) -> Result<FiSpec> {
             let population = spec
                 .populations
                 .iter()
-                .position(|p| p.neuron.is_spiking())
+                .position(|p| p.neuron.is_spiking() && !p.neuron.is_source())
                 .ok_or_else(|| miette!("the model has no spiking population"))?;
             FiSpec {
                 population,

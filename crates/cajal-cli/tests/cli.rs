@@ -111,7 +111,7 @@ fn every_shipped_example_runs_and_writes_complete_outputs() {
         );
         std::fs::remove_dir_all(&directory).unwrap();
     }
-    assert!(seen >= 11, "{seen} examples");
+    assert!(seen >= 13, "{seen} examples");
 }
 
 #[test]

@@ -33,6 +33,8 @@ pub enum Purpose {
     SynapticWeight = 5,
     /// Per-synapse delays drawn from a distribution.
     SynapticDelay = 6,
+    /// Counter-based draws of a population of Poisson spike sources.
+    SpikeSource = 7,
 }
 
 /// SplitMix64's finaliser: a bijective 64-bit mix.

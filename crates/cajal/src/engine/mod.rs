@@ -7,7 +7,8 @@
 //!    mean over the step on top of it;
 //! 2. Poisson inputs add voltage jumps (delta synapses) or synaptic weights arriving at
 //!    exponential receptors;
-//! 3. the neuron model advances (exactly, or by RK4), emitting spikes;
+//! 3. the neuron model advances (exactly, or by RK4), emitting spikes (a population of
+//!    Poisson sources draws its spikes instead);
 //! 4. the receptors decay and take up what arrived, so it acts from the next step on;
 //! 5. recorders keep spikes and, every `interval` steps, samples of the state at t + dt;
 //! 6. the step's spikes are delivered through the projections into ring buffers, one slot per
@@ -175,6 +176,8 @@ pub fn estimate_memory_bytes(spec: &ModelSpec) -> u128 {
         let per_neuron = match input.kind {
             InputKind::WhiteNoise { .. } | InputKind::Poisson { .. } => 40,
             InputKind::OrnsteinUhlenbeck { .. } => 48,
+            // One counter-based key per neuron, or one for a shared train.
+            InputKind::PoissonProfile { .. } => 8,
             _ => 4,
         };
         bytes += input.neurons.len() as u128 * per_neuron;

@@ -198,6 +198,7 @@ impl Shard {
                         message: problem.message,
                     })?;
             let mut model = model;
+            model.assign_streams(spec.simulation.seed, parts.len() as u64, range.start as u64);
             if let Some(distribution) = &population.initial_potential {
                 // Each neuron draws from its own stream: the values do not depend on threads.
                 let index = parts.len() as u64;
@@ -277,7 +278,9 @@ impl Shard {
                 continue;
             }
             let mut kind = input_spec.kind.clone();
-            if let InputKind::Poisson { synapse, .. } = &mut kind {
+            if let InputKind::Poisson { synapse, .. } | InputKind::PoissonProfile { synapse, .. } =
+                &mut kind
+            {
                 *synapse = match input_spec.receptor_time_constant_ms {
                     None => PoissonSynapse::Delta,
                     Some(tau) => PoissonSynapse::Exponential {
@@ -311,12 +314,16 @@ impl Shard {
                         InputKind::Poisson {
                             synapse: PoissonSynapse::Delta,
                             ..
+                        }
+                        | InputKind::PoissonProfile {
+                            synapse: PoissonSynapse::Delta,
+                            ..
                         } => {
                             if part.jumps.is_empty() {
                                 part.jumps = vec![0.0; size];
                             }
                         }
-                        InputKind::Poisson { .. } => {}
+                        InputKind::Poisson { .. } | InputKind::PoissonProfile { .. } => {}
                         _ => {
                             if part.current.is_empty() {
                                 part.current = vec![0.0; size];

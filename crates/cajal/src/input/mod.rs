@@ -29,6 +29,7 @@
 //! | [`InputKind::WhiteNoise`] | μ + σ √τ ξ(t), ⟨ξ(t)ξ(t′)⟩ = δ(t − t′) |
 //! | [`InputKind::OrnsteinUhlenbeck`] | τ_c dI/dt = μ − I + σ √(2τ_c) ξ(t) |
 //! | [`InputKind::Poisson`] | K independent Poisson trains of rate ν through a delta or exponential synapse |
+//! | [`InputKind::PoissonProfile`] | K Poisson trains of rate ν(t) (a [`RateProfile`]), independent per neuron or one train shared by all |
 //!
 //! **White noise.** Over a step the mean of μ + σ√τ ξ is μ + σ √(τ/dt) N(0, 1), independent
 //! between steps and neurons; this is exact, so statistics of the simulated neuron converge as
@@ -49,18 +50,30 @@
 //! synapse makes the membrane potential jump by k·w at the end of the step; an exponential
 //! synapse adds k·w to the receptor's current at the end of the step (see [`crate::synapse`]).
 //!
+//! **Poisson input with a rate profile.** For a rate ν(t) the count in the covered part
+//! [a, b) of a step is drawn as k ~ Poisson(K ∫ₐᵇ ν dt), which is exact for an inhomogeneous
+//! Poisson process (see [`RateProfile`]); the integral is exact too. With `shared` set, the
+//! input is *one* process (K superposed sources) whose count is added to every target in the
+//! step: common input, as from a single `poisson_generator` in NEST connected to all of them.
+//! Without it every neuron has its own process, as for [`InputKind::Poisson`].
+//!
 //! # Random numbers
 //!
 //! Every random input draws, for each of its neurons, from its own stream
 //! `stream(seed, Purpose::Input, input_index, neuron)` (see [`crate::rng`]): a neuron's noise
 //! does not depend on which other neurons the input drives, on the order of updates, or on
-//! the number of threads. Deterministic inputs hold no per-neuron state.
+//! the number of threads. Deterministic inputs hold no per-neuron state. Poisson counts are
+//! counter-based: word `step` of the key `key(seed, Purpose::InputCounter, input_index,
+//! neuron)`; a shared input's one train uses the key of a neuron number no population has
+//! ([`SHARED_TRAIN`]), so every thread that holds some of its targets draws the same count.
 
 mod file;
 mod poisson_table;
+mod rate_profile;
 mod waveform;
 
-pub use poisson_table::{MAX_TABLE_MEAN, PoissonTable};
+pub use poisson_table::{MAX_TABLE_MEAN, PoissonTable, VaryingPoisson};
+pub use rate_profile::RateProfile;
 
 pub(crate) use file::read_npy_numbers;
 pub use file::read_time_series;
@@ -193,7 +206,25 @@ pub enum InputKind {
         /// How the spikes act on the neuron.
         synapse: PoissonSynapse,
     },
+    /// Spikes from `sources` Poisson sources whose rate follows `rate`: independent trains
+    /// per neuron, or with `shared` one train delivered identically to every target.
+    PoissonProfile {
+        /// ν(t) of each source.
+        rate: RateProfile,
+        /// Effect of one spike: a voltage jump (mV, delta synapse) or a current (exponential).
+        weight: f64,
+        /// Number of sources superposed in a train (at least 1).
+        sources: u32,
+        /// How the spikes act on the neuron.
+        synapse: PoissonSynapse,
+        /// One train for all targets (common input) rather than one per target.
+        shared: bool,
+    },
 }
+
+/// The neuron number whose counter-based key a shared Poisson train draws from: beyond any
+/// neuron of any population part (they are below 2³³), so it is nobody's own stream.
+pub const SHARED_TRAIN: u64 = u64::MAX;
 
 /// A value with its unit, for error messages.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -230,6 +261,16 @@ pub enum InputError {
     Negative {
         /// Which parameter.
         name: &'static str,
+        /// Its value.
+        value: Quantity,
+    },
+    /// A sample of a profile that must not be negative is.
+    #[error("{what}: negative value at index {index} ({value})")]
+    NegativeAt {
+        /// Which profile.
+        what: &'static str,
+        /// Index of the sample (from 0).
+        index: usize,
         /// Its value.
         value: Quantity,
     },
@@ -403,6 +444,15 @@ enum Process {
         /// [`poisson_table::MAX_TABLE_MEAN`].
         table: Option<PoissonTable>,
     },
+    Profile {
+        rate: RateProfile,
+        sources: u32,
+        weight: f64,
+        synapse: PoissonSynapse,
+        shared: bool,
+        /// The distribution of the current step's count.
+        counts: VaryingPoisson,
+    },
 }
 
 fn finite(name: &'static str, value: f64) -> Result<f64, InputError> {
@@ -554,6 +604,18 @@ fn validate(kind: &InputKind) -> Result<(), InputError> {
                 return Err(InputError::NoSources);
             }
         }
+        InputKind::PoissonProfile {
+            rate,
+            weight,
+            sources,
+            ..
+        } => {
+            rate.validate()?;
+            finite("weight", *weight)?;
+            if *sources == 0 {
+                return Err(InputError::NoSources);
+            }
+        }
     }
     Ok(())
 }
@@ -630,6 +692,20 @@ impl Process {
                 full_step: None,
                 table: None,
             },
+            InputKind::PoissonProfile {
+                ref rate,
+                weight,
+                sources,
+                synapse,
+                shared,
+            } => Process::Profile {
+                rate: rate.clone(),
+                sources,
+                weight,
+                synapse,
+                shared,
+                counts: VaryingPoisson::default(),
+            },
             _ => return Ok(None),
         };
         process.set_step(dt_ms)?;
@@ -665,6 +741,10 @@ impl Process {
                 *table = (mean > 0.0 && mean <= poisson_table::MAX_TABLE_MEAN)
                     .then(|| PoissonTable::new(mean));
                 *mean_per_step = mean;
+            }
+            Process::Profile { rate, sources, .. } => {
+                // The largest count mean a step can have must be within the sampler's range.
+                poisson_distribution(poisson_mean(rate.peak_hz(), *sources, dt_ms))?;
             }
         }
         Ok(())
@@ -749,13 +829,14 @@ impl Input {
         }
         drop(sorted);
 
+        // Deterministic inputs hold no per-neuron state, and rate profiles need only the
+        // counter-based keys below.
         let random = matches!(
             kind,
             InputKind::WhiteNoise { .. }
                 | InputKind::OrnsteinUhlenbeck { .. }
                 | InputKind::Poisson { .. }
         );
-        // Deterministic inputs hold no per-neuron state.
         let mut streams: Vec<Stream> = if random {
             neurons
                 .iter()
@@ -767,16 +848,18 @@ impl Input {
         } else {
             Vec::new()
         };
-        let keys = if matches!(kind, InputKind::Poisson { .. }) {
-            neurons
+        let keys = match kind {
+            InputKind::PoissonProfile { shared: true, .. } => {
+                vec![key(seed, Purpose::InputCounter, input_index, SHARED_TRAIN)]
+            }
+            InputKind::Poisson { .. } | InputKind::PoissonProfile { .. } => neurons
                 .iter()
                 .map(|&neuron| {
                     let id = u64::from(neuron) + u64::from(first_neuron);
                     key(seed, Purpose::InputCounter, input_index, id)
                 })
-                .collect()
-        } else {
-            Vec::new()
+                .collect(),
+            _ => Vec::new(),
         };
         let noise = Process::new(&kind, dt_ms, &mut streams)?.map(|process| Noise {
             streams,
@@ -965,6 +1048,53 @@ impl Input {
                     let count: f64 = distribution.sample(rng);
                     if count > 0.0 {
                         target[neuron as usize] += count * weight;
+                    }
+                }
+            }
+            Process::Profile {
+                rate,
+                sources,
+                weight,
+                synapse,
+                shared,
+                counts,
+            } => {
+                if fraction == 0.0 {
+                    return;
+                }
+                let mean = match rate {
+                    // As for a homogeneous input: the step's mean times the covered fraction,
+                    // the same in every full step, so the distribution is built once.
+                    RateProfile::Constant { rate_hz } => {
+                        poisson_mean(*rate_hz, *sources, clock.dt_ms) * fraction
+                    }
+                    _ => f64::from(*sources) * rate.expected_count(begin, end),
+                };
+                if mean <= 0.0 {
+                    return;
+                }
+                counts.set_mean(mean);
+                let target: &mut [f64] = match *synapse {
+                    PoissonSynapse::Delta => sink.voltage_jumps,
+                    PoissonSynapse::Exponential { receptor } => {
+                        &mut sink.receptors[receptor].arriving
+                    }
+                };
+                let weight = *weight;
+                if *shared {
+                    let count = counts.sample_word(counter_word(keys[0], clock.step));
+                    if count > 0 {
+                        let jump = count as f64 * weight;
+                        for &neuron in &self.neurons {
+                            target[neuron as usize] += jump;
+                        }
+                    }
+                    return;
+                }
+                for (&neuron, &key) in self.neurons.iter().zip(keys.iter()) {
+                    let count = counts.sample_word(counter_word(key, clock.step));
+                    if count > 0 {
+                        target[neuron as usize] += count as f64 * weight;
                     }
                 }
             }

@@ -532,6 +532,237 @@ fn poisson_spikes_reach_the_synapse_they_name() {
     assert!(delta_total > 0.0 && delta_total == exponential_total);
 }
 
+// ---------------------------------------------------------------- Poisson with a rate profile
+
+/// A Poisson input of `sources` trains of rate `rate` through a delta synapse of weight
+/// 0.25 mV (exact in binary, so counts are recovered exactly).
+fn profile_input(
+    rate: RateProfile,
+    sources: u32,
+    shared: bool,
+    neurons: Vec<u32>,
+    first_neuron: u32,
+    window: (f64, f64),
+    dt: f64,
+) -> Input {
+    let kind = InputKind::PoissonProfile {
+        rate,
+        weight: 0.25,
+        sources,
+        synapse: PoissonSynapse::Delta,
+        shared,
+    };
+    Input::for_part(kind, neurons, first_neuron, window.0, window.1, 17, 3, dt).unwrap()
+}
+
+/// The counts of each of `neurons` targets in each of `steps` steps: `counts[step][neuron]`.
+fn profile_counts(input: &mut Input, neurons: usize, steps: u64, dt: f64) -> Vec<Vec<f64>> {
+    (0..steps)
+        .map(|n| {
+            let received = step(input, clock(n, dt), neurons, 0);
+            assert!(received.current.iter().all(|&c| c == 0.0));
+            received.voltage_jumps.iter().map(|j| j / 0.25).collect()
+        })
+        .collect()
+}
+
+/// Checks counts k[s][i] (independent across s and i) against Poisson means λ[s]: the total
+/// against Σλ, the squared deviations against their mean Σλ (variance), and the per-step
+/// sums C_s over targets against a χ² of one degree of freedom per step, which fails if the
+/// mean is right on average but follows the wrong time course. Tolerances are 4 standard
+/// deviations computed from the Poisson moments: Var k = λ, Var (k − λ)² = λ + 2λ², and
+/// Var (C − μ)²/μ = 2 + 1/μ for C ~ Poisson(μ).
+fn assert_poisson_with_means(counts: &[Vec<f64>], means: &[f64], what: &str) {
+    let targets = counts[0].len() as f64;
+    let (mut total, mut expected, mut squares, mut squares_variance) = (0.0, 0.0, 0.0, 0.0);
+    let (mut chi_square, mut chi_square_variance, mut degrees) = (0.0, 0.0, 0.0);
+    for (row, &lambda) in counts.iter().zip(means) {
+        let sum: f64 = row.iter().sum();
+        total += sum;
+        expected += targets * lambda;
+        squares += row.iter().map(|k| (k - lambda).powi(2)).sum::<f64>();
+        squares_variance += targets * (lambda + 2.0 * lambda * lambda);
+        if lambda > 0.0 {
+            let mu = targets * lambda;
+            chi_square += (sum - mu).powi(2) / mu;
+            chi_square_variance += 2.0 + 1.0 / mu;
+            degrees += 1.0;
+        } else {
+            assert_eq!(sum, 0.0, "{what}: spikes where the rate is 0");
+        }
+    }
+    assert_close(
+        total,
+        expected,
+        4.0 * expected.sqrt(),
+        &format!("{what}: total"),
+    );
+    assert_close(
+        squares,
+        expected,
+        4.0 * squares_variance.sqrt(),
+        &format!("{what}: Σ(k − λ)²"),
+    );
+    assert_close(
+        chi_square,
+        degrees,
+        4.0 * chi_square_variance.sqrt(),
+        &format!("{what}: χ² of the per-step sums"),
+    );
+}
+
+#[test]
+fn sinusoidal_counts_are_poisson_with_the_integral_of_the_rate_over_each_step() {
+    // ν(t) = 40 + 30 sin(2π·10 Hz·t + 0.5) Hz, 4 sources, from a window opening mid-step.
+    // Each step's mean, in closed form (the difference of cosines, independent of the
+    // library's product-of-sines form): λ = K [ν₀ Δ + ν₁ (cos θₐ − cos θ_b)/ω]·10⁻³.
+    let (nu0, nu1, f, phase, sources, dt, start) = (40.0, 30.0, 10.0, 0.5, 4, 0.1, 5.05);
+    let rate = RateProfile::Sinusoidal {
+        mean_hz: nu0,
+        amplitude_hz: nu1,
+        frequency_hz: f,
+        phase,
+    };
+    let omega = std::f64::consts::TAU * f * 1e-3;
+    let (neurons, steps) = (400, 3000);
+    let mut input = profile_input(
+        rate,
+        sources,
+        false,
+        (0..neurons).collect(),
+        0,
+        (start, f64::INFINITY),
+        dt,
+    );
+    let counts = profile_counts(&mut input, neurons as usize, steps, dt);
+    let means: Vec<f64> = (0..steps)
+        .map(|n| {
+            let (a, b) = ((n as f64 * dt).max(start), (n + 1) as f64 * dt);
+            if b <= a {
+                return 0.0;
+            }
+            let angle = |t: f64| omega * t + phase;
+            f64::from(sources)
+                * (nu0 * (b - a) + nu1 * (angle(a).cos() - angle(b).cos()) / omega)
+                * 1e-3
+        })
+        .collect();
+    assert_poisson_with_means(&counts, &means, "sinusoid");
+}
+
+#[test]
+fn a_clipped_sinusoid_and_a_stepped_profile_give_their_integrals() {
+    // ν₁ > ν₀: the rate is max(0, ·), 0 for part of each period (no spikes there). The
+    // reference mean of each step is a midpoint sum on 1,000 sub-intervals.
+    let dt = 0.1;
+    let clipped = RateProfile::Sinusoidal {
+        mean_hz: 20.0,
+        amplitude_hz: 60.0,
+        frequency_hz: 25.0,
+        phase: 0.0,
+    };
+    let (neurons, steps) = (300, 2000);
+    let mut input = profile_input(
+        clipped.clone(),
+        5,
+        false,
+        (0..neurons).collect(),
+        0,
+        (0.0, f64::INFINITY),
+        dt,
+    );
+    let counts = profile_counts(&mut input, neurons as usize, steps, dt);
+    let means: Vec<f64> = (0..steps)
+        .map(|n| {
+            let h = dt / 1000.0;
+            (0..1000)
+                .map(|i| {
+                    let t = n as f64 * dt + (i as f64 + 0.5) * h;
+                    let phase = std::f64::consts::TAU * 25.0 * t * 1e-3;
+                    (20.0 + 60.0 * phase.sin()).max(0.0) * h
+                })
+                .sum::<f64>()
+                * 5.0
+                * 1e-3
+        })
+        .collect();
+    assert_poisson_with_means(&counts, &means, "clipped sinusoid");
+
+    // A stepped profile with a jump inside a step: 0 Hz before 1.05 ms, 2 kHz until
+    // 3.05 ms, then 300 Hz; one source.
+    let stepped = RateProfile::Sampled(TimeSeries {
+        times_ms: vec![1.05, 3.05],
+        values: vec![2000.0, 300.0],
+        interpolation: Interpolation::Step,
+    });
+    let (neurons, steps) = (500, 200);
+    let mut input = profile_input(
+        stepped,
+        1,
+        false,
+        (0..neurons).collect(),
+        0,
+        (0.0, f64::INFINITY),
+        dt,
+    );
+    let counts = profile_counts(&mut input, neurons as usize, steps, dt);
+    let means: Vec<f64> = (0..steps)
+        .map(|n| {
+            let (a, b) = (n as f64 * dt, (n + 1) as f64 * dt);
+            let overlap = |low: f64, high: f64| (b.min(high) - a.max(low)).max(0.0);
+            (2000.0 * overlap(1.05, 3.05) + 300.0 * overlap(3.05, f64::INFINITY)) * 1e-3
+        })
+        .collect();
+    assert_poisson_with_means(&counts, &means, "stepped profile");
+}
+
+#[test]
+fn a_shared_train_gives_every_target_the_same_jumps_whatever_the_split() {
+    // One train of 10 sources at 500 Hz (λ = 0.5 per step of 0.1 ms), delivered to 40
+    // neurons held by two parts of a population (as two threads would hold them), and to
+    // one neuron alone: the same count, everywhere, in every step.
+    let rate = RateProfile::Constant { rate_hz: 500.0 };
+    let dt = 0.1;
+    let steps = 20_000;
+    let whole = (0.0, f64::INFINITY);
+    let mut low = profile_input(rate.clone(), 10, true, (0..20).collect(), 0, whole, dt);
+    let mut high = profile_input(rate.clone(), 10, true, (0..20).collect(), 20, whole, dt);
+    let mut alone = profile_input(rate.clone(), 10, true, vec![7], 0, whole, dt);
+    let low = profile_counts(&mut low, 20, steps, dt);
+    let high = profile_counts(&mut high, 20, steps, dt);
+    let alone = profile_counts(&mut alone, 8, steps, dt);
+    let mut train = Vec::with_capacity(steps as usize);
+    for ((a, b), c) in low.iter().zip(&high).zip(&alone) {
+        let count = a[0];
+        assert!(a.iter().chain(b).all(|&k| k == count), "{a:?} {b:?}");
+        assert_eq!(c[7], count);
+        train.push(count);
+    }
+    // The train itself is Poisson with mean and variance K ν dt.
+    let lambda = 10.0 * 500.0 * dt * 1e-3;
+    let n = train.len() as f64;
+    let (mean, variance) = mean_variance(&train);
+    assert_close(mean, lambda, 4.0 * (lambda / n).sqrt(), "shared count mean");
+    let variance_error = ((lambda + 2.0 * lambda * lambda) / n).sqrt();
+    assert_close(
+        variance,
+        lambda,
+        4.0 * variance_error,
+        "shared count variance",
+    );
+    // Without `shared`, the same input gives every neuron its own train.
+    let mut own = profile_input(rate, 10, false, (0..20).collect(), 0, whole, dt);
+    let own = profile_counts(&mut own, 20, 200, dt);
+    let differing = own
+        .iter()
+        .filter(|row| row.iter().any(|&k| k != row[0]))
+        .count();
+    assert!(
+        differing > 150,
+        "{differing} of 200 steps differ between neurons"
+    );
+}
+
 // ---------------------------------------------------------------- reproducibility
 
 fn noise_kinds() -> Vec<InputKind> {
@@ -551,6 +782,18 @@ fn noise_kinds() -> Vec<InputKind> {
             weight: 1.0,
             sources: 3,
             synapse: PoissonSynapse::Delta,
+        },
+        InputKind::PoissonProfile {
+            rate: RateProfile::Sinusoidal {
+                mean_hz: 2000.0,
+                amplitude_hz: 1500.0,
+                frequency_hz: 50.0,
+                phase: 0.0,
+            },
+            weight: 1.0,
+            sources: 3,
+            synapse: PoissonSynapse::Delta,
+            shared: false,
         },
     ]
 }
@@ -626,6 +869,45 @@ fn invalid_inputs_are_errors_that_say_what_is_wrong() {
         synapse: PoissonSynapse::Delta,
     };
     assert_eq!(error_of(poisson(-3.0, 1)), "negative rate (-3 Hz)");
+    let profile = |rate| InputKind::PoissonProfile {
+        rate,
+        weight: 0.1,
+        sources: 1,
+        synapse: PoissonSynapse::Delta,
+        shared: true,
+    };
+    let sinusoid = |mean_hz, amplitude_hz, frequency_hz| {
+        profile(RateProfile::Sinusoidal {
+            mean_hz,
+            amplitude_hz,
+            frequency_hz,
+            phase: 0.0,
+        })
+    };
+    assert_eq!(
+        error_of(sinusoid(-1.0, 1.0, 1.0)),
+        "negative mean rate (-1 Hz)"
+    );
+    assert_eq!(
+        error_of(sinusoid(1.0, -1.0, 1.0)),
+        "negative rate amplitude (-1 Hz)"
+    );
+    assert_eq!(
+        error_of(sinusoid(1.0, 1.0, 0.0)),
+        "modulation frequency must be positive, got 0 Hz"
+    );
+    assert_eq!(
+        error_of(profile(RateProfile::Sampled(TimeSeries {
+            times_ms: vec![0.0, 1.0],
+            values: vec![1.0, -2.0],
+            interpolation: Interpolation::Step,
+        }))),
+        "rate profile: negative value at index 1 (-2 Hz)"
+    );
+    assert_eq!(
+        error_of(profile(RateProfile::Constant { rate_hz: 1e30 })),
+        "Poisson input: mean spike count per step (100000000000000000000000000) is too large"
+    );
     assert_eq!(
         error_of(poisson(3.0, 0)),
         "a Poisson input needs at least one source (sources is 0)"

@@ -56,7 +56,8 @@ pub(super) fn integral(kind: &InputKind, a: f64, b: f64) -> Option<f64> {
         }
         InputKind::WhiteNoise { .. }
         | InputKind::OrnsteinUhlenbeck { .. }
-        | InputKind::Poisson { .. } => return None,
+        | InputKind::Poisson { .. }
+        | InputKind::PoissonProfile { .. } => return None,
     })
 }
 
@@ -109,7 +110,8 @@ pub(super) fn value(kind: &InputKind, t: f64) -> Option<f64> {
         }
         InputKind::WhiteNoise { .. }
         | InputKind::OrnsteinUhlenbeck { .. }
-        | InputKind::Poisson { .. } => return None,
+        | InputKind::Poisson { .. }
+        | InputKind::PoissonProfile { .. } => return None,
     })
 }
 
@@ -139,7 +141,12 @@ fn pulse_time_on_before(
 }
 
 /// The sampled waveform at `t`: 0 before the first sample, the last value after the last.
-fn series_value(times: &[f64], values: &[f64], interpolation: Interpolation, t: f64) -> f64 {
+pub(super) fn series_value(
+    times: &[f64],
+    values: &[f64],
+    interpolation: Interpolation,
+    t: f64,
+) -> f64 {
     // Number of samples at or before t: sample `after − 1` starts the piece holding t.
     let after = times.partition_point(|&time| time <= t);
     if after == 0 {
@@ -159,7 +166,7 @@ fn lerp(times: &[f64], values: &[f64], k: usize, t: f64) -> f64 {
 }
 
 /// ∫ₐᵇ of the sampled waveform (`a < b`), piece by piece.
-fn series_integral(
+pub(super) fn series_integral(
     times: &[f64],
     values: &[f64],
     interpolation: Interpolation,

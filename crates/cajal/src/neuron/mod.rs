@@ -7,10 +7,12 @@
 //! | [`nonlinear_if`] (EIF, QIF) | C dV/dt = −g_L(V−E_L) + g_LΔ_T e^((V−V_T)/Δ_T) + I; τ dV/dt = (V−E_L)(V−V_c)/ΔV + R·I | RK4 |
 //! | [`hh`] | Hodgkin & Huxley (1952) squid axon | RK4 |
 //! | [`rate`] | τ dm/dt = −m + F(I − T) | exact for piecewise-constant input |
+//! | [`poisson`] | spikes of an (inhomogeneous) Poisson process of rate ν(t); no membrane | exact counts per step |
 
 pub mod hh;
 pub mod lif;
 pub mod nonlinear_if;
+pub mod poisson;
 pub mod rate;
 
 use crate::synapse::{ConductanceReceptor, ExponentialReceptor};
@@ -130,6 +132,8 @@ pub enum NeuronModel {
     HodgkinHuxley(hh::HodgkinHuxley),
     /// Rate unit.
     Rate(rate::RateUnit),
+    /// Poisson spike sources (no state; they receive no input).
+    PoissonSource(poisson::PoissonSource),
 }
 
 impl NeuronModel {
@@ -140,6 +144,7 @@ impl NeuronModel {
             NeuronModel::NonlinearIf(model) => model.advance(input, clock, spikes),
             NeuronModel::HodgkinHuxley(model) => model.advance(input, clock, spikes),
             NeuronModel::Rate(model) => model.advance(input, clock),
+            NeuronModel::PoissonSource(model) => model.advance(clock, spikes),
         }
     }
 
@@ -150,16 +155,21 @@ impl NeuronModel {
             NeuronModel::NonlinearIf(_) => nonlinear_if::VARIABLES,
             NeuronModel::HodgkinHuxley(_) => hh::VARIABLES,
             NeuronModel::Rate(model) => model.variables(),
+            NeuronModel::PoissonSource(_) => &[],
         }
     }
 
     /// The value of variable number `variable` (index into [`Self::variables`]) of a neuron.
+    ///
+    /// # Panics
+    /// For Poisson sources, which have no variables.
     pub fn sample(&self, variable: usize, neuron: usize) -> f64 {
         match self {
             NeuronModel::Lif(model) => model.sample(variable, neuron),
             NeuronModel::NonlinearIf(model) => model.sample(variable, neuron),
             NeuronModel::HodgkinHuxley(model) => model.sample(variable, neuron),
             NeuronModel::Rate(model) => model.sample(variable, neuron),
+            NeuronModel::PoissonSource(_) => panic!("Poisson sources have no variables"),
         }
     }
 
@@ -170,16 +180,27 @@ impl NeuronModel {
             NeuronModel::NonlinearIf(model) => model.size(),
             NeuronModel::HodgkinHuxley(model) => model.size(),
             NeuronModel::Rate(model) => model.size(),
+            NeuronModel::PoissonSource(model) => model.size(),
         }
     }
 
-    /// Sets the membrane potential of every neuron (mV); rate units have none and ignore it.
+    /// Sets the membrane potential of every neuron (mV); rate units and Poisson sources have
+    /// none and ignore it.
     pub fn set_membrane_potential(&mut self, v: &[f64]) {
         match self {
             NeuronModel::Lif(model) => model.set_membrane_potential(v),
             NeuronModel::NonlinearIf(model) => model.set_membrane_potential(v),
             NeuronModel::HodgkinHuxley(model) => model.set_membrane_potential(v),
-            NeuronModel::Rate(_) => {}
+            NeuronModel::Rate(_) | NeuronModel::PoissonSource(_) => {}
+        }
+    }
+
+    /// Gives a model that draws random numbers as it runs (Poisson sources) the streams of
+    /// neurons `first_neuron..` of population `population` under `seed`, so that a part of a
+    /// population draws what its neurons draw in the whole; the others ignore it.
+    pub fn assign_streams(&mut self, seed: u64, population: u64, first_neuron: u64) {
+        if let NeuronModel::PoissonSource(model) = self {
+            model.assign_streams(seed, population, first_neuron);
         }
     }
 

@@ -7,7 +7,7 @@
 //! seed = 1                     # default 0
 //!
 //! [population.cell]            # any name
-//! model = "hh"                 # lif | eif | qif | hh | rate
+//! model = "hh"                 # lif | eif | qif | hh | rate | poisson (spike sources)
 //! size = 1                     # default 1
 //! leak_conductance = "0.3 mS/cm^2"   # parameters by name or textbook symbol, with units
 //!
@@ -42,17 +42,20 @@ use super::error::{SpecError, closest};
 use super::reader::{Located, TableReader, quantity_from_node, read_distribution};
 use crate::connect::{Layout, Rule};
 use crate::distribution::Distribution;
-use crate::input::{InputKind, Interpolation, PoissonSynapse, read_time_series};
+use crate::input::{
+    InputKind, Interpolation, PoissonSynapse, RateProfile, TimeSeries, read_time_series,
+};
 use crate::neuron::hh::{self, HhParameters, HodgkinHuxley};
 use crate::neuron::lif::{self, Lif, LifParameters, SpikeTiming};
 use crate::neuron::nonlinear_if::{self, NonlinearIf, NonlinearIfParameters};
+use crate::neuron::poisson::{MAX_MEAN_PER_STEP, PoissonSource};
 use crate::neuron::rate::{self, RateUnit, TransferFunction};
 use crate::neuron::{NeuronModel, VariableDef};
 use crate::parameters::{ParameterProblem, ParameterSet};
 use crate::units::{Dimension, Unit};
 
 /// The neuron models a population may use.
-pub const MODEL_NAMES: &[&str] = &["lif", "eif", "qif", "hh", "rate"];
+pub const MODEL_NAMES: &[&str] = &["lif", "eif", "qif", "hh", "rate", "poisson"];
 
 /// The input kinds an `[[input]]` may be.
 pub const INPUT_KINDS: &[&str] = &[
@@ -195,6 +198,15 @@ pub enum NeuronSpec {
         /// Its parameters.
         transfer: ParameterSet,
     },
+    /// `poisson`: spike sources without a membrane.
+    PoissonSource {
+        /// The rate of every source.
+        rate: RateProfile,
+        /// Where the rate is written.
+        rate_span: Range<usize>,
+        /// No parameters: the rate may be a profile, which a parameter cannot hold.
+        parameters: ParameterSet,
+    },
 }
 
 impl NeuronSpec {
@@ -206,6 +218,7 @@ impl NeuronSpec {
             NeuronSpec::Qif(_) => "qif",
             NeuronSpec::HodgkinHuxley(_) => "hh",
             NeuronSpec::Rate { .. } => "rate",
+            NeuronSpec::PoissonSource { .. } => "poisson",
         }
     }
 
@@ -215,7 +228,9 @@ impl NeuronSpec {
     /// upstroke of EIF/QIF needs 0.01 ms.
     pub fn recommended_dt_ms(&self) -> f64 {
         match self {
-            NeuronSpec::Lif { .. } | NeuronSpec::Rate { .. } => 0.1,
+            NeuronSpec::Lif { .. } | NeuronSpec::Rate { .. } | NeuronSpec::PoissonSource { .. } => {
+                0.1
+            }
             NeuronSpec::HodgkinHuxley(_) => 0.025,
             NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 0.01,
         }
@@ -225,7 +240,9 @@ impl NeuronSpec {
     /// EIF and QIF is unstable or meaningless.
     pub fn maximum_dt_ms(&self) -> f64 {
         match self {
-            NeuronSpec::Lif { .. } | NeuronSpec::Rate { .. } => f64::INFINITY,
+            NeuronSpec::Lif { .. } | NeuronSpec::Rate { .. } | NeuronSpec::PoissonSource { .. } => {
+                f64::INFINITY
+            }
             NeuronSpec::HodgkinHuxley(_) => 0.1,
             NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 0.1,
         }
@@ -238,7 +255,9 @@ impl NeuronSpec {
             NeuronSpec::Eif(parameters)
             | NeuronSpec::Qif(parameters)
             | NeuronSpec::HodgkinHuxley(parameters) => parameters,
-            NeuronSpec::Rate { parameters, .. } => parameters,
+            NeuronSpec::Rate { parameters, .. } | NeuronSpec::PoissonSource { parameters, .. } => {
+                parameters
+            }
         }
     }
 
@@ -249,7 +268,9 @@ impl NeuronSpec {
             NeuronSpec::Eif(parameters)
             | NeuronSpec::Qif(parameters)
             | NeuronSpec::HodgkinHuxley(parameters) => parameters,
-            NeuronSpec::Rate { parameters, .. } => parameters,
+            NeuronSpec::Rate { parameters, .. } | NeuronSpec::PoissonSource { parameters, .. } => {
+                parameters
+            }
         }
     }
 
@@ -265,6 +286,8 @@ impl NeuronSpec {
             } => TransferFunction::from_set(transfer_kind, transfer)
                 .map(|t| t.input_dimension())
                 .unwrap_or(Dimension::DIMENSIONLESS),
+            // It receives no input; the reader refuses any.
+            NeuronSpec::PoissonSource { .. } => Dimension::DIMENSIONLESS,
         }
     }
 
@@ -282,12 +305,19 @@ impl NeuronSpec {
                 Ok(t) => RateUnit::new(t, parameters.value("time_constant"), 0.0, 0).variables(),
                 Err(_) => &[],
             },
+            NeuronSpec::PoissonSource { .. } => &[],
         }
     }
 
     /// Whether the model emits spikes.
     pub fn is_spiking(&self) -> bool {
         !matches!(self, NeuronSpec::Rate { .. })
+    }
+
+    /// Whether the population is a set of spike sources, which neither integrate input nor
+    /// have state: they cannot be the target of inputs or projections, nor be traced.
+    pub fn is_source(&self) -> bool {
+        matches!(self, NeuronSpec::PoissonSource { .. })
     }
 
     /// The LIF parameters, for models with a closed-form f–I curve.
@@ -330,6 +360,9 @@ impl NeuronSpec {
                 parameters.value("initial_rate"),
                 size,
             )),
+            NeuronSpec::PoissonSource { rate, .. } => {
+                NeuronModel::PoissonSource(PoissonSource::new(rate.clone(), size, dt_ms))
+            }
         })
     }
 
@@ -340,6 +373,8 @@ impl NeuronSpec {
             NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 16,
             NeuronSpec::HodgkinHuxley(_) => 40,
             NeuronSpec::Rate { .. } => 8,
+            // The counter-based key of each source.
+            NeuronSpec::PoissonSource { .. } => 8,
         }
     }
 }
@@ -456,7 +491,7 @@ pub fn read_model(source: Source, base_directory: &Path) -> Result<ModelSpec, Sp
     let simulation_span = simulation.span();
     simulation.finish()?;
 
-    let populations = read_populations(&mut root)?;
+    let populations = read_populations(&mut root, base_directory)?;
     let dt_ms = match &dt {
         Some(dt) => dt.value,
         None => populations
@@ -473,6 +508,7 @@ pub fn read_model(source: Source, base_directory: &Path) -> Result<ModelSpec, Sp
         &populations,
         simulation_span,
     )?;
+    check_sources(&source, &populations, simulation.dt_ms)?;
 
     let context = Context {
         source: &source,
@@ -555,10 +591,13 @@ impl Context<'_> {
     }
 }
 
-fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecError> {
+fn read_populations(
+    root: &mut TableReader,
+    base_directory: &Path,
+) -> Result<Vec<PopulationSpec>, SpecError> {
     let Some(mut table) = root.table("population")? else {
         return Err(root.error_here("the model has no population").expected(
-            "a [population.NAME] table with model = \"lif\", \"eif\", \"qif\", \"hh\" or \"rate\"",
+            "a [population.NAME] table with model = \"lif\", \"eif\", \"qif\", \"hh\", \"rate\" or \"poisson\"",
         ));
     };
     let mut populations = Vec::new();
@@ -570,7 +609,7 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
         let model = reader.choice("model", MODEL_NAMES)?.ok_or_else(|| {
             reader
                 .error_here(format!("population `{name}` has no model"))
-                .expected("model = \"lif\", \"eif\", \"qif\", \"hh\" or \"rate\"")
+                .expected("model = \"lif\", \"eif\", \"qif\", \"hh\", \"rate\" or \"poisson\"")
         })?;
         let size = match reader.unsigned("size")? {
             Some(size) if size.value == 0 => {
@@ -661,6 +700,18 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
                     transfer,
                 }
             }
+            "poisson" => {
+                let rate = read_rate(&mut reader, "rate", base_directory)?.ok_or_else(|| {
+                    reader.error_here("missing `rate`").expected(
+                        "rate = \"10 Hz\" or a profile, rate = { profile = \"sinusoidal\", ... }",
+                    )
+                })?;
+                NeuronSpec::PoissonSource {
+                    rate: rate.value,
+                    rate_span: rate.span,
+                    parameters: ParameterSet::defaults(&[]),
+                }
+            }
             _ => unreachable!("choice() admits only MODEL_NAMES"),
         };
         let span = reader.span();
@@ -676,6 +727,158 @@ fn read_populations(root: &mut TableReader) -> Result<Vec<PopulationSpec>, SpecE
     }
     table.finish()?;
     Ok(populations)
+}
+
+/// Refuses spike sources whose rate would give more spikes per step than a source may emit.
+fn check_sources(
+    source: &Source,
+    populations: &[PopulationSpec],
+    dt_ms: f64,
+) -> Result<(), SpecError> {
+    for population in populations {
+        let NeuronSpec::PoissonSource {
+            rate, rate_span, ..
+        } = &population.neuron
+        else {
+            continue;
+        };
+        let mean = rate.peak_hz() * dt_ms * 1e-3;
+        if mean > MAX_MEAN_PER_STEP {
+            return Err(SpecError::new(
+                source,
+                rate_span.clone(),
+                format!(
+                    "a peak rate of {} Hz gives {mean} spikes per step of {dt_ms} ms, more than \
+                     a source may emit",
+                    rate.peak_hz()
+                ),
+            )
+            .with_key(format!("population.{}.rate", population.name))
+            .expected(format!(
+                "at most {MAX_MEAN_PER_STEP} spikes per step, a rate of at most {} Hz",
+                MAX_MEAN_PER_STEP / dt_ms * 1e3
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the rate of a Poisson process: a frequency (`"10 Hz"`) or a profile,
+/// `{ profile = "sinusoidal", mean, amplitude, frequency, phase }` (phase in radians,
+/// default 0) or `{ profile = "timeseries", file, unit (default "Hz"), time_unit,
+/// sampling_interval, interpolation }`. No rate may be negative.
+fn read_rate(
+    reader: &mut TableReader,
+    key: &'static str,
+    base_directory: &Path,
+) -> Result<Option<Located<RateProfile>>, SpecError> {
+    let Some(entry) = reader.entry(key) else {
+        return Ok(None);
+    };
+    let span = entry.node.span.clone();
+    let negative = |reader: &TableReader, key: &str, rate: &Located<f64>| {
+        reader
+            .error_at(key, rate.span.clone(), "a rate cannot be negative")
+            .expected(">= 0 Hz")
+            .found(format!("{} Hz", rate.value))
+    };
+    let profile = if let Value::Table(_) = entry.node.value {
+        let mut table = reader.table(key)?.expect("the entry is a table");
+        let kind = table
+            .choice("profile", &["sinusoidal", "timeseries"])?
+            .ok_or_else(|| {
+                table
+                    .error_here("missing `profile`")
+                    .expected("profile = \"sinusoidal\" or \"timeseries\"")
+            })?;
+        let profile = if kind.value == "sinusoidal" {
+            let mean = table.required_quantity("mean", Dimension::FREQUENCY)?;
+            if mean.value < 0.0 {
+                return Err(negative(&table, "mean", &mean));
+            }
+            let amplitude = table.required_quantity("amplitude", Dimension::FREQUENCY)?;
+            if amplitude.value < 0.0 {
+                return Err(table
+                    .error_at(
+                        "amplitude",
+                        amplitude.span,
+                        "an amplitude cannot be negative",
+                    )
+                    .expected(">= 0 Hz")
+                    .found(format!("{} Hz", amplitude.value))
+                    .with_hint("add π to the phase to invert the modulation"));
+            }
+            let frequency = table.required_quantity("frequency", Dimension::FREQUENCY)?;
+            if frequency.value <= 0.0 {
+                return Err(table
+                    .error_at(
+                        "frequency",
+                        frequency.span,
+                        "a modulation frequency must be positive",
+                    )
+                    .expected("> 0 Hz")
+                    .found(format!("{} Hz", frequency.value))
+                    .with_hint("for a constant rate write rate = \"10 Hz\""));
+            }
+            RateProfile::Sinusoidal {
+                mean_hz: mean.value,
+                amplitude_hz: amplitude.value,
+                frequency_hz: frequency.value,
+                phase: table
+                    .quantity("phase", Dimension::DIMENSIONLESS)?
+                    .map_or(0.0, |q| q.value),
+            }
+        } else {
+            let series = read_series_file(base_directory, &mut table, Dimension::FREQUENCY, true)?;
+            let profile = RateProfile::Sampled(series.value);
+            if let Err(error) = profile.validate() {
+                return Err(table
+                    .error_at("file", series.span, error.to_string())
+                    .expected("rates >= 0 Hz"));
+            }
+            profile
+        };
+        table.finish()?;
+        profile
+    } else {
+        let rate = reader
+            .quantity(key, Dimension::FREQUENCY)?
+            .expect("the entry is present");
+        if rate.value < 0.0 {
+            return Err(negative(reader, key, &rate));
+        }
+        RateProfile::Constant {
+            rate_hz: rate.value,
+        }
+    };
+    Ok(Some(Located {
+        value: profile,
+        span,
+    }))
+}
+
+/// The error for an input or projection aimed at a population of spike sources.
+fn source_as_target(
+    reader: &mut TableReader,
+    key: &'static str,
+    population: &PopulationSpec,
+    what: &str,
+    expected: &str,
+) -> SpecError {
+    let span = reader
+        .entry(key)
+        .map_or_else(|| reader.span(), |entry| entry.node.span.clone());
+    reader
+        .error_at(
+            key,
+            span,
+            format!(
+                "population `{}` is made of Poisson spike sources, which receive no {what}",
+                population.name
+            ),
+        )
+        .expected(expected.to_string())
+        .found(format!("\"{}\"", population.name))
 }
 
 /// Reads a spiking model's parameters (the initial potential may be a distribution) and
@@ -864,6 +1067,15 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
     let mut reader = table_of(context.source, node, format!("input[{index}]"))?;
     let population = context.population(&mut reader, "target")?;
     let target = &context.populations[population];
+    if target.neuron.is_source() {
+        return Err(source_as_target(
+            &mut reader,
+            "target",
+            target,
+            "input",
+            "a population of neurons (lif, eif, qif, hh or rate)",
+        ));
+    }
     let neurons = read_neurons(&mut reader, target, true)?.expect("default_all");
     let kind_name = reader.choice("kind", INPUT_KINDS)?.ok_or_else(|| {
         reader
@@ -934,7 +1146,9 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                 stop_ms: ramp_stop,
             }
         }
-        "timeseries" => read_timeseries(context, &mut reader, current)?,
+        "timeseries" => InputKind::TimeSeries(
+            read_series_file(context.base_directory, &mut reader, current, false)?.value,
+        ),
         "white_noise" => InputKind::WhiteNoise {
             mean: reader.quantity("mean", current)?.map_or(0.0, |q| q.value),
             std: reader.required_quantity("std", current)?.value,
@@ -956,8 +1170,9 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                     .expected("a current input (constant, step, noise, ...)")
                     .found("\"poisson\""));
             }
-            let rate = reader.quantity("rate", Dimension::FREQUENCY)?;
+            let rate = read_rate(&mut reader, "rate", context.base_directory)?;
             let eta = reader.quantity("eta", Dimension::DIMENSIONLESS)?;
+            let shared = reader.boolean("shared")?.is_some_and(|s| s.value);
             let synapse = reader
                 .choice("synapse", &["delta", "exponential"])?
                 .map_or("delta", |s| s.value);
@@ -992,7 +1207,7 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                 receptor_time_constant_ms = Some(tau.value);
                 (weight, PoissonSynapse::Exponential { receptor: 0 })
             };
-            let rate_hz = match (rate, eta) {
+            let rate = match (rate, eta) {
                 (Some(rate), None) => rate.value,
                 (None, Some(eta)) => {
                     // Brunel (2000): ν_thr = θ/(J·C_E·τ) is the rate at which C_E inputs of
@@ -1013,7 +1228,9 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                     }
                     let threshold_rate_per_ms = (neuron.threshold - neuron.resting_potential)
                         / (weight * sources as f64 * neuron.membrane_time_constant);
-                    eta.value * threshold_rate_per_ms * 1000.0
+                    RateProfile::Constant {
+                        rate_hz: eta.value * threshold_rate_per_ms * 1000.0,
+                    }
                 }
                 (Some(rate), Some(_)) => {
                     return Err(reader.error_at(
@@ -1028,11 +1245,21 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                         .expected("rate = \"10 Hz\" (or eta = 2 for Brunel's ν_ext = η·ν_thr)"));
                 }
             };
-            InputKind::Poisson {
-                rate_hz,
-                weight,
-                sources,
-                synapse,
+            match rate {
+                // Independent trains of a constant rate: the 16-bit table's fast path.
+                RateProfile::Constant { rate_hz } if !shared => InputKind::Poisson {
+                    rate_hz,
+                    weight,
+                    sources,
+                    synapse,
+                },
+                rate => InputKind::PoissonProfile {
+                    rate,
+                    weight,
+                    sources,
+                    synapse,
+                    shared,
+                },
             }
         }
         _ => unreachable!("choice() admits only INPUT_KINDS"),
@@ -1088,29 +1315,43 @@ fn read_quantity_list(
     })
 }
 
-fn read_timeseries(
-    context: &Context,
+/// Reads the keys of a sampled waveform of `dimension` (`file`, `unit`, `time_unit`,
+/// `sampling_interval`, `interpolation`) and the file they name; the span is the file name's.
+/// `unit` is required unless `default_unit` is set (the working unit is then the default).
+fn read_series_file(
+    base_directory: &Path,
     reader: &mut TableReader,
-    current: Dimension,
-) -> Result<InputKind, SpecError> {
+    dimension: Dimension,
+    default_unit: bool,
+) -> Result<Located<TimeSeries>, SpecError> {
     let file = reader.required_string("file", "\"stimulus.csv\"")?;
-    let unit_text = reader.required_string("unit", "\"pA\"")?;
-    let unit = Unit::parse(&unit_text.value).map_err(|error| {
-        reader
-            .error_at("unit", unit_text.span.clone(), error.message)
-            .found(format!("\"{}\"", unit_text.value))
-    })?;
-    if unit.dimension != current {
+    let unit_text = if default_unit {
+        reader.string("unit")?
+    } else {
+        Some(reader.required_string("unit", "\"pA\"")?)
+    };
+    let working = Unit::working(dimension).expect("series dimensions have working units");
+    let unit = match &unit_text {
+        None => working,
+        Some(unit_text) => Unit::parse(&unit_text.value).map_err(|error| {
+            reader
+                .error_at("unit", unit_text.span.clone(), error.message)
+                .found(format!("\"{}\"", unit_text.value))
+        })?,
+    };
+    if let Some(unit_text) = &unit_text
+        && unit.dimension != dimension
+    {
+        let message = if dimension == Dimension::FREQUENCY {
+            "not a unit of rate"
+        } else {
+            "wrong dimension for this population's input"
+        };
         return Err(reader
-            .error_at(
-                "unit",
-                unit_text.span.clone(),
-                "wrong dimension for this population's input",
-            )
-            .expected(format!("a unit of {current}"))
+            .error_at("unit", unit_text.span.clone(), message)
+            .expected(format!("a unit of {dimension}"))
             .found(format!("\"{}\" ({})", unit_text.value, unit.dimension)));
     }
-    let working = Unit::working(current).expect("input dimensions have working units");
     let value_scale = unit.scale / working.scale;
     let time_scale = match reader.string("time_unit")? {
         Some(text) => {
@@ -1134,14 +1375,17 @@ fn read_timeseries(
         Some(Located { value: "step", .. }) => Interpolation::Step,
         _ => Interpolation::Linear,
     };
-    let path = resolve(context.base_directory, &file.value);
+    let path = resolve(base_directory, &file.value);
     let series = read_time_series(&path, sampling, time_scale, value_scale, interpolation)
         .map_err(|error| {
             reader
                 .error_at("file", file.span.clone(), error.to_string())
                 .found(format!("\"{}\"", file.value))
         })?;
-    Ok(InputKind::TimeSeries(series))
+    Ok(Located {
+        value: series,
+        span: file.span,
+    })
 }
 
 fn resolve(base: &Path, file: &str) -> PathBuf {
@@ -1178,6 +1422,20 @@ fn read_record(context: &Context, node: &Node, index: usize) -> Result<RecordSpe
             }
         }
         _ => {
+            if target.neuron.is_source() {
+                return Err(reader
+                    .error_at(
+                        "kind",
+                        kind.span,
+                        format!(
+                            "population `{}` is made of Poisson spike sources: it has no state \
+                             to trace",
+                            target.name
+                        ),
+                    )
+                    .expected("kind = \"spikes\"")
+                    .found("\"trace\""));
+            }
             let known = target.neuron.variables();
             let variables = match reader.array("variables")? {
                 None => (0..known.len()).collect(),
@@ -1249,7 +1507,7 @@ fn read_record(context: &Context, node: &Node, index: usize) -> Result<RecordSpe
 pub const DEFAULT_TRACED_NEURONS: usize = 5;
 
 /// What is recorded when the file has no `[[record]]`: the spikes of every spiking
-/// population and every variable of its first few neurons.
+/// population and every variable of its first few neurons (Poisson sources have none).
 pub fn default_records(populations: &[PopulationSpec]) -> Vec<RecordSpec> {
     let mut records = Vec::new();
     for (index, population) in populations.iter().enumerate() {
@@ -1258,6 +1516,9 @@ pub fn default_records(populations: &[PopulationSpec]) -> Vec<RecordSpec> {
                 population: index,
                 neurons: None,
             });
+        }
+        if population.neuron.variables().is_empty() {
+            continue;
         }
         records.push(RecordSpec::Trace {
             population: index,
@@ -1280,10 +1541,15 @@ fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecErr
             .expected("population = \"<name>\""));
     };
     let target = &context.populations[population];
-    if !target.neuron.is_spiking() {
+    if !target.neuron.is_spiking() || target.neuron.is_source() {
+        let what = if target.neuron.is_source() {
+            "is made of Poisson spike sources"
+        } else {
+            "is a rate unit"
+        };
         return Err(reader
             .error_here(format!(
-                "population `{}` is a rate unit: it has no f–I curve to simulate",
+                "population `{}` {what}: it has no f–I curve to simulate",
                 target.name
             ))
             .expected("a spiking population"));
@@ -1433,6 +1699,15 @@ fn read_projection(
                 ))
                 .with_key(reader.key_path(key)));
         }
+    }
+    if context.populations[target].neuron.is_source() {
+        return Err(source_as_target(
+            &mut reader,
+            "target",
+            &context.populations[target],
+            "spikes",
+            "a population of spiking neurons (lif, eif, qif or hh)",
+        ));
     }
     let (source_size, target_size) = (
         context.populations[source].size,

@@ -404,3 +404,161 @@ fn a_listed_projection_takes_its_weights_from_the_file_or_the_key_but_not_both()
     );
     std::fs::remove_dir_all(&directory).ok();
 }
+
+const SOURCES: &str = "[population.ext]\nmodel = \"poisson\"\nsize = 10\n";
+const CELL: &str = "[population.cell]\nmodel = \"lif\"\n";
+
+#[test]
+fn negative_poisson_rates_are_refused_at_their_key() {
+    let message = error(&format!(
+        "{HEAD}{CELL}[[input]]\ntarget = \"cell\"\nkind = \"poisson\"\nrate = \"-3 Hz\"\nweight = \"0.1 mV\"\n"
+    ));
+    assert_eq!(
+        message,
+        "model.toml:8:8: input[0].rate: a rate cannot be negative (expected >= 0 Hz, found -3 Hz)"
+    );
+    let message = error(&format!("{HEAD}{SOURCES}rate = \"-1 Hz\"\n"));
+    assert_eq!(
+        message,
+        "model.toml:6:8: population.ext.rate: a rate cannot be negative (expected >= 0 Hz, found -1 Hz)"
+    );
+    let message = error(&format!(
+        "{HEAD}{SOURCES}rate = {{ profile = \"sinusoidal\", mean = \"-5 Hz\", amplitude = \"1 Hz\", frequency = \"2 Hz\" }}\n"
+    ));
+    assert_eq!(
+        message,
+        "model.toml:6:41: population.ext.rate.mean: a rate cannot be negative (expected >= 0 Hz, found -5 Hz)"
+    );
+    let message = error(&format!(
+        "{HEAD}{SOURCES}rate = {{ profile = \"sinusoidal\", mean = \"5 Hz\", amplitude = \"1 Hz\", frequency = \"0 Hz\" }}\n"
+    ));
+    assert_eq!(
+        message,
+        "model.toml:6:81: population.ext.rate.frequency: a modulation frequency must be positive \
+         (expected > 0 Hz, found 0 Hz)\n  hint: for a constant rate write rate = \"10 Hz\""
+    );
+}
+
+#[test]
+fn a_rate_profile_file_that_is_missing_or_negative_is_named() {
+    let message = error(&format!(
+        "{HEAD}{SOURCES}rate = {{ profile = \"timeseries\", file = \"nowhere.csv\" }}\n"
+    ));
+    assert!(
+        message.starts_with("model.toml:6:41: population.ext.rate.file: cannot read"),
+        "{message}"
+    );
+    assert!(message.contains("nowhere.csv"), "{message}");
+
+    let directory = std::env::temp_dir().join(format!("cajal-rates-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    std::fs::write(directory.join("rates.csv"), "time_s,rate\n0,5\n0.5,-2\n").unwrap();
+    let text = format!(
+        "{HEAD}{CELL}[[input]]\ntarget = \"cell\"\nkind = \"poisson\"\nweight = \"0.1 mV\"\n\
+         rate = {{ profile = \"timeseries\", file = \"rates.csv\", time_unit = \"s\", unit = \"Hz\" }}\n"
+    );
+    let message = read_model(Source::new("model.toml", text), &directory)
+        .unwrap_err()
+        .to_string();
+    std::fs::remove_dir_all(&directory).unwrap();
+    assert_eq!(
+        message,
+        "model.toml:9:41: input[0].rate.file: rate profile: negative value at index 1 (-2 Hz) \
+         (expected rates >= 0 Hz)"
+    );
+}
+
+#[test]
+fn poisson_sources_receive_no_projections_inputs_or_traces() {
+    let message = error(&format!(
+        "{HEAD}{CELL}{SOURCES}rate = \"5 Hz\"\n[[projection]]\nsource = \"cell\"\ntarget = \"ext\"\n\
+         rule = \"all_to_all\"\nweight = \"0.1 mV\"\n"
+    ));
+    assert_eq!(
+        message,
+        "model.toml:11:10: projection[0].target: population `ext` is made of Poisson spike \
+         sources, which receive no spikes (expected a population of spiking neurons (lif, eif, \
+         qif or hh), found \"ext\")"
+    );
+    let message = error(&format!(
+        "{HEAD}{SOURCES}rate = \"5 Hz\"\n[[input]]\ntarget = \"ext\"\nkind = \"constant\"\namplitude = \"1 pA\"\n"
+    ));
+    assert_eq!(
+        message,
+        "model.toml:8:10: input[0].target: population `ext` is made of Poisson spike sources, \
+         which receive no input (expected a population of neurons (lif, eif, qif, hh or rate), \
+         found \"ext\")"
+    );
+    let message = error(&format!(
+        "{HEAD}{SOURCES}rate = \"5 Hz\"\n[[record]]\nkind = \"trace\"\npopulation = \"ext\"\n"
+    ));
+    assert_eq!(
+        message,
+        "model.toml:8:8: record[0].kind: population `ext` is made of Poisson spike sources: it \
+         has no state to trace (expected kind = \"spikes\", found \"trace\")"
+    );
+    let message = error(&format!("{HEAD}{SOURCES}rate = \"10 MHz\"\n"));
+    assert_eq!(
+        message,
+        "model.toml:6:8: population.ext.rate: a peak rate of 10000000 Hz gives 1000 spikes per \
+         step of 0.1 ms, more than a source may emit (expected at most 600 spikes per step, a \
+         rate of at most 6000000 Hz)"
+    );
+}
+
+#[test]
+fn poisson_rates_read_into_the_inputs_and_sources_they_describe() {
+    let text = format!(
+        "{HEAD}{CELL}[population.ext]\nmodel = \"poisson\"\nsize = 3\n\
+         rate = {{ profile = \"sinusoidal\", mean = \"10 Hz\", amplitude = \"4 Hz\", frequency = \"2 Hz\", phase = 1.5 }}\n\
+         [[input]]\ntarget = \"cell\"\nkind = \"poisson\"\nrate = \"8 Hz\"\nweight = \"0.1 mV\"\n\
+         [[input]]\ntarget = \"cell\"\nkind = \"poisson\"\nrate = \"8 Hz\"\nweight = \"0.1 mV\"\nshared = true\nsources = 20\n"
+    );
+    let spec = read_model(Source::new("model.toml", text), Path::new(".")).unwrap();
+    let NeuronSpec::PoissonSource { rate, .. } = &spec.populations[1].neuron else {
+        panic!("{:?}", spec.populations[1].neuron);
+    };
+    assert_eq!(
+        *rate,
+        RateProfile::Sinusoidal {
+            mean_hz: 10.0,
+            amplitude_hz: 4.0,
+            frequency_hz: 2.0,
+            phase: 1.5
+        }
+    );
+    // A constant rate without `shared` keeps the homogeneous input (and its fast path).
+    assert!(matches!(
+        spec.inputs[0].kind,
+        InputKind::Poisson { rate_hz: 8.0, .. }
+    ));
+    assert!(matches!(
+        spec.inputs[1].kind,
+        InputKind::PoissonProfile {
+            rate: RateProfile::Constant { rate_hz: 8.0 },
+            sources: 20,
+            shared: true,
+            ..
+        }
+    ));
+    // Sources are recorded (spikes) but have nothing to trace.
+    assert_eq!(
+        spec.records,
+        [
+            RecordSpec::Spikes {
+                population: 0,
+                neurons: None
+            },
+            RecordSpec::Trace {
+                population: 0,
+                variables: vec![0],
+                neurons: vec![0],
+                interval_steps: 1
+            },
+            RecordSpec::Spikes {
+                population: 1,
+                neurons: None
+            },
+        ]
+    );
+}
