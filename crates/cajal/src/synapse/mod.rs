@@ -3,13 +3,26 @@
 //! - **delta**: the membrane potential jumps by the weight (a voltage) at the end of the
 //!   step in which the spike arrives (NEST `iaf_psc_delta` semantics);
 //! - **exponential current**: the spike adds the weight (a current) to a synaptic current
-//!   that decays as I_syn(t) = I_syn(0)·e^(−t/τ_syn) (NEST `iaf_psc_exp`).
-//!
+//!   that decays as I_syn(t) = I_syn(0)·e^(−t/τ_syn) (NEST `iaf_psc_exp`);
+//! - **alpha current**: a spike of weight w gives I(t) = w·(t/τ)·e^(1 − t/τ), which rises
+//!   from 0 and peaks at w when t = τ (NEST `iaf_psc_alpha`);
+//! - **difference of exponentials**: I(t) = w·N·(e^(−t/τ_d) − e^(−t/τ_r)) with τ_r < τ_d
+//!   and N such that the peak is w (NEURON's `Exp2Syn`); made of two exponential receptors,
+//!   one fed +w·N and the other −w·N, so it is exact wherever those are;
 //! - **exponential conductance**: the spike adds the weight (a conductance) to g(t), which
-//!   decays as g(0)·e^(−t/τ) and drives the current g·(E_rev − V) (NEST `iaf_cond_exp`).
+//!   decays as g(0)·e^(−t/τ) and drives the current g·(E_rev − V) (NEST `iaf_cond_exp`);
+//! - **alpha conductance**: g(t) = w·(t/τ)·e^(1 − t/τ), peak w at t = τ, driving
+//!   g·(E_rev − V) (NEST `iaf_cond_alpha`).
 //!
-//! The decay over a step is exact. Each distinct time constant of a population is one
-//! *receptor*: one array of synaptic currents (or conductances), updated once per step.
+//! The propagation over a step is exact. Each distinct time constant of a population (and
+//! kernel) is one *receptor*: arrays of synaptic state, updated once per step. A spike
+//! arriving in a step acts from the end of that step on.
+//!
+//! **Alpha kernels** carry a second state. With y the slope variable,
+//! dI/dt = −I/τ + y and dy/dt = −y/τ, so within a step I(t) = (I₀ + y₀·t)·e^(−t/τ) and
+//! y(t) = y₀·e^(−t/τ); a spike of weight w adds w·e/τ to y, which gives w·(t/τ)·e^(1 − t/τ)
+//! from I = y = 0. The charge-preserving mean of I over a step of length h is
+//! I₀·(τ/h)(1 − e^(−h/τ)) + y₀·h·∫₀¹ u·e^(−u h/τ) du (see [`ramp_convolution`]).
 
 /// One population's exponentially decaying synaptic currents of one time constant.
 #[derive(Clone, Debug)]
@@ -50,13 +63,148 @@ impl ExponentialReceptor {
     }
 }
 
-/// Exponentially decaying conductances (nS) with their reversal potential.
+/// One population's alpha-shaped synaptic currents (or conductances) of one time constant:
+/// I(t) = (I₀ + y₀·t)·e^(−t/τ) within a step, a spike of weight w adding w·e/τ to y.
+#[derive(Clone, Debug)]
+pub struct AlphaReceptor {
+    /// Synaptic time constant τ (ms), the time to peak.
+    pub time_constant_ms: f64,
+    /// The step dt (ms).
+    pub dt_ms: f64,
+    /// e^(−dt/τ): the decay of both state variables over one step.
+    pub decay_per_step: f64,
+    /// (τ/dt)(1 − e^(−dt/τ)): the step mean of I per unit of I at the start of the step.
+    pub step_mean_factor: f64,
+    /// dt·∫₀¹ u·e^(−u·dt/τ) du: the step mean of I per unit of y at the start of the step.
+    pub slope_step_mean_factor: f64,
+    /// e/τ (1/ms): the slope a spike of unit weight adds, so that its current peaks at the
+    /// weight.
+    pub weight_to_slope: f64,
+    /// I of every neuron at the start of the step (model current units, or nS).
+    pub current: Vec<f64>,
+    /// y of every neuron at the start of the step (current units per ms).
+    pub slope: Vec<f64>,
+    /// Weights of spikes arriving during the step, added (as slope) at its end.
+    pub arriving: Vec<f64>,
+}
+
+impl AlphaReceptor {
+    /// Receptors for `size` neurons with time constant `time_constant_ms`, stepping by `dt_ms`.
+    pub fn new(size: usize, time_constant_ms: f64, dt_ms: f64) -> Self {
+        let ratio = dt_ms / time_constant_ms;
+        AlphaReceptor {
+            time_constant_ms,
+            dt_ms,
+            decay_per_step: (-ratio).exp(),
+            step_mean_factor: -(-ratio).exp_m1() / ratio,
+            slope_step_mean_factor: dt_ms * ramp_convolution(0.0, ratio),
+            weight_to_slope: std::f64::consts::E / time_constant_ms,
+            current: vec![0.0; size],
+            slope: vec![0.0; size],
+            arriving: vec![0.0; size],
+        }
+    }
+
+    /// The charge-preserving mean of neuron `i`'s current over the step.
+    #[inline(always)]
+    pub fn step_mean(&self, i: usize) -> f64 {
+        self.step_mean_factor * self.current[i] + self.slope_step_mean_factor * self.slope[i]
+    }
+
+    /// Advances the state by one step (exactly) and adds what arrived during it.
+    pub fn advance(&mut self) {
+        let (decay, dt, gain) = (self.decay_per_step, self.dt_ms, self.weight_to_slope);
+        for ((current, slope), arriving) in self
+            .current
+            .iter_mut()
+            .zip(self.slope.iter_mut())
+            .zip(self.arriving.iter_mut())
+        {
+            *current = (*current + *slope * dt) * decay;
+            *slope = *slope * decay + *arriving * gain;
+            *arriving = 0.0;
+        }
+    }
+}
+
+/// The time course of a synaptic conductance.
+#[derive(Clone, Debug)]
+pub enum ConductanceKernel {
+    /// g decays exponentially; a spike adds its weight to g.
+    Exponential(ExponentialReceptor),
+    /// g follows an alpha function; a spike's conductance peaks at its weight.
+    Alpha(AlphaReceptor),
+}
+
+impl ConductanceKernel {
+    /// The conductance (nS) of every neuron at the start of the step.
+    pub fn conductance_mut(&mut self) -> &mut [f64] {
+        match self {
+            ConductanceKernel::Exponential(receptor) => &mut receptor.current,
+            ConductanceKernel::Alpha(receptor) => &mut receptor.current,
+        }
+    }
+
+    /// The weights (nS) of spikes arriving during the step.
+    pub fn arriving_mut(&mut self) -> &mut [f64] {
+        match self {
+            ConductanceKernel::Exponential(receptor) => &mut receptor.arriving,
+            ConductanceKernel::Alpha(receptor) => &mut receptor.arriving,
+        }
+    }
+
+    /// Advances the conductances by one step and adds what arrived during it.
+    pub fn advance(&mut self) {
+        match self {
+            ConductanceKernel::Exponential(receptor) => receptor.advance(),
+            ConductanceKernel::Alpha(receptor) => receptor.advance(),
+        }
+    }
+}
+
+/// Synaptic conductances (nS) of one kernel and time constant, with their reversal potential.
 #[derive(Clone, Debug)]
 pub struct ConductanceReceptor {
-    /// The conductance of every neuron; its `current` field holds g in nS.
-    pub conductance: ExponentialReceptor,
+    /// The conductance of every neuron and how it evolves.
+    pub conductance: ConductanceKernel,
     /// E_rev (mV).
     pub reversal_potential: f64,
+}
+
+/// The factor N that makes the peak of e^(−t/τ_d) − e^(−t/τ_r) equal to 1 (τ_r < τ_d):
+/// the peak lies at t_p = τ_d τ_r/(τ_d − τ_r)·ln(τ_d/τ_r), and
+/// N = 1/(e^(−t_p/τ_d) − e^(−t_p/τ_r)) (as NEURON's `Exp2Syn`).
+pub fn difference_of_exponentials_normalisation(rise_ms: f64, decay_ms: f64) -> f64 {
+    let peak = difference_of_exponentials_peak_time(rise_ms, decay_ms);
+    1.0 / ((-peak / decay_ms).exp() - (-peak / rise_ms).exp())
+}
+
+/// The time (ms) at which e^(−t/τ_d) − e^(−t/τ_r) peaks (τ_r < τ_d).
+pub fn difference_of_exponentials_peak_time(rise_ms: f64, decay_ms: f64) -> f64 {
+    decay_ms * rise_ms / (decay_ms - rise_ms) * (decay_ms / rise_ms).ln()
+}
+
+/// ∫₀¹ u·e^(−a(1 − u) − b·u) du, for a, b ≥ 0 — the response kernel of a ramp u·e^(−b·u)
+/// seen through a decay e^(−a(1 − u)). With h a step, a = h/τ_m and b = h/τ_s,
+/// h²·ramp_convolution(a, b) = ∫₀^h e^(−(h−s)/τ_m)·s·e^(−s/τ_s) ds (the LIF membrane's
+/// response to the slope of an alpha current); with a = 0 it is the step mean of s·e^(−s/τ).
+///
+/// In closed form it is (e^(−a) − (1 + z)·e^(−b))/z² with z = b − a, which loses all digits
+/// as z → 0 (τ_s → τ_m, or a short step); there the series
+/// e^(−a)·Σ_n (−z)^n/(n!·(n + 2)) is used instead (|z| < 1: 20 terms leave < 1e-19 out).
+pub fn ramp_convolution(a: f64, b: f64) -> f64 {
+    let z = b - a;
+    if z.abs() < 1.0 {
+        let mut term = 1.0; // (−z)^n / n!
+        let mut sum = 0.0;
+        for n in 0..20 {
+            sum += term / (n + 2) as f64;
+            term *= -z / (n + 1) as f64;
+        }
+        (-a).exp() * sum
+    } else {
+        ((-a).exp() - (1.0 + z) * (-b).exp()) / (z * z)
+    }
 }
 
 #[cfg(test)]
