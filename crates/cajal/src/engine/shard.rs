@@ -119,6 +119,35 @@ fn conductance_receptors(spec: &ModelSpec, population: usize) -> Vec<SynapseSpec
     )
 }
 
+/// The receptor of a conductance synapse for `size` neurons (`None` for a current synapse).
+fn conductance_receptor(
+    synapse: SynapseSpec,
+    size: usize,
+    dt_ms: f64,
+) -> Option<ConductanceReceptor> {
+    let (conductance, reversal_potential) = match synapse {
+        SynapseSpec::ConductanceExponential {
+            time_constant_ms,
+            reversal_potential,
+        } => (
+            ConductanceKernel::Exponential(ExponentialReceptor::new(size, time_constant_ms, dt_ms)),
+            reversal_potential,
+        ),
+        SynapseSpec::ConductanceAlpha {
+            time_constant_ms,
+            reversal_potential,
+        } => (
+            ConductanceKernel::Alpha(AlphaReceptor::new(size, time_constant_ms, dt_ms)),
+            reversal_potential,
+        ),
+        _ => return None,
+    };
+    Some(ConductanceReceptor {
+        conductance,
+        reversal_potential,
+    })
+}
+
 /// Where the spikes of `projection` act.
 pub fn destination_of(spec: &ModelSpec, projection: &ProjectionSpec) -> Destination {
     let receptor = |tau: f64| {
@@ -324,31 +353,7 @@ impl Shard {
                 .collect();
             part.conductances = conductance_receptors(spec, index)
                 .into_iter()
-                .filter_map(|synapse| match synapse {
-                    SynapseSpec::ConductanceExponential {
-                        time_constant_ms,
-                        reversal_potential,
-                    } => Some(ConductanceReceptor {
-                        conductance: ConductanceKernel::Exponential(ExponentialReceptor::new(
-                            size,
-                            time_constant_ms,
-                            dt_ms,
-                        )),
-                        reversal_potential,
-                    }),
-                    SynapseSpec::ConductanceAlpha {
-                        time_constant_ms,
-                        reversal_potential,
-                    } => Some(ConductanceReceptor {
-                        conductance: ConductanceKernel::Alpha(AlphaReceptor::new(
-                            size,
-                            time_constant_ms,
-                            dt_ms,
-                        )),
-                        reversal_potential,
-                    }),
-                    _ => None,
-                })
+                .filter_map(|synapse| conductance_receptor(synapse, size, dt_ms))
                 .collect();
         }
         for (index, projection) in spec.projections.iter().enumerate() {

@@ -453,8 +453,8 @@ impl Lif {
 
     /// The grid step with synaptic conductances. Over one step the conductances are held at
     /// their mean over the step (their exact exponential or alpha time course averaged), and
-    /// so are the synaptic currents; the membrane equation is then linear with constant coefficients,
-    /// τ dV/dt = (E_L − V) + R I + Σ_k R g_k (E_k − V), and its solution over the step is
+    /// so are the synaptic currents; the membrane equation is then linear with constant
+    /// coefficients, τ dV/dt = (E_L − V) + R I + Σ_k R g_k (E_k − V), and its solution over the step is
     /// exact: V relaxes towards V∞ = (E_L + R I + R Σ g_k E_k)/(1 + R Σ g_k) with time
     /// constant τ/(1 + R Σ g_k). The error is that of freezing g over a step, O(dt/τ_syn),
     /// the same order as the Euler scheme Brian2's COBA benchmark uses.
