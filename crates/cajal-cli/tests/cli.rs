@@ -177,9 +177,16 @@ fn demo_needs_no_file_and_says_where_it_wrote() {
     )
     .unwrap();
     for population in ["E", "I"] {
-        let rate = summary["populations"][population]["rate_hz"].as_f64().unwrap();
-        let cv = summary["populations"][population]["cv_isi"].as_f64().unwrap();
-        assert!((20.0..70.0).contains(&rate) && cv > 0.6, "{population}: {rate} Hz, CV {cv}");
+        let rate = summary["populations"][population]["rate_hz"]
+            .as_f64()
+            .unwrap();
+        let cv = summary["populations"][population]["cv_isi"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (20.0..70.0).contains(&rate) && cv > 0.6,
+            "{population}: {rate} Hz, CV {cv}"
+        );
     }
     std::fs::remove_dir_all(&directory).unwrap();
 }

@@ -397,6 +397,14 @@ impl Connectivity {
         Ok(())
     }
 
+    /// Multiplies every per-synapse weight by `factor` (no effect without per-synapse
+    /// weights).
+    pub fn scale_weights(&mut self, factor: f64) {
+        if let Some(weights) = &mut self.weights {
+            weights.iter_mut().for_each(|w| *w *= factor);
+        }
+    }
+
     /// Positions of `source`'s synapses in the per-synapse arrays.
     #[inline(always)]
     pub fn synapse_range(&self, source: usize) -> std::ops::Range<usize> {

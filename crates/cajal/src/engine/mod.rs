@@ -6,7 +6,7 @@
 //!    run are folded once into a bias (uniform, or per neuron), time-varying inputs add their
 //!    mean over the step on top of it;
 //! 2. Poisson inputs add voltage jumps (delta synapses) or synaptic weights arriving at
-//!    exponential receptors;
+//!    exponential or alpha receptors;
 //! 3. the neuron model advances (exactly, or by RK4), emitting spikes (a population of
 //!    Poisson sources draws its spikes instead);
 //! 4. the receptors decay and take up what arrived, so it acts from the next step on;
@@ -30,7 +30,7 @@ mod shard;
 use std::ops::Range;
 
 use crate::connect::Connectivity;
-use crate::input::InputKind;
+use crate::input::{InputKind, PoissonSynapse};
 use crate::memory;
 use crate::neuron::Spike;
 use crate::record::{SpikeRecorder, TraceRecorder};
@@ -182,7 +182,15 @@ pub fn estimate_memory_bytes(spec: &ModelSpec) -> u128 {
         };
         bytes += input.neurons.len() as u128 * per_neuron;
         if input.receptor_time_constant_ms.is_some() {
-            bytes += spec.populations[input.population].size as u128 * 16;
+            // An exponential receptor holds two values per neuron, an alpha one three.
+            let values = match input.kind {
+                InputKind::Poisson {
+                    synapse: PoissonSynapse::Alpha { .. },
+                    ..
+                } => 3,
+                _ => 2,
+            };
+            bytes += spec.populations[input.population].size as u128 * 8 * values;
         }
     }
     for projection in &spec.projections {
@@ -276,6 +284,10 @@ impl Simulation {
                         message: error.to_string(),
                     })?;
             }
+            let normalisation = shard::weight_normalisation(projection);
+            if normalisation != 1.0 {
+                connectivity.scale_weights(normalisation);
+            }
             // The ring needs a slot per step of the longest delay actually drawn.
             let delay_steps = connectivity
                 .max_delay_steps()
@@ -284,7 +296,7 @@ impl Simulation {
                 source: projection.source,
                 target: projection.target,
                 destination: shard::destination_of(spec, projection),
-                weight: projection.weight,
+                weight: shard::delivered_weight(projection),
                 delay_steps,
                 connectivity,
             });

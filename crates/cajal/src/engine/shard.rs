@@ -12,8 +12,11 @@ use crate::input::{Input, InputKind, InputSink, PoissonSynapse};
 use crate::neuron::{Drive, NeuronModel, Spike, StepClock, StepInput};
 use crate::record::TraceRecorder;
 use crate::rng::{Purpose, stream};
-use crate::spec::model::{ModelSpec, ProjectionSpec, RecordSpec, SynapseSpec};
-use crate::synapse::{ConductanceReceptor, ExponentialReceptor};
+use crate::spec::model::{InputSpec, ModelSpec, ProjectionSpec, RecordSpec, SynapseSpec};
+use crate::synapse::{
+    AlphaReceptor, ConductanceKernel, ConductanceReceptor, ExponentialReceptor,
+    difference_of_exponentials_normalisation,
+};
 
 /// Where spikes of a projection act.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,72 +25,181 @@ pub enum Destination {
     Jumps,
     /// The `arriving` weights of receptor `r` of the target population.
     Receptor(usize),
+    /// A difference of exponentials: what arrives is added to exponential receptor `decay`
+    /// and subtracted from receptor `rise` (the weights already carry the normalisation).
+    DifferenceOfExponentials {
+        /// The receptor of τ_d.
+        decay: usize,
+        /// The receptor of τ_r.
+        rise: usize,
+    },
+    /// The `arriving` weights of alpha receptor `r`.
+    AlphaReceptor(usize),
     /// The `arriving` conductances of conductance receptor `r`.
     Conductance(usize),
 }
 
+/// The synaptic time constant of a Poisson input of the kind `alpha` selects, if it has one.
+fn poisson_time_constant(input: &InputSpec, alpha: bool) -> Option<f64> {
+    let synapse = match &input.kind {
+        InputKind::Poisson { synapse, .. } | InputKind::PoissonProfile { synapse, .. } => synapse,
+        _ => return None,
+    };
+    match synapse {
+        PoissonSynapse::Exponential { .. } if !alpha => input.receptor_time_constant_ms,
+        PoissonSynapse::Alpha { .. } if alpha => input.receptor_time_constant_ms,
+        _ => None,
+    }
+}
+
+/// The distinct values of `used`, in the order of first use.
+fn distinct<T: PartialEq>(used: impl Iterator<Item = T>) -> Vec<T> {
+    let mut values: Vec<T> = Vec::new();
+    for value in used {
+        if !values.contains(&value) {
+            values.push(value);
+        }
+    }
+    values
+}
+
 /// The distinct synaptic time constants of a population's exponential receptors, in the
-/// order inputs and then projections first use them — the same list on every thread.
+/// order inputs and then projections first use them — the same list on every thread. A
+/// difference of exponentials uses two: τ_d, then τ_r.
 fn receptor_time_constants(spec: &ModelSpec, population: usize) -> Vec<f64> {
-    let mut constants: Vec<f64> = Vec::new();
-    let used = spec
+    let inputs = spec
         .inputs
         .iter()
         .filter(|i| i.population == population)
-        .filter_map(|i| i.receptor_time_constant_ms)
-        .chain(
-            spec.projections
-                .iter()
-                .filter(|p| p.target == population)
-                .filter_map(|p| match p.synapse {
-                    SynapseSpec::Exponential { time_constant_ms } => Some(time_constant_ms),
-                    _ => None,
-                }),
-        );
-    for tau in used {
-        if !constants.contains(&tau) {
-            constants.push(tau);
-        }
-    }
-    constants
+        .filter_map(|i| poisson_time_constant(i, false));
+    let projections = spec
+        .projections
+        .iter()
+        .filter(|p| p.target == population)
+        .flat_map(|p| match p.synapse {
+            SynapseSpec::Exponential { time_constant_ms } => vec![time_constant_ms],
+            SynapseSpec::DifferenceOfExponentials {
+                rise_time_constant_ms,
+                decay_time_constant_ms,
+            } => vec![decay_time_constant_ms, rise_time_constant_ms],
+            _ => Vec::new(),
+        });
+    distinct(inputs.chain(projections))
 }
 
-/// The distinct (time constant, reversal potential) pairs of a population's conductance
-/// receptors, in the order projections first use them.
-fn conductance_receptors(spec: &ModelSpec, population: usize) -> Vec<(f64, f64)> {
-    let mut pairs: Vec<(f64, f64)> = Vec::new();
-    for projection in spec.projections.iter().filter(|p| p.target == population) {
-        if let SynapseSpec::ConductanceExponential {
+/// The distinct time constants of a population's alpha receptors, in the order inputs and
+/// then projections first use them.
+fn alpha_time_constants(spec: &ModelSpec, population: usize) -> Vec<f64> {
+    let inputs = spec
+        .inputs
+        .iter()
+        .filter(|i| i.population == population)
+        .filter_map(|i| poisson_time_constant(i, true));
+    let projections = spec
+        .projections
+        .iter()
+        .filter(|p| p.target == population)
+        .filter_map(|p| match p.synapse {
+            SynapseSpec::Alpha { time_constant_ms } => Some(time_constant_ms),
+            _ => None,
+        });
+    distinct(inputs.chain(projections))
+}
+
+/// The distinct conductance synapses (kernel, time constant, reversal potential) of a
+/// population, in the order projections first use them.
+fn conductance_receptors(spec: &ModelSpec, population: usize) -> Vec<SynapseSpec> {
+    distinct(
+        spec.projections
+            .iter()
+            .filter(|p| p.target == population && p.synapse.is_conductance())
+            .map(|p| p.synapse),
+    )
+}
+
+/// The receptor of a conductance synapse for `size` neurons (`None` for a current synapse).
+fn conductance_receptor(
+    synapse: SynapseSpec,
+    size: usize,
+    dt_ms: f64,
+) -> Option<ConductanceReceptor> {
+    let (conductance, reversal_potential) = match synapse {
+        SynapseSpec::ConductanceExponential {
             time_constant_ms,
             reversal_potential,
-        } = projection.synapse
-            && !pairs.contains(&(time_constant_ms, reversal_potential))
-        {
-            pairs.push((time_constant_ms, reversal_potential));
-        }
-    }
-    pairs
+        } => (
+            ConductanceKernel::Exponential(ExponentialReceptor::new(size, time_constant_ms, dt_ms)),
+            reversal_potential,
+        ),
+        SynapseSpec::ConductanceAlpha {
+            time_constant_ms,
+            reversal_potential,
+        } => (
+            ConductanceKernel::Alpha(AlphaReceptor::new(size, time_constant_ms, dt_ms)),
+            reversal_potential,
+        ),
+        _ => return None,
+    };
+    Some(ConductanceReceptor {
+        conductance,
+        reversal_potential,
+    })
 }
 
 /// Where the spikes of `projection` act.
 pub fn destination_of(spec: &ModelSpec, projection: &ProjectionSpec) -> Destination {
+    let receptor = |tau: f64| {
+        receptor_time_constants(spec, projection.target)
+            .iter()
+            .position(|&t| t == tau)
+            .expect("every projection's time constant is listed")
+    };
     match projection.synapse {
         SynapseSpec::Delta => Destination::Jumps,
-        SynapseSpec::ConductanceExponential {
-            time_constant_ms,
-            reversal_potential,
-        } => Destination::Conductance(
-            conductance_receptors(spec, projection.target)
+        SynapseSpec::Exponential { time_constant_ms } => {
+            Destination::Receptor(receptor(time_constant_ms))
+        }
+        SynapseSpec::DifferenceOfExponentials {
+            rise_time_constant_ms,
+            decay_time_constant_ms,
+        } => Destination::DifferenceOfExponentials {
+            decay: receptor(decay_time_constant_ms),
+            rise: receptor(rise_time_constant_ms),
+        },
+        SynapseSpec::Alpha { time_constant_ms } => Destination::AlphaReceptor(
+            alpha_time_constants(spec, projection.target)
                 .iter()
-                .position(|&pair| pair == (time_constant_ms, reversal_potential))
-                .expect("every projection's conductance receptor is listed"),
+                .position(|&t| t == time_constant_ms)
+                .expect("every projection's alpha time constant is listed"),
         ),
-        SynapseSpec::Exponential { time_constant_ms } => Destination::Receptor(
-            receptor_time_constants(spec, projection.target)
-                .iter()
-                .position(|&tau| tau == time_constant_ms)
-                .expect("every projection's time constant is listed"),
-        ),
+        SynapseSpec::ConductanceExponential { .. } | SynapseSpec::ConductanceAlpha { .. } => {
+            Destination::Conductance(
+                conductance_receptors(spec, projection.target)
+                    .iter()
+                    .position(|&synapse| synapse == projection.synapse)
+                    .expect("every projection's conductance receptor is listed"),
+            )
+        }
+    }
+}
+
+/// The weight a spike of `projection` carries into its ring: the file's weight, times the
+/// peak normalisation N for a difference of exponentials.
+pub fn delivered_weight(projection: &ProjectionSpec) -> f64 {
+    projection.weight * weight_normalisation(projection)
+}
+
+/// The factor between a synapse's weight in the file and what its spikes carry: the peak
+/// normalisation N for a difference of exponentials, 1 otherwise.
+pub fn weight_normalisation(projection: &ProjectionSpec) -> f64 {
+    match projection.synapse {
+        SynapseSpec::DifferenceOfExponentials {
+            rise_time_constant_ms,
+            decay_time_constant_ms,
+        } => {
+            difference_of_exponentials_normalisation(rise_time_constant_ms, decay_time_constant_ms)
+        }
+        _ => 1.0,
     }
 }
 
@@ -140,6 +252,7 @@ struct Part {
     /// Voltage jumps of the step when delta synapses or inputs exist (empty otherwise).
     jumps: Vec<f64>,
     receptors: Vec<ExponentialReceptor>,
+    alpha_receptors: Vec<AlphaReceptor>,
     conductances: Vec<ConductanceReceptor>,
     /// Spikes of the current step (neuron numbers of the part).
     spikes: Vec<Spike>,
@@ -223,6 +336,7 @@ impl Shard {
                 current: Vec::new(),
                 jumps: Vec::new(),
                 receptors: Vec::new(),
+                alpha_receptors: Vec::new(),
                 conductances: Vec::new(),
                 spikes: Vec::new(),
                 spike_count: 0,
@@ -234,12 +348,13 @@ impl Shard {
                 .into_iter()
                 .map(|tau| ExponentialReceptor::new(size, tau, dt_ms))
                 .collect();
+            part.alpha_receptors = alpha_time_constants(spec, index)
+                .into_iter()
+                .map(|tau| AlphaReceptor::new(size, tau, dt_ms))
+                .collect();
             part.conductances = conductance_receptors(spec, index)
                 .into_iter()
-                .map(|(tau, reversal_potential)| ConductanceReceptor {
-                    conductance: ExponentialReceptor::new(size, tau, dt_ms),
-                    reversal_potential,
-                })
+                .filter_map(|synapse| conductance_receptor(synapse, size, dt_ms))
                 .collect();
         }
         for (index, projection) in spec.projections.iter().enumerate() {
@@ -250,7 +365,9 @@ impl Shard {
                 continue;
             };
             let range = &ranges[projection.target];
-            let values = &mut parts[projection.target].conductances[r].conductance.current;
+            let values = parts[projection.target].conductances[r]
+                .conductance
+                .conductance_mut();
             for (value, neuron) in values.iter_mut().zip(range.clone()) {
                 // Streams of their own, apart from those of initial potentials.
                 let group = (1 << 40) + index as u64;
@@ -281,14 +398,22 @@ impl Shard {
             if let InputKind::Poisson { synapse, .. } | InputKind::PoissonProfile { synapse, .. } =
                 &mut kind
             {
-                *synapse = match input_spec.receptor_time_constant_ms {
-                    None => PoissonSynapse::Delta,
-                    Some(tau) => PoissonSynapse::Exponential {
-                        receptor: receptor_time_constants(spec, population)
-                            .iter()
-                            .position(|&t| t == tau)
-                            .expect("every input's time constant is listed"),
+                let position = |constants: Vec<f64>, tau: f64| {
+                    constants
+                        .iter()
+                        .position(|&t| t == tau)
+                        .expect("every input's time constant is listed")
+                };
+                *synapse = match (*synapse, input_spec.receptor_time_constant_ms) {
+                    (PoissonSynapse::Exponential { .. }, Some(tau)) => {
+                        PoissonSynapse::Exponential {
+                            receptor: position(receptor_time_constants(spec, population), tau),
+                        }
+                    }
+                    (PoissonSynapse::Alpha { .. }, Some(tau)) => PoissonSynapse::Alpha {
+                        receptor: position(alpha_time_constants(spec, population), tau),
                     },
+                    _ => PoissonSynapse::Delta,
                 };
             }
             let input = Input::for_part(
@@ -490,14 +615,31 @@ impl Shard {
             let slot = (step % ring.slots as u64) as usize;
             let arrived = &mut ring.data[slot * ring.size..(slot + 1) * ring.size];
             let part = &mut self.parts[ring.population];
-            let destination = match ring.destination {
-                Destination::Jumps => &mut part.jumps,
-                Destination::Receptor(r) => &mut part.receptors[r].arriving,
-                Destination::Conductance(r) => &mut part.conductances[r].conductance.arriving,
-            };
-            for (value, input) in destination.iter_mut().zip(arrived.iter_mut()) {
-                *value += *input;
-                *input = 0.0;
+            match ring.destination {
+                Destination::Jumps => take_up(&mut part.jumps, arrived),
+                Destination::Receptor(r) => take_up(&mut part.receptors[r].arriving, arrived),
+                Destination::AlphaReceptor(r) => {
+                    take_up(&mut part.alpha_receptors[r].arriving, arrived)
+                }
+                Destination::Conductance(r) => {
+                    take_up(part.conductances[r].conductance.arriving_mut(), arrived)
+                }
+                Destination::DifferenceOfExponentials { decay, rise } => {
+                    let [decay, rise] = part
+                        .receptors
+                        .get_disjoint_mut([decay, rise])
+                        .expect("the two time constants of a difference of exponentials differ");
+                    for ((decaying, rising), input) in decay
+                        .arriving
+                        .iter_mut()
+                        .zip(rise.arriving.iter_mut())
+                        .zip(arrived.iter_mut())
+                    {
+                        *decaying += *input;
+                        *rising -= *input;
+                        *input = 0.0;
+                    }
+                }
             }
         }
         for (target, input) in &mut self.inputs {
@@ -506,6 +648,7 @@ impl Shard {
                 current: &mut part.current,
                 voltage_jumps: &mut part.jumps,
                 receptors: &mut part.receptors,
+                alpha_receptors: &mut part.alpha_receptors,
             };
             input.deliver(clock, &mut sink);
         }
@@ -522,11 +665,15 @@ impl Shard {
                 current,
                 voltage_jumps: (!part.jumps.is_empty()).then_some(&part.jumps[..]),
                 receptors: &part.receptors,
+                alpha_receptors: &part.alpha_receptors,
                 conductances: &part.conductances,
             };
             part.spikes.clear();
             part.model.advance(&input, clock, &mut part.spikes);
             for receptor in &mut part.receptors {
+                receptor.advance();
+            }
+            for receptor in &mut part.alpha_receptors {
                 receptor.advance();
             }
             for receptor in &mut part.conductances {
@@ -698,6 +845,15 @@ fn deliver_per_synapse(
                 ring.data[cell_of(k, target)] += weight;
             }
         }
+    }
+}
+
+/// Adds what arrived to `destination` and empties the ring's slot.
+#[inline(always)]
+fn take_up(destination: &mut [f64], arrived: &mut [f64]) {
+    for (value, input) in destination.iter_mut().zip(arrived.iter_mut()) {
+        *value += *input;
+        *input = 0.0;
     }
 }
 

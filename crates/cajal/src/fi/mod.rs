@@ -123,6 +123,7 @@ pub fn simulate(
             current: Drive::PerNeuron(&fi.currents),
             voltage_jumps: None,
             receptors: &[],
+            alpha_receptors: &[],
             conductances: &[],
         };
         for step in 0..steps {

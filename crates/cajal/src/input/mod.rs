@@ -6,7 +6,7 @@
 //! - Times are in ms. A current is in the input unit of the target model (pA for the
 //!   integrate-and-fire models, µA/cm² for Hodgkin–Huxley, the input unit of a rate unit);
 //!   a Poisson weight is a voltage (mV) for a delta synapse and a current for an exponential
-//!   synapse.
+//!   or alpha synapse (for alpha, the peak of the synaptic current).
 //! - An input acts on a list of neurons of one population during a window
 //!   [start, stop) (stop may be infinite): the window multiplies the input, so nothing is
 //!   delivered outside it.
@@ -28,7 +28,7 @@
 //! | [`InputKind::TimeSeries`] | the samples, stepped or linearly interpolated; 0 before the first, the last held after the last |
 //! | [`InputKind::WhiteNoise`] | μ + σ √τ ξ(t), ⟨ξ(t)ξ(t′)⟩ = δ(t − t′) |
 //! | [`InputKind::OrnsteinUhlenbeck`] | τ_c dI/dt = μ − I + σ √(2τ_c) ξ(t) |
-//! | [`InputKind::Poisson`] | K independent Poisson trains of rate ν through a delta or exponential synapse |
+//! | [`InputKind::Poisson`] | K independent Poisson trains of rate ν through a delta, exponential or alpha synapse |
 //! | [`InputKind::PoissonProfile`] | K Poisson trains of rate ν(t) (a [`RateProfile`]), independent per neuron or one train shared by all |
 //!
 //! **White noise.** Over a step the mean of μ + σ√τ ξ is μ + σ √(τ/dt) N(0, 1), independent
@@ -47,8 +47,9 @@
 //! **Poisson input.** The superposition of K independent Poisson trains of rate ν is a
 //! Poisson train of rate Kν, so the number of spikes arriving in a step is drawn exactly as
 //! k ~ Poisson(Kν dt) (inside the window; the mean scales with the covered fraction). A delta
-//! synapse makes the membrane potential jump by k·w at the end of the step; an exponential
-//! synapse adds k·w to the receptor's current at the end of the step (see [`crate::synapse`]).
+//! synapse makes the membrane potential jump by k·w at the end of the step; an exponential or
+//! alpha synapse adds k·w to the receptor's arriving weights, taken up at the end of the step
+//! (see [`crate::synapse`]).
 //!
 //! **Poisson input with a rate profile.** For a rate ν(t) the count in the covered part
 //! [a, b) of a step is drawn as k ~ Poisson(K ∫ₐᵇ ν dt), which is exact for an inhomogeneous
@@ -84,7 +85,7 @@ use rand_distr::{Distribution, Poisson, StandardNormal};
 
 use crate::neuron::StepClock;
 use crate::rng::{Purpose, Stream, counter_word, key, stream};
-use crate::synapse::ExponentialReceptor;
+use crate::synapse::{AlphaReceptor, ExponentialReceptor};
 
 /// Where an input puts what it delivers during a step: the buffers of the target population.
 /// Every input *adds* to them.
@@ -97,6 +98,9 @@ pub struct InputSink<'a> {
     /// The population's exponential receptors; inputs add spike weights to
     /// `receptors[k].arriving[neuron]`.
     pub receptors: &'a mut [ExponentialReceptor],
+    /// The population's alpha receptors; inputs add spike weights to
+    /// `alpha_receptors[k].arriving[neuron]`.
+    pub alpha_receptors: &'a mut [AlphaReceptor],
 }
 
 /// How a [`TimeSeries`] is read between its samples.
@@ -129,6 +133,11 @@ pub enum PoissonSynapse {
     /// The weight (a current) is added to an exponentially decaying synaptic current.
     Exponential {
         /// Index into [`InputSink::receptors`], assigned by the engine builder.
+        receptor: usize,
+    },
+    /// The weight (a current) is the peak of an alpha-shaped synaptic current.
+    Alpha {
+        /// Index into [`InputSink::alpha_receptors`], assigned by the engine builder.
         receptor: usize,
     },
 }
@@ -929,8 +938,8 @@ impl Input {
     /// window; should steps be skipped, the process is advanced exactly over the gap).
     ///
     /// # Panics
-    /// If a neuron index is outside the sink's arrays or an exponential synapse's receptor
-    /// index is outside `sink.receptors`: the engine builder guarantees both.
+    /// If a neuron index is outside the sink's arrays or a synapse's receptor index is
+    /// outside `sink.receptors` (`sink.alpha_receptors`): the engine builder guarantees both.
     pub fn deliver(&mut self, clock: StepClock, sink: &mut InputSink) {
         let (fraction, begin, end) = self.covered(clock);
         let Some(noise) = self.noise.as_mut() else {
@@ -1017,6 +1026,9 @@ impl Input {
                     PoissonSynapse::Exponential { receptor } => {
                         &mut sink.receptors[receptor].arriving
                     }
+                    PoissonSynapse::Alpha { receptor } => {
+                        &mut sink.alpha_receptors[receptor].arriving
+                    }
                 };
                 if fraction >= 1.0
                     && let Some(table) = table
@@ -1078,6 +1090,9 @@ impl Input {
                     PoissonSynapse::Delta => sink.voltage_jumps,
                     PoissonSynapse::Exponential { receptor } => {
                         &mut sink.receptors[receptor].arriving
+                    }
+                    PoissonSynapse::Alpha { receptor } => {
+                        &mut sink.alpha_receptors[receptor].arriving
                     }
                 };
                 let weight = *weight;

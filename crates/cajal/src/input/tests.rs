@@ -23,25 +23,32 @@ struct Received {
     current: Vec<f64>,
     voltage_jumps: Vec<f64>,
     arriving: Vec<Vec<f64>>,
+    alpha_arriving: Vec<Vec<f64>>,
 }
 
-/// Delivers one step of `input` to a population of `size` neurons with `receptors` receptors.
+/// Delivers one step of `input` to a population of `size` neurons with `receptors`
+/// exponential and as many alpha receptors.
 fn step(input: &mut Input, clock: StepClock, size: usize, receptors: usize) -> Received {
     let mut current = vec![0.0; size];
     let mut voltage_jumps = vec![0.0; size];
     let mut receptor_list: Vec<ExponentialReceptor> = (0..receptors)
         .map(|_| ExponentialReceptor::new(size, 5.0, clock.dt_ms))
         .collect();
+    let mut alpha_list: Vec<AlphaReceptor> = (0..receptors)
+        .map(|_| AlphaReceptor::new(size, 5.0, clock.dt_ms))
+        .collect();
     let mut sink = InputSink {
         current: &mut current,
         voltage_jumps: &mut voltage_jumps,
         receptors: &mut receptor_list,
+        alpha_receptors: &mut alpha_list,
     };
     input.deliver(clock, &mut sink);
     Received {
         current,
         voltage_jumps,
         arriving: receptor_list.into_iter().map(|r| r.arriving).collect(),
+        alpha_arriving: alpha_list.into_iter().map(|r| r.arriving).collect(),
     }
 }
 
@@ -509,6 +516,7 @@ fn poisson_spikes_reach_the_synapse_they_name() {
     // λ = 5 per step: P(no spike in 20 steps) is negligible.
     let mut delta = make(PoissonSynapse::Delta);
     let mut exponential = make(PoissonSynapse::Exponential { receptor: 1 });
+    let mut alpha = make(PoissonSynapse::Alpha { receptor: 1 });
     let (mut delta_total, mut exponential_total) = (0.0, 0.0);
     for n in 0..20 {
         let d = step(&mut delta, clock(n, 0.1), 3, 2);
@@ -516,6 +524,7 @@ fn poisson_spikes_reach_the_synapse_they_name() {
             d.current
                 .iter()
                 .chain(d.arriving.iter().flatten())
+                .chain(d.alpha_arriving.iter().flatten())
                 .all(|&x| x == 0.0)
         );
         assert_eq!(d.voltage_jumps[0], 0.0, "neuron 0 is not a target");
@@ -524,10 +533,19 @@ fn poisson_spikes_reach_the_synapse_they_name() {
         let e = step(&mut exponential, clock(n, 0.1), 3, 2);
         assert!(e.current.iter().chain(&e.voltage_jumps).all(|&x| x == 0.0));
         assert!(e.arriving[0].iter().all(|&x| x == 0.0), "wrong receptor");
+        assert!(e.alpha_arriving.iter().flatten().all(|&x| x == 0.0));
         assert_eq!(e.arriving[1][0], 0.0);
         exponential_total += e.arriving[1][1] + e.arriving[1][2];
         // Same seed and streams: the same counts, whichever synapse they go through.
         assert_eq!(d.voltage_jumps[1..], e.arriving[1][1..]);
+
+        let a = step(&mut alpha, clock(n, 0.1), 3, 2);
+        assert!(a.arriving.iter().flatten().all(|&x| x == 0.0));
+        assert!(
+            a.alpha_arriving[0].iter().all(|&x| x == 0.0),
+            "wrong receptor"
+        );
+        assert_eq!(d.voltage_jumps, a.alpha_arriving[1]);
     }
     assert!(delta_total > 0.0 && delta_total == exponential_total);
 }

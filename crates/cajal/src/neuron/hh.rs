@@ -456,7 +456,7 @@ impl HodgkinHuxley {
                 *current = input.current.at(start + j);
             }
             rk4_block(&p, phi, dt, v, m, h, n, &currents[..end - start], before);
-            if input.voltage_jumps.is_some() || !input.receptors.is_empty() {
+            if input.voltage_jumps.is_some() || input.has_synaptic_currents() {
                 self.apply_synaptic_input(input, start, end, dt);
             }
             for (j, (&v0, &v1)) in v_before.iter().zip(&self.v[start..end]).enumerate() {
@@ -472,9 +472,9 @@ impl HodgkinHuxley {
         }
     }
 
-    /// Synaptic input: exponential currents act as their mean over the step (charge C·ΔV
-    /// added at its end, a first-order correction to the RK4 step taken with the external
-    /// current only); delta synapses make V jump.
+    /// Synaptic input: exponential and alpha currents act as their mean over the step
+    /// (charge C·ΔV added at its end, a first-order correction to the RK4 step taken with the
+    /// external current only); delta synapses make V jump.
     fn apply_synaptic_input(&mut self, input: &StepInput, start: usize, end: usize, dt: f64) {
         let capacitance = self.parameters.capacitance;
         for i in start..end {

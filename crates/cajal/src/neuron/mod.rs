@@ -15,7 +15,7 @@ pub mod nonlinear_if;
 pub mod poisson;
 pub mod rate;
 
-use crate::synapse::{ConductanceReceptor, ExponentialReceptor};
+use crate::synapse::{AlphaReceptor, ConductanceReceptor, ExponentialReceptor};
 use crate::units::Dimension;
 
 /// External current of one step, in the model's input unit (pA, µA/cm², or the rate unit's
@@ -48,7 +48,9 @@ pub struct StepInput<'a> {
     pub voltage_jumps: Option<&'a [f64]>,
     /// Exponential synaptic currents at the start of the step.
     pub receptors: &'a [ExponentialReceptor],
-    /// Exponential synaptic conductances at the start of the step (LIF only).
+    /// Alpha synaptic currents at the start of the step.
+    pub alpha_receptors: &'a [AlphaReceptor],
+    /// Synaptic conductances at the start of the step (LIF only).
     pub conductances: &'a [ConductanceReceptor],
 }
 
@@ -59,28 +61,42 @@ impl StepInput<'_> {
             current: Drive::Uniform(current),
             voltage_jumps: None,
             receptors: &[],
+            alpha_receptors: &[],
             conductances: &[],
         }
     }
 
     /// Mean external plus synaptic current of neuron `i` over the step (charge-preserving
-    /// for the exponential synapses), for models that integrate numerically.
+    /// for the exponential and alpha synapses), for models that integrate numerically.
     #[inline(always)]
     pub fn mean_current(&self, i: usize) -> f64 {
         let mut current = self.current.at(i);
         for receptor in self.receptors {
             current += receptor.step_mean_factor * receptor.current[i];
         }
+        for receptor in self.alpha_receptors {
+            current += receptor.step_mean(i);
+        }
         current
     }
 
-    /// Mean synaptic current of neuron `i` over the step (exponential receptors only).
+    /// Mean synaptic current of neuron `i` over the step (current receptors only).
     #[inline(always)]
     pub fn synaptic_current(&self, i: usize) -> f64 {
-        self.receptors
+        let exponential: f64 = self
+            .receptors
             .iter()
             .map(|receptor| receptor.step_mean_factor * receptor.current[i])
-            .sum()
+            .sum();
+        self.alpha_receptors
+            .iter()
+            .fold(exponential, |sum, receptor| sum + receptor.step_mean(i))
+    }
+
+    /// Whether any synaptic current receptor is present.
+    #[inline(always)]
+    pub fn has_synaptic_currents(&self) -> bool {
+        !self.receptors.is_empty() || !self.alpha_receptors.is_empty()
     }
 
     /// The voltage jump of neuron `i` (0 without delta input).

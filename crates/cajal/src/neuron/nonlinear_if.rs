@@ -7,7 +7,8 @@
 //! ```
 //! The spike-initiating nonlinearity makes V diverge in finite time; the divergence is cut at
 //! V_peak. Integration: classical RK4 with the input constant over the step (exponential
-//! synaptic currents enter with their mean over the step); the nonlinearity is evaluated at
+//! and alpha synaptic currents enter with their charge-preserving mean over the step); the
+//! nonlinearity is evaluated at
 //! min(V, V_peak) so a stage that overshoots stays finite. The spike time is interpolated
 //! linearly between the step's start and end values; the refractory period is a whole number
 //! of steps. Error: O(dt⁴) between spikes, O(dt) in the spike time from the cut and the

@@ -139,6 +139,7 @@ mod tests {
             current: crate::neuron::Drive::PerNeuron(&currents),
             voltage_jumps: None,
             receptors: &[],
+            alpha_receptors: &[],
             conductances: &[],
         };
         let clock = crate::neuron::StepClock {

@@ -99,6 +99,19 @@ pub enum SynapseSpec {
         /// τ_syn (ms).
         time_constant_ms: f64,
     },
+    /// A spike of weight w (a current) gives w·(t/τ)·e^(1 − t/τ): peak w at t = τ.
+    Alpha {
+        /// τ (ms), the time to peak.
+        time_constant_ms: f64,
+    },
+    /// A spike of weight w (a current) gives w·N·(e^(−t/τ_d) − e^(−t/τ_r)), N making the
+    /// peak w.
+    DifferenceOfExponentials {
+        /// τ_r (ms), shorter than τ_d.
+        rise_time_constant_ms: f64,
+        /// τ_d (ms).
+        decay_time_constant_ms: f64,
+    },
     /// The weight (a conductance, nS) is added to a conductance decaying with this time
     /// constant, which drives the current g·(E_rev − V).
     ConductanceExponential {
@@ -107,6 +120,34 @@ pub enum SynapseSpec {
         /// E_rev (mV).
         reversal_potential: f64,
     },
+    /// A spike of weight w (a conductance, nS) gives g(t) = w·(t/τ)·e^(1 − t/τ), peak w at
+    /// t = τ, which drives the current g·(E_rev − V).
+    ConductanceAlpha {
+        /// τ (ms), the time to peak.
+        time_constant_ms: f64,
+        /// E_rev (mV).
+        reversal_potential: f64,
+    },
+}
+
+impl SynapseSpec {
+    /// The names of the model file's `synapse` key, in the order of the variants.
+    pub const NAMES: &[&str] = &[
+        "delta",
+        "exponential",
+        "alpha",
+        "difference_of_exponentials",
+        "conductance_exponential",
+        "conductance_alpha",
+    ];
+
+    /// Whether the synapse acts through a conductance.
+    pub fn is_conductance(&self) -> bool {
+        matches!(
+            self,
+            SynapseSpec::ConductanceExponential { .. } | SynapseSpec::ConductanceAlpha { .. }
+        )
+    }
 }
 
 /// One `[[projection]]`.
@@ -409,7 +450,7 @@ pub struct InputSpec {
     pub start_ms: f64,
     /// End of that window (ms; infinite if open).
     pub stop_ms: f64,
-    /// The synaptic time constant of an exponential Poisson input (ms).
+    /// The synaptic time constant of an exponential or alpha Poisson input (ms).
     pub receptor_time_constant_ms: Option<f64>,
     /// Where the input's table is in the file.
     pub span: Range<usize>,
@@ -1174,7 +1215,7 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
             let eta = reader.quantity("eta", Dimension::DIMENSIONLESS)?;
             let shared = reader.boolean("shared")?.is_some_and(|s| s.value);
             let synapse = reader
-                .choice("synapse", &["delta", "exponential"])?
+                .choice("synapse", &["delta", "exponential", "alpha"])?
                 .map_or("delta", |s| s.value);
             let sources = match reader.unsigned("sources")? {
                 Some(s) if s.value == 0 || s.value > u32::MAX as u64 => {
@@ -1193,19 +1234,15 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                 (weight, PoissonSynapse::Delta)
             } else {
                 let weight = reader.required_quantity("weight", current)?.value;
-                let tau = reader.required_quantity("time_constant", Dimension::TIME)?;
-                if tau.value <= 0.0 {
-                    return Err(reader
-                        .error_at(
-                            "time_constant",
-                            tau.span,
-                            "a time constant must be positive",
-                        )
-                        .expected("> 0 ms")
-                        .found(format!("{} ms", tau.value)));
-                }
-                receptor_time_constant_ms = Some(tau.value);
-                (weight, PoissonSynapse::Exponential { receptor: 0 })
+                receptor_time_constant_ms =
+                    Some(positive_time(&mut reader, "time_constant")?.value);
+                // The engine builder assigns the receptor.
+                let synapse = if synapse == "alpha" {
+                    PoissonSynapse::Alpha { receptor: 0 }
+                } else {
+                    PoissonSynapse::Exponential { receptor: 0 }
+                };
+                (weight, synapse)
             };
             let rate = match (rate, eta) {
                 (Some(rate), None) => rate.value,
@@ -1771,30 +1808,35 @@ fn read_projection(
         _ => unreachable!("choice() admits only Rule::NAMES"),
     };
     let autapses = reader.boolean("autapses")?.is_none_or(|a| a.value);
-    let synapse_kind = reader.choice(
-        "synapse",
-        &["delta", "exponential", "conductance_exponential"],
-    )?;
-    let mut time_constant = || -> Result<f64, SpecError> {
-        let tau = reader.required_quantity("time_constant", Dimension::TIME)?;
-        if tau.value <= 0.0 {
-            return Err(reader
-                .error_at(
-                    "time_constant",
-                    tau.span,
-                    "a time constant must be positive",
-                )
-                .expected("> 0 ms")
-                .found(format!("{} ms", tau.value)));
-        }
-        Ok(tau.value)
-    };
+    let synapse_kind = reader.choice("synapse", SynapseSpec::NAMES)?;
     let synapse = match synapse_kind.as_ref().map(|k| k.value) {
         Some("exponential") => SynapseSpec::Exponential {
-            time_constant_ms: time_constant()?,
+            time_constant_ms: positive_time(&mut reader, "time_constant")?.value,
         },
-        Some("conductance_exponential") => {
-            let time_constant_ms = time_constant()?;
+        Some("alpha") => SynapseSpec::Alpha {
+            time_constant_ms: positive_time(&mut reader, "time_constant")?.value,
+        },
+        Some("difference_of_exponentials") => {
+            let rise = positive_time(&mut reader, "rise_time_constant")?;
+            let decay = positive_time(&mut reader, "decay_time_constant")?;
+            if rise.value >= decay.value {
+                return Err(reader
+                    .error_at(
+                        "rise_time_constant",
+                        rise.span,
+                        "the rise time constant must be shorter than the decay time constant",
+                    )
+                    .expected(format!("< decay_time_constant = {} ms", decay.value))
+                    .found(format!("{} ms", rise.value))
+                    .with_hint("for equal time constants use synapse = \"alpha\""));
+            }
+            SynapseSpec::DifferenceOfExponentials {
+                rise_time_constant_ms: rise.value,
+                decay_time_constant_ms: decay.value,
+            }
+        }
+        Some(kind @ ("conductance_exponential" | "conductance_alpha")) => {
+            let time_constant_ms = positive_time(&mut reader, "time_constant")?.value;
             let target_neuron = &context.populations[target].neuron;
             let supported = matches!(
                 target_neuron,
@@ -1816,19 +1858,33 @@ fn read_projection(
                     )
                     .found(format!("a {} target", target_neuron.name())));
             }
-            SynapseSpec::ConductanceExponential {
-                time_constant_ms,
-                reversal_potential: reader
-                    .required_quantity("reversal_potential", Dimension::VOLTAGE)?
-                    .value,
+            let reversal_potential = reader
+                .required_quantity("reversal_potential", Dimension::VOLTAGE)?
+                .value;
+            if kind == "conductance_alpha" {
+                SynapseSpec::ConductanceAlpha {
+                    time_constant_ms,
+                    reversal_potential,
+                }
+            } else {
+                SynapseSpec::ConductanceExponential {
+                    time_constant_ms,
+                    reversal_potential,
+                }
             }
         }
         _ => SynapseSpec::Delta,
     };
     let weight_dimension = match synapse {
         SynapseSpec::Delta => Dimension::VOLTAGE,
-        SynapseSpec::Exponential { .. } => context.populations[target].neuron.input_dimension(),
-        SynapseSpec::ConductanceExponential { .. } => Dimension::CONDUCTANCE,
+        SynapseSpec::Exponential { .. }
+        | SynapseSpec::Alpha { .. }
+        | SynapseSpec::DifferenceOfExponentials { .. } => {
+            context.populations[target].neuron.input_dimension()
+        }
+        SynapseSpec::ConductanceExponential { .. } | SynapseSpec::ConductanceAlpha { .. } => {
+            Dimension::CONDUCTANCE
+        }
     };
     let initial_conductance = match reader.table("initial_conductance")? {
         None => None,
@@ -1844,7 +1900,7 @@ fn read_projection(
             Some(distribution.value)
         }
     };
-    let non_negative = matches!(synapse, SynapseSpec::ConductanceExponential { .. });
+    let non_negative = synapse.is_conductance();
     let (rule, weights, delays) = match &list_file {
         Some(file) => connectivity::read_listed(
             context,
@@ -1890,4 +1946,16 @@ fn read_projection(
         synapse,
         initial_conductance,
     })
+}
+
+/// A required time that must be positive (a synaptic time constant).
+fn positive_time(reader: &mut TableReader, key: &'static str) -> Result<Located<f64>, SpecError> {
+    let time = reader.required_quantity(key, Dimension::TIME)?;
+    if time.value <= 0.0 {
+        return Err(reader
+            .error_at(key, time.span, "a time constant must be positive")
+            .expected("> 0 ms")
+            .found(format!("{} ms", time.value)));
+    }
+    Ok(time)
 }

@@ -562,3 +562,128 @@ fn poisson_rates_read_into_the_inputs_and_sources_they_describe() {
         ]
     );
 }
+
+/// A file with populations `a` (lif) and `b` (`b_model`) and one projection a → b with the
+/// given synapse keys.
+fn projection_file(b_model: &str, synapse: &str) -> String {
+    format!(
+        "{HEAD}[population.a]\nmodel = \"lif\"\n[population.b]\nmodel = \"{b_model}\"\n\
+         [[projection]]\nsource = \"a\"\ntarget = \"b\"\nrule = \"all_to_all\"\n{synapse}\n"
+    )
+}
+
+#[test]
+fn synapse_kernels_read_with_their_time_constants_in_ms() {
+    let read = |synapse: &str| {
+        let text = projection_file("lif", synapse);
+        read_model(Source::new("model.toml", text.as_str()), Path::new("."))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .projections[0]
+            .synapse
+    };
+    assert_eq!(
+        read("synapse = \"alpha\"\ntime_constant = \"500 us\"\nweight = \"10 pA\""),
+        SynapseSpec::Alpha {
+            time_constant_ms: 0.5
+        }
+    );
+    assert_eq!(
+        read(
+            "synapse = \"difference_of_exponentials\"\nrise_time_constant = \"0.2 ms\"\n\
+             decay_time_constant = \"0.01 s\"\nweight = \"10 pA\""
+        ),
+        SynapseSpec::DifferenceOfExponentials {
+            rise_time_constant_ms: 0.2,
+            decay_time_constant_ms: 10.0
+        }
+    );
+    assert_eq!(
+        read(
+            "synapse = \"conductance_alpha\"\ntime_constant = \"2 ms\"\n\
+             reversal_potential = \"-80 mV\"\nweight = \"1 nS\""
+        ),
+        SynapseSpec::ConductanceAlpha {
+            time_constant_ms: 2.0,
+            reversal_potential: -80.0
+        }
+    );
+    let text = format!(
+        "{HEAD}[population.cell]\nmodel = \"eif\"\n[[input]]\ntarget = \"cell\"\n\
+         kind = \"poisson\"\nrate = \"1 kHz\"\nsynapse = \"alpha\"\nweight = \"10 pA\"\n\
+         time_constant = \"3 ms\"\n"
+    );
+    let spec = read_model(Source::new("model.toml", text.as_str()), Path::new(".")).unwrap();
+    assert_eq!(spec.inputs[0].receptor_time_constant_ms, Some(3.0));
+    assert!(matches!(
+        spec.inputs[0].kind,
+        InputKind::Poisson {
+            synapse: PoissonSynapse::Alpha { .. },
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_difference_of_exponentials_needs_a_rise_shorter_than_its_decay() {
+    let message = error(&projection_file(
+        "lif",
+        "synapse = \"difference_of_exponentials\"\nrise_time_constant = \"5 ms\"\n\
+         decay_time_constant = \"5 ms\"\nweight = \"10 pA\"",
+    ));
+    assert_eq!(
+        message,
+        "model.toml:12:22: projection[0].rise_time_constant: the rise time constant must be \
+         shorter than the decay time constant (expected < decay_time_constant = 5 ms, \
+         found 5 ms)\n  hint: for equal time constants use synapse = \"alpha\""
+    );
+    let message = error(&projection_file(
+        "lif",
+        "synapse = \"difference_of_exponentials\"\nrise_time_constant = \"1 ms\"\n\
+         weight = \"10 pA\"",
+    ));
+    assert_eq!(
+        message,
+        "model.toml:7:1: projection[0]: missing `decay_time_constant` \
+         (expected decay_time_constant = \"20 ms\")"
+    );
+    let message = error(&projection_file(
+        "lif",
+        "synapse = \"difference_of_exponentials\"\nrise_time_constant = \"0 ms\"\n\
+         decay_time_constant = \"5 ms\"\nweight = \"10 pA\"",
+    ));
+    assert_eq!(
+        message,
+        "model.toml:12:22: projection[0].rise_time_constant: a time constant must be positive \
+         (expected > 0 ms, found 0 ms)"
+    );
+}
+
+#[test]
+fn conductance_alpha_synapses_need_a_grid_lif_target_and_a_non_negative_weight() {
+    let synapse = "synapse = \"conductance_alpha\"\ntime_constant = \"2 ms\"\n\
+                   reversal_potential = \"0 mV\"\nweight = \"1 nS\"";
+    let message = error(&projection_file("eif", synapse));
+    assert_eq!(
+        message,
+        "model.toml:11:11: projection[0].synapse: conductance synapses need a lif target with \
+         grid spike timing (found a eif target)"
+    );
+    let message = error(&projection_file(
+        "lif",
+        &synapse.replace("\"1 nS\"", "\"-1 nS\""),
+    ));
+    assert_eq!(
+        message,
+        "model.toml:14:10: projection[0].weight: a conductance cannot be negative (expected a \
+         conductance >= 0 (the reversal potential makes a synapse inhibitory), found -1 nS)"
+    );
+    let message = error(&projection_file(
+        "lif",
+        "synapse = \"alpah\"\ntime_constant = \"2 ms\"\nweight = \"1 pA\"",
+    ));
+    assert!(
+        message.starts_with("model.toml:11:11: projection[0].synapse: unknown synapse `alpah`")
+            && message.ends_with("hint: did you mean \"alpha\"?"),
+        "{message}"
+    );
+}
