@@ -404,3 +404,43 @@ fn a_listed_projection_takes_its_weights_from_the_file_or_the_key_but_not_both()
     );
     std::fs::remove_dir_all(&directory).ok();
 }
+
+#[test]
+fn activity_bins_are_whole_steps_defaulting_to_one_millisecond() {
+    let model = |record: &str| {
+        format!(
+            "[simulation]\nduration = \"100 ms\"\ndt = \"0.1 ms\"\n[population.E]\nmodel = \"lif\"\n\
+             size = 10\n[[record]]\nkind = \"activity\"\npopulation = \"E\"\n{record}"
+        )
+    };
+    let spec = read_model(
+        Source::new("model.toml", model("bin = \"5 ms\"\n")),
+        Path::new("."),
+    )
+    .unwrap();
+    assert_eq!(
+        spec.records,
+        [RecordSpec::Activity {
+            population: 0,
+            bin_steps: 50
+        }]
+    );
+    let spec = read_model(Source::new("model.toml", model("")), Path::new(".")).unwrap();
+    assert_eq!(
+        spec.records,
+        [RecordSpec::Activity {
+            population: 0,
+            bin_steps: 10
+        }]
+    );
+    assert_eq!(
+        error(&model("bin = \"0.25 ms\"\n")),
+        "model.toml:11:7: record[0].bin: the bin is not a whole number of steps \
+         (expected a positive multiple of dt = 0.1 ms, found 0.25 ms)"
+    );
+    let message = error(&model("neurons = \"0:5\"\n"));
+    assert!(
+        message.starts_with("model.toml:11:1: record[0].neurons: unknown key `neurons`"),
+        "{message}"
+    );
+}
