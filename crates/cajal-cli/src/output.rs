@@ -9,7 +9,8 @@
 //! traces/NAME_VAR.npy        samples × recorded neurons, in the variable's working unit
 //! traces/NAME_times_ms.npy   sample times
 //! traces/NAME.csv            time_ms, then one column per variable and neuron (`v_mV[3]`)
-//! activity/NAME.npy, .csv    one row per bin: bin start (ms), population rate ν (Hz)
+//! activity/NAME.npy, .csv    one row per whole bin: bin start (ms), population rate ν (Hz);
+//!                            a last partial bin (end of run, or Ctrl-C) is dropped
 //! plots/*.svg, *.png         figures (drawn after the run)
 //! summary.json               written last; `"complete": false` if the run was stopped
 //! ```

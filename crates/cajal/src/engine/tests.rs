@@ -839,7 +839,10 @@ impl RecordingSink for Collector {
     }
 }
 
-fn bits(recordings: &Recordings) -> (Vec<Vec<(u32, u64)>>, Vec<u64>, Vec<u64>) {
+/// The bits of everything recorded: spikes per recorder, trace values, activity.
+type RecordedBits = (Vec<Vec<(u32, u64)>>, Vec<u64>, Vec<u64>);
+
+fn bits(recordings: &Recordings) -> RecordedBits {
     let spikes = recordings
         .spikes
         .iter()

@@ -5,8 +5,9 @@
 //! Samples of a trace are taken at t = 0 and then at the end of every `interval`-th step, so
 //! a trace of a run of `steps` steps with interval k has ⌊steps/k⌋ + 1 samples.
 //!
-//! A run hands what its recorders took to a [`RecordingSink`] after every chunk of steps and
-//! then forgets it (see [`stream`]); kept in memory, the chunks add up to [`Recordings`].
+//! A streamed run hands what its recorders took to a [`RecordingSink`] after every chunk of
+//! steps, as a [`Chunk`], and then forgets it: memory for recording is bounded by one chunk,
+//! whatever the run length. Kept in memory, the chunks add up to [`Recordings`].
 
 mod stream;
 

@@ -435,12 +435,12 @@ fn activity_bins_are_whole_steps_defaulting_to_one_millisecond() {
     );
     assert_eq!(
         error(&model("bin = \"0.25 ms\"\n")),
-        "model.toml:11:7: record[0].bin: the bin is not a whole number of steps \
+        "model.toml:10:7: record[0].bin: the bin is not a whole number of steps \
          (expected a positive multiple of dt = 0.1 ms, found 0.25 ms)"
     );
     let message = error(&model("neurons = \"0:5\"\n"));
     assert!(
-        message.starts_with("model.toml:11:1: record[0].neurons: unknown key `neurons`"),
+        message.starts_with("model.toml:10:1: record[0].neurons: unknown key `neurons`"),
         "{message}"
     );
 }
