@@ -1,13 +1,12 @@
 //! The figures of a run: membrane potential with spikes and the stimulus, the gating
 //! variables and currents of HH, the rate of rate units, raster plots, f–I curves.
 
-use cajal::engine::RunResult;
 use cajal::fi::FiResult;
 use cajal::neuron::Spike;
 use cajal::record::TraceRecorder;
-use cajal::stats;
 use cajal::units::Dimension;
 
+use crate::digest::SpikeDigest;
 use crate::output::unit_of;
 use crate::plot::{Color, Figure, Panel, Series};
 
@@ -137,39 +136,46 @@ pub fn trace_figure(
     figure
 }
 
-/// Most neurons drawn in a raster: beyond this a regular sample of the population is shown,
-/// so that ticks stay distinguishable.
-const RASTER_NEURONS: u32 = 500;
-
-/// The activity of a spiking population: raster (a sample of neurons for large ones),
-/// population rate, and histograms of single-neuron rates and ISI CVs.
-pub fn activity_figure(
-    title: &str,
-    spikes: &[Spike],
-    size: usize,
-    duration_ms: f64,
-    bin_ms: f64,
-) -> Figure {
-    let stride = (size as u32).div_ceil(RASTER_NEURONS).max(1);
-    let (times, neurons): (Vec<f64>, Vec<f64>) = spikes
+/// The activity of a spiking population from its digest: raster (a sample of neurons for
+/// large ones, over the digest's window), population rate, and histograms of single-neuron
+/// rates and ISI CVs over the whole run of `duration_ms`.
+pub fn activity_figure(title: &str, digest: &SpikeDigest, duration_ms: f64) -> Figure {
+    let raster = &digest.raster;
+    let size = digest.size();
+    let (times, neurons): (Vec<f64>, Vec<f64>) = raster
+        .spikes
         .iter()
-        .filter(|s| s.neuron % stride == 0)
         .map(|s| (s.time_ms, s.neuron as f64))
         .unzip();
-    let raster_label = if stride > 1 {
-        format!("neuron (every {stride}th)")
+    let raster_label = if raster.stride > 1 {
+        format!("neuron (every {}th)", raster.stride)
     } else {
         "neuron".to_string()
     };
-    let rate = stats::population_rate_hz(spikes, size, bin_ms, duration_ms);
+    let window_ms = raster.end_ms.min(duration_ms);
+    let raster_time_label = if window_ms < duration_ms {
+        format!(
+            "time (ms): the first {} ms of {duration_ms} ms{}",
+            crate::output::format_number(window_ms),
+            if raster.cut_by_cap {
+                format!(", as far as {} spikes go", raster.spikes.len())
+            } else {
+                String::new()
+            }
+        )
+    } else {
+        "time (ms)".to_string()
+    };
+    let bin_ms = digest.rate_bin_ms;
+    let rate = digest.rate_counts.rates_hz(size, duration_ms);
     let bin_times: Vec<f64> = (0..rate.len()).map(|i| (i as f64 + 0.5) * bin_ms).collect();
-    let rates = stats::neuron_rates_hz(spikes, size, duration_ms);
-    let cvs = stats::neuron_cvs(spikes, size);
+    let rates = digest.statistics.rates_hz(duration_ms);
+    let cvs = digest.statistics.cvs();
     let mut figure = Figure::new(title)
         .with_panel(
-            Panel::new("time (ms)", raster_label)
+            Panel::new(raster_time_label, raster_label)
                 .with_series(Series::ticks(times, neurons).with_marker_size(3))
-                .with_x_range(0.0, duration_ms)
+                .with_x_range(0.0, window_ms)
                 .with_legend(false),
         )
         .with_panel(
@@ -263,12 +269,7 @@ pub fn fi_figure(title: &str, result: &FiResult) -> Figure {
     Figure::new(title).with_panel(panel)
 }
 
-/// Names of spiking populations whose recorded spikes deserve a raster (more than one neuron).
-pub fn wants_raster(result: &RunResult, recorder: usize) -> bool {
-    let spikes = &result.spikes[recorder];
-    let recorded = spikes
-        .neurons
-        .as_ref()
-        .map_or(result.populations[spikes.population].size, Vec::len);
-    recorded > 1
+/// Whether a spike recorder deserves a raster: it records more than one neuron.
+pub fn wants_raster(digest: &SpikeDigest) -> bool {
+    digest.size() > 1
 }

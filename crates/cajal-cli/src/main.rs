@@ -1,10 +1,12 @@
 //! `cajal`: run neuron models from TOML model files, write their data, plots and a summary.
 //!
 //! The executable only wires library calls together: read a model ([`cajal::spec`]), build
-//! and run it ([`cajal::engine`]), write what it produced ([`output`], [`figures`]).
+//! and run it ([`cajal::engine`]), write what it produced as it goes ([`stream`], [`output`])
+//! and draw it ([`figures`]).
 
 mod cli;
 mod diagnostics;
+mod digest;
 mod examples;
 mod fi_command;
 mod figures;
@@ -12,6 +14,7 @@ mod output;
 mod plot;
 mod progress;
 mod run_command;
+mod stream;
 
 use clap::Parser;
 

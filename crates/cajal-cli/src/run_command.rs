@@ -3,22 +3,20 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use cajal::engine::{RunResult, Simulation};
+use cajal::engine::{RunTotals, Simulation};
 use cajal::input::Input;
 use cajal::spec::model::ModelSpec;
 use cajal::spec::{Source, read_model, read_model_file};
-use cajal::stats;
-use miette::{IntoDiagnostic, Result};
+use miette::{IntoDiagnostic, Result, WrapErr};
 use serde_json::{Value, json};
 
 use crate::diagnostics::SpecDiagnostic;
+use crate::digest::Digests;
 use crate::figures::{self, Stimulus};
 use crate::output::{self, create_directory};
 use crate::plot;
 use crate::progress::ProgressReporter;
-
-/// Bin of the population-rate plots (ms).
-const ACTIVITY_BIN_MS: f64 = 1.0;
+use crate::stream::RunWriter;
 
 /// The example the demo runs.
 const DEMO: &str = "brunel_demo";
@@ -89,54 +87,85 @@ fn simulate_and_write(
 ) -> Result<()> {
     let wall = Instant::now();
     let threads = thread_count(spec, threads)?;
-    let simulation = Simulation::build(spec, threads).into_diagnostic()?;
+    // Recorded data goes to disk chunk by chunk: only the model itself must fit in memory.
+    let simulation = Simulation::build_streaming(spec, threads).into_diagnostic()?;
     let build_seconds = wall.elapsed().as_secs_f64();
     let connectivity = Connectivity {
         synapses: simulation.synapse_count(),
         bytes: simulation.connectivity_bytes(),
     };
-    let interrupted = crate::progress::interrupt_flag();
-    let mut progress = ProgressReporter::new(spec.simulation.duration_ms, quiet, interrupted);
-    let simulate_start = Instant::now();
-    // Report every 100 steps: frequent enough for a smooth bar and a prompt stop on
-    // Ctrl-C, rare enough that the threads' meeting for it costs nothing.
-    let report_every = 100;
-    let result = simulation.run(report_every, |p| progress.observe(p));
-    progress.finish();
-    let simulate_seconds = simulate_start.elapsed().as_secs_f64();
 
     create_directory(directory)?;
     // An earlier summary would claim completeness for outputs about to be replaced.
     let summary_path = directory.join("summary.json");
     if summary_path.exists() {
-        std::fs::remove_file(&summary_path).into_diagnostic()?;
+        std::fs::remove_file(&summary_path)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot remove the old {}", summary_path.display()))?;
     }
-    std::fs::write(directory.join("model.toml"), spec.source.text.as_bytes()).into_diagnostic()?;
-    let trace_stems = output::write_data(directory, &result)?;
-    let plots = write_plots(spec, &result, directory, &trace_stems)?;
+    let model_path = directory.join("model.toml");
+    std::fs::write(&model_path, spec.source.text.as_bytes())
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot write {}", model_path.display()))?;
+    let mut writer = RunWriter::create(directory, spec, &simulation.recorders())?;
+
+    let interrupted = crate::progress::interrupt_flag();
+    let mut progress = ProgressReporter::new(spec.simulation.duration_ms, quiet, interrupted);
+    let simulate_start = Instant::now();
+    // Report every 100 steps: frequent enough for a smooth bar and a prompt stop on
+    // Ctrl-C, rare enough that the threads' meeting for it costs nothing. Recorded data is
+    // written to disk at the same pace.
+    let report_every = 100;
+    let run = simulation.run_streaming(report_every, |p| progress.observe(p), &mut writer);
+    progress.finish();
+    let totals = run.wrap_err_with(|| {
+        format!(
+            "the run was stopped: the outputs in {} are incomplete (no summary.json was \
+             written)",
+            directory.display()
+        )
+    })?;
+    let simulate_seconds = simulate_start.elapsed().as_secs_f64();
+
+    let digests = writer.digests();
+    let plots = write_plots(spec, &totals, digests, directory, writer.trace_stems())?;
     let summary = summary(
         spec,
-        &result,
-        wall.elapsed().as_secs_f64(),
-        build_seconds,
-        simulate_seconds,
+        &totals,
+        digests,
+        RunTimes {
+            wall_seconds: wall.elapsed().as_secs_f64(),
+            build_seconds,
+            simulate_seconds,
+        },
         threads,
         connectivity,
     );
     output::write_json(&summary_path, &summary)?;
     if !quiet {
-        print_summary(spec, &result, directory, &plots, simulate_seconds);
+        print_summary(spec, &totals, directory, &plots, simulate_seconds);
     }
-    if !result.is_complete() {
+    if !totals.is_complete() {
         return Err(miette::miette!(
             "interrupted at t = {} ms of {} ms: what was simulated so far is written to {} \
              (summary.json says \"complete\": false)",
-            result.biological_ms,
+            totals.biological_ms,
             spec.simulation.duration_ms,
             directory.display()
         ));
     }
     Ok(())
+}
+
+/// Wall-clock times of a run (s).
+#[derive(Clone, Copy, Debug)]
+pub struct RunTimes {
+    /// The whole command.
+    pub wall_seconds: f64,
+    /// Building the model.
+    pub build_seconds: f64,
+    /// The step loop.
+    pub simulate_seconds: f64,
 }
 
 /// The size of a run's connectivity.
@@ -151,16 +180,15 @@ pub struct Connectivity {
 /// The summary of a run (the schema is documented in the README).
 pub fn summary(
     spec: &ModelSpec,
-    result: &RunResult,
-    wall_seconds: f64,
-    build_seconds: f64,
-    simulate_seconds: f64,
+    totals: &RunTotals,
+    digests: &Digests,
+    times: RunTimes,
     threads: usize,
     connectivity: Connectivity,
 ) -> Value {
-    let seconds = result.biological_ms / 1000.0;
+    let seconds = totals.biological_ms / 1000.0;
     let mut populations = serde_json::Map::new();
-    for (index, population) in result.populations.iter().enumerate() {
+    for (index, population) in totals.populations.iter().enumerate() {
         let model = spec.populations[index].neuron.name();
         let entry = if population.is_spiking {
             let rate = if seconds > 0.0 {
@@ -169,11 +197,9 @@ pub fn summary(
                 0.0
             };
             // The CV needs every neuron's spikes: use a recorder of the whole population.
-            let cv = result
-                .spikes
-                .iter()
-                .find(|r| r.population == index && r.neurons.is_none())
-                .and_then(|r| stats::mean_cv_isi(&r.spikes, population.size));
+            let cv = digests
+                .whole_population(index)
+                .and_then(|d| d.statistics.mean_cv());
             json!({
                 "model": model,
                 "size": population.size,
@@ -194,18 +220,18 @@ pub fn summary(
     }
     json!({
         "model_file": spec.source.name,
-        "complete": result.is_complete(),
+        "complete": totals.is_complete(),
         "biological_seconds": seconds,
-        "wall_seconds": wall_seconds,
-        "build_seconds": build_seconds,
-        "simulate_seconds": simulate_seconds,
+        "wall_seconds": times.wall_seconds,
+        "build_seconds": times.build_seconds,
+        "simulate_seconds": times.simulate_seconds,
         "threads": threads,
         "synapses": connectivity.synapses,
         "connectivity_bytes": connectivity.bytes,
         "bytes_per_synapse": (connectivity.synapses > 0)
             .then(|| connectivity.bytes as f64 / connectivity.synapses as f64),
         "dt_ms": spec.simulation.dt_ms,
-        "steps": result.steps_done,
+        "steps": totals.steps_done,
         "seed": spec.simulation.seed,
         "populations": populations,
     })
@@ -256,70 +282,47 @@ fn stimulus(
 
 fn write_plots(
     spec: &ModelSpec,
-    result: &RunResult,
+    totals: &RunTotals,
+    digests: &Digests,
     directory: &Path,
     trace_stems: &[String],
 ) -> Result<Vec<PathBuf>> {
     let plots_directory = directory.join("plots");
     create_directory(&plots_directory)?;
     let mut written = Vec::new();
-    for (trace, stem) in result.traces.iter().zip(trace_stems) {
+    for (digest, stem) in digests.traces.iter().zip(trace_stems) {
+        let trace = &digest.trace;
         let population = &spec.populations[trace.population];
-        let spikes = result
-            .spikes
-            .iter()
-            .find(|r| r.population == trace.population)
-            .map(|r| &r.spikes[..]);
         let stimulus = trace
             .neurons
             .first()
             .and_then(|&n| stimulus(spec, trace.population, n, &trace.times_ms));
-        let title = format!("{} ({})", population.name, population.neuron.name());
-        let figure = figures::trace_figure(&title, trace, spikes, stimulus.as_ref());
+        let mut title = format!("{} ({})", population.name, population.neuron.name());
+        if digest.is_cut() {
+            let shown = trace.times_ms.last().copied().unwrap_or(0.0);
+            title.push_str(&format!(
+                ": the first {} ms of {} ms",
+                output::format_number(shown),
+                totals.biological_ms
+            ));
+        }
+        let figure =
+            figures::trace_figure(&title, trace, digest.spikes.as_deref(), stimulus.as_ref());
         let paths = plot::render(&figure, &plots_directory.join(stem)).into_diagnostic()?;
         written.extend(paths);
     }
-    let names: Vec<&str> = result.populations.iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = totals.populations.iter().map(|p| p.name.as_str()).collect();
     let population_stems = output::population_stems(&names);
-    for (index, recorder) in result.spikes.iter().enumerate() {
-        if !figures::wants_raster(result, index) {
+    for digest in &digests.spikes {
+        if !figures::wants_raster(digest) || totals.biological_ms <= 0.0 {
             continue;
         }
-        let name = &result.populations[recorder.population].name;
+        let name = &totals.populations[digest.population].name;
         // Statistics are over the recorded neurons, numbered 0.. in the order recorded.
-        let (size, spikes) = match &recorder.neurons {
-            None => (
-                result.populations[recorder.population].size,
-                recorder.spikes.clone(),
-            ),
-            Some(neurons) => (
-                neurons.len(),
-                recorder
-                    .spikes
-                    .iter()
-                    .filter_map(|s| {
-                        neurons
-                            .binary_search(&s.neuron)
-                            .ok()
-                            .map(|k| cajal::neuron::Spike {
-                                neuron: k as u32,
-                                time_ms: s.time_ms,
-                            })
-                    })
-                    .collect(),
-            ),
-        };
-        let figure = figures::activity_figure(
-            &format!("{name}: spikes"),
-            &spikes,
-            size,
-            result.biological_ms,
-            ACTIVITY_BIN_MS.min(result.biological_ms),
-        );
-        let stem = plots_directory.join(format!(
-            "{}_activity",
-            population_stems[recorder.population]
-        ));
+        let figure =
+            figures::activity_figure(&format!("{name}: spikes"), digest, totals.biological_ms);
+        let stem =
+            plots_directory.join(format!("{}_activity", population_stems[digest.population]));
         written.extend(plot::render(&figure, &stem).into_diagnostic()?);
     }
     Ok(written)
@@ -327,7 +330,7 @@ fn write_plots(
 
 fn print_summary(
     spec: &ModelSpec,
-    result: &RunResult,
+    result: &RunTotals,
     directory: &Path,
     plots: &[PathBuf],
     simulate_seconds: f64,

@@ -291,3 +291,94 @@ fn bad_input_fails_with_a_located_message_and_no_panic() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no example named `hh_stpe`"));
     std::fs::remove_dir_all(&directory).unwrap();
 }
+
+#[test]
+fn the_activity_of_brunel_hakim_is_its_spike_count_per_bin() {
+    // The example records all spikes of its 5000 cells and their activity in 1 ms bins:
+    // ν(bin) must be the bin's spike count / (5000 × 1 ms).
+    let directory = scratch("activity");
+    let model = examples_directory().join("brunel_hakim.toml");
+    let output = cajal(
+        &[
+            "run",
+            model.to_str().unwrap(),
+            "-o",
+            "out",
+            "--quiet",
+            "--duration",
+            "200ms",
+        ],
+        &directory,
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let out = directory.join("out");
+    let (shape, activity) = read_npy(&out.join("activity/cells.npy"));
+    assert_eq!(shape, [200, 2]);
+    let (shape, spikes) = read_npy(&out.join("spikes/cells.npy"));
+    assert!(shape[0] > 1000, "{} spikes", shape[0]);
+    // Grid spikes of step k are stamped (k + 1)·dt and belong to bin ⌊k/10⌋.
+    let mut counts = [0u64; 200];
+    for pair in spikes.chunks(2) {
+        let step = (pair[1] / 0.1).round() as usize - 1;
+        counts[step / 10] += 1;
+    }
+    for (bin, row) in activity.chunks(2).enumerate() {
+        assert_eq!(row[0], bin as f64, "bin start");
+        let expected = counts[bin] as f64 * 1000.0 / (5000.0 * 1.0);
+        assert!(
+            (row[1] - expected).abs() <= 1e-12 * expected,
+            "bin {bin}: {row:?}"
+        );
+    }
+    // The CSV says the same, row by row.
+    let csv = std::fs::read_to_string(out.join("activity/cells.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("bin_start_ms,rate_hz"));
+    for (line, row) in lines.zip(activity.chunks(2)) {
+        let values: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        assert_eq!(values, row);
+    }
+    let summary = read_json(&out.join("summary.json"));
+    assert_eq!(
+        summary["populations"]["cells"]["spike_count"].as_u64(),
+        Some(counts.iter().sum::<u64>())
+    );
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_write_error_stops_the_run_names_the_file_and_writes_no_summary() {
+    // A file-size limit of 64 blocks (32 or 64 KiB, by shell) lets the run start and makes
+    // a write fail once the spike files outgrow it; with SIGXFSZ ignored the write returns
+    // EFBIG, as a full disk returns ENOSPC.
+    let directory = scratch("write-error");
+    let model = examples_directory().join("brunel_hakim.toml");
+    let command = format!(
+        "trap '' XFSZ; ulimit -f 64; exec '{}' run '{}' -o out --quiet --duration 500ms",
+        env!("CARGO_BIN_EXE_cajal"),
+        model.display()
+    );
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .current_dir(&directory)
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot write out/spikes/cells."),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the outputs in out are incomplete (no summary.json was written)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!directory.join("out/summary.json").exists());
+    // What was committed before the failure still reads.
+    let (shape, _) = read_npy(&directory.join("out/spikes/cells.npy"));
+    assert!(shape[0] > 0 && shape[1] == 2, "{shape:?}");
+    std::fs::remove_dir_all(&directory).unwrap();
+}

@@ -10,7 +10,8 @@
 //! 3. the neuron model advances (exactly, or by RK4), emitting spikes (a population of
 //!    Poisson sources draws its spikes instead);
 //! 4. the receptors decay and take up what arrived, so it acts from the next step on;
-//! 5. recorders keep spikes and, every `interval` steps, samples of the state at t + dt;
+//! 5. recorders keep spikes, the population's spike count and, every `interval` steps,
+//!    samples of the state at t + dt;
 //! 6. the step's spikes are delivered through the projections into ring buffers, one slot per
 //!    step of delay, from which they arrive in step k + delay (item 1 of that step).
 //!
@@ -20,6 +21,12 @@
 //! neurons. Each cell of a ring buffer therefore receives its additions in the same order
 //! for any number of threads, every random draw belongs to a neuron rather than to a thread
 //! (see [`crate::rng`]), and the spikes are bitwise identical for 1, 2, 3 or 8 threads.
+//!
+//! **Recording streams.** The run advances in chunks of steps between observer calls;
+//! after each chunk the threads' recorded spikes (merged into single-thread order), trace
+//! samples and per-step spike counts are handed to a [`RecordingSink`] and forgotten, so
+//! memory for recording is bounded by one chunk ([`Simulation::run_streaming`]);
+//! [`Simulation::run`] is the same run with a sink that keeps everything in memory.
 //!
 //! The engine never reads the wall clock and never prints: progress is reported to an
 //! observer, which may also stop the run. A run is determined by its model file and seed.
@@ -33,7 +40,9 @@ use crate::connect::Connectivity;
 use crate::input::{InputKind, PoissonSynapse};
 use crate::memory;
 use crate::neuron::Spike;
-use crate::record::{SpikeRecorder, TraceRecorder};
+use crate::record::{
+    ActivityRecorder, Chunk, RecordingSink, Recordings, SpikeRecorder, TraceRecorder,
+};
 use crate::spec::model::{ModelSpec, RecordSpec};
 
 use barrier::SpinBarrier;
@@ -113,7 +122,27 @@ pub struct PopulationTotals {
     pub is_spiking: bool,
 }
 
-/// What a run produced.
+/// What a streamed run returns: its totals (the data went to the sink).
+#[derive(Clone, Debug)]
+pub struct RunTotals {
+    /// Per population, in file order.
+    pub populations: Vec<PopulationTotals>,
+    /// Steps done.
+    pub steps_done: u64,
+    /// Steps the model asked for.
+    pub steps_total: u64,
+    /// Biological time simulated (ms).
+    pub biological_ms: f64,
+}
+
+impl RunTotals {
+    /// Whether the run stopped before its end.
+    pub fn is_complete(&self) -> bool {
+        self.steps_done == self.steps_total
+    }
+}
+
+/// What a run produced, all in memory.
 #[derive(Clone, Debug)]
 pub struct RunResult {
     /// Per population, in file order.
@@ -122,6 +151,8 @@ pub struct RunResult {
     pub spikes: Vec<SpikeRecorder>,
     /// Trace recorders.
     pub traces: Vec<TraceRecorder>,
+    /// Population-activity recorders (complete bins only).
+    pub activity: Vec<ActivityRecorder>,
     /// Steps done.
     pub steps_done: u64,
     /// Steps the model asked for.
@@ -160,13 +191,47 @@ pub struct Simulation {
     projections: Vec<Projection>,
     shards: Vec<Shard>,
     exchange: Vec<SpikeExchange>,
-    spike_records: Vec<(usize, Option<Vec<u32>>)>,
-    trace_records: Vec<Vec<u32>>,
+    /// The recorders, holding the data of the current chunk only.
+    recorded: Recordings,
+    /// Per population, its spikes in each step of the current chunk.
+    population_counts: Vec<Vec<u64>>,
+    /// The threads' spikes of a recorder, with their steps, while they are merged.
+    merging: Vec<(u64, Spike)>,
 }
 
-/// Bytes a model will need: state, per-neuron input streams and recorded traces (spikes are
-/// not known in advance and are not counted).
+/// Bytes a model will need when everything recorded is kept in memory ([`Simulation::run`]):
+/// [`estimate_model_bytes`] and [`estimate_recorded_bytes`].
 pub fn estimate_memory_bytes(spec: &ModelSpec) -> u128 {
+    estimate_model_bytes(spec) + estimate_recorded_bytes(spec)
+}
+
+/// Bytes of the recorded traces and activity of a whole run (spikes are not known in
+/// advance and are not counted). A streamed run holds only one chunk of them.
+pub fn estimate_recorded_bytes(spec: &ModelSpec) -> u128 {
+    let mut bytes: u128 = 0;
+    for record in &spec.records {
+        match record {
+            RecordSpec::Trace {
+                variables,
+                neurons,
+                interval_steps,
+                ..
+            } => {
+                let samples = (spec.simulation.steps / interval_steps + 1) as u128;
+                bytes += samples * (8 + 8 * variables.len() as u128 * neurons.len() as u128);
+            }
+            RecordSpec::Activity { bin_steps, .. } => {
+                bytes += 16 * (spec.simulation.steps / bin_steps) as u128;
+            }
+            RecordSpec::Spikes { .. } => {}
+        }
+    }
+    bytes
+}
+
+/// Bytes a model needs whatever it records: state, per-neuron input streams, connectivity
+/// and ring buffers.
+pub fn estimate_model_bytes(spec: &ModelSpec) -> u128 {
     let mut bytes: u128 = 0;
     for population in &spec.populations {
         // State, the step's current and spike buffers.
@@ -214,18 +279,6 @@ pub fn estimate_memory_bytes(spec: &ModelSpec) -> u128 {
             * (projection.delay_steps as u128 + 1)
             * spec.populations[projection.target].size as u128;
     }
-    for record in &spec.records {
-        if let RecordSpec::Trace {
-            variables,
-            neurons,
-            interval_steps,
-            ..
-        } = record
-        {
-            let samples = (spec.simulation.steps / interval_steps + 1) as u128;
-            bytes += samples * (8 + 8 * variables.len() as u128 * neurons.len() as u128);
-        }
-    }
     bytes
 }
 
@@ -240,9 +293,23 @@ pub fn part_of(size: usize, thread: usize, threads: usize) -> Range<usize> {
 
 impl Simulation {
     /// Builds a checked model for `threads` threads, refusing one that would not fit in the
-    /// available memory.
+    /// available memory with all it records kept in memory ([`Simulation::run`]).
     pub fn build(spec: &ModelSpec, threads: usize) -> Result<Simulation, BuildError> {
-        let needed = estimate_memory_bytes(spec);
+        Simulation::build_within(spec, threads, estimate_memory_bytes(spec))
+    }
+
+    /// Builds a checked model for `threads` threads to be run with
+    /// [`Simulation::run_streaming`], refusing one whose state and connectivity would not fit
+    /// in the available memory; recorded data is not counted, as only a chunk of it is held.
+    pub fn build_streaming(spec: &ModelSpec, threads: usize) -> Result<Simulation, BuildError> {
+        Simulation::build_within(spec, threads, estimate_model_bytes(spec))
+    }
+
+    fn build_within(
+        spec: &ModelSpec,
+        threads: usize,
+        needed: u128,
+    ) -> Result<Simulation, BuildError> {
         if let Some(available) = memory::available_bytes()
             && needed > available as u128
         {
@@ -307,6 +374,7 @@ impl Simulation {
         let exchange = (0..threads)
             .map(|_| SpikeExchange::new(spec.populations.len()))
             .collect();
+        let recorded = recorders_of(spec, &shards[0]);
         Ok(Simulation {
             dt_ms: spec.simulation.dt_ms,
             steps_total: spec.simulation.steps,
@@ -321,26 +389,18 @@ impl Simulation {
             projections,
             shards,
             exchange,
-            spike_records: spec
-                .records
-                .iter()
-                .filter_map(|r| match r {
-                    RecordSpec::Spikes {
-                        population,
-                        neurons,
-                    } => Some((*population, neurons.clone())),
-                    RecordSpec::Trace { .. } => None,
-                })
-                .collect(),
-            trace_records: spec
-                .records
-                .iter()
-                .filter_map(|r| match r {
-                    RecordSpec::Trace { neurons, .. } => Some(neurons.clone()),
-                    RecordSpec::Spikes { .. } => None,
-                })
-                .collect(),
+            recorded,
+            population_counts: vec![Vec::new(); spec.populations.len()],
+            merging: Vec::new(),
         })
+    }
+
+    /// The recorders of this simulation, without data: what every [`Chunk`] of a streamed
+    /// run fills (spikes, traces and activity, each kind in file order).
+    pub fn recorders(&self) -> Recordings {
+        let mut recorders = self.recorded.clone();
+        recorders.clear();
+        recorders
     }
 
     /// Synapses of every projection.
@@ -370,17 +430,55 @@ impl Simulation {
     }
 
     /// Runs to the end (or until the observer says stop), reporting progress every
-    /// `report_every` steps.
-    pub fn run(
+    /// `report_every` steps, and keeps everything recorded in memory.
+    pub fn run(self, report_every: u64, observer: impl FnMut(Progress) -> Control) -> RunResult {
+        let mut kept = self.recorders();
+        let samples = |interval: u64| (self.steps_total / interval + 1) as usize;
+        for trace in &mut kept.traces {
+            let samples = samples(trace.interval_steps);
+            trace.times_ms.reserve_exact(samples);
+            for values in &mut trace.values {
+                values.reserve_exact(samples * trace.neurons.len());
+            }
+        }
+        let totals = match self.run_streaming(report_every, observer, &mut kept) {
+            Ok(totals) => totals,
+            Err(never) => match never {},
+        };
+        RunResult {
+            populations: totals.populations,
+            spikes: kept.spikes,
+            traces: kept.traces,
+            activity: kept.activity,
+            steps_done: totals.steps_done,
+            steps_total: totals.steps_total,
+            biological_ms: totals.biological_ms,
+        }
+    }
+
+    /// Runs to the end (or until the observer says stop) in chunks of `report_every` steps;
+    /// after each chunk, hands what was recorded in it to `sink` and forgets it, then reports
+    /// progress to the observer. Memory for recording stays that of one chunk however long
+    /// the run. A sink error stops the run and is returned; the chunks before it were taken.
+    pub fn run_streaming<S: RecordingSink>(
         mut self,
         report_every: u64,
         mut observer: impl FnMut(Progress) -> Control,
-    ) -> RunResult {
+        sink: &mut S,
+    ) -> Result<RunTotals, S::Error> {
         let report_every = report_every.max(1);
+        if self.steps_total == 0 {
+            // Nothing to step, but the samples at t = 0 were taken.
+            self.collect(0..0);
+            sink.chunk(&self.chunk(0..0))?;
+        }
         while self.step < self.steps_total {
             let end = (self.step + report_every).min(self.steps_total);
-            self.run_steps(self.step..end);
+            let steps = self.step..end;
+            self.run_steps(steps.clone());
             self.step = end;
+            self.collect(steps.clone());
+            sink.chunk(&self.chunk(steps))?;
             let progress = Progress {
                 steps_done: self.step,
                 steps_total: self.steps_total,
@@ -390,7 +488,16 @@ impl Simulation {
                 break;
             }
         }
-        self.finish()
+        Ok(self.totals())
+    }
+
+    fn chunk(&self, steps: Range<u64>) -> Chunk<'_> {
+        Chunk {
+            steps,
+            dt_ms: self.dt_ms,
+            recorded: &self.recorded,
+            population_counts: &self.population_counts,
+        }
     }
 
     /// Runs `steps` on all threads: each advances its part, meets the others at the
@@ -413,32 +520,28 @@ impl Simulation {
         });
     }
 
-    /// The results so far, gathered from all threads in neuron order.
-    pub fn finish(self) -> RunResult {
-        let mut spikes = Vec::with_capacity(self.spike_records.len());
-        for (index, (population, neurons)) in self.spike_records.into_iter().enumerate() {
+    /// Gathers what the threads recorded in `steps` into `recorded` and `population_counts`
+    /// (replacing the previous chunk's), in neuron order, and empties the threads' buffers.
+    fn collect(&mut self, steps: Range<u64>) {
+        self.recorded.clear();
+        for (index, recorder) in self.recorded.spikes.iter_mut().enumerate() {
             // Each thread's spikes are in step order, and within a step in neuron order;
             // threads own ascending neuron ranges, so a stable sort by step of the
             // concatenation gives the single-thread order.
-            let mut merged: Vec<(u64, Spike)> = Vec::new();
-            for shard in &self.shards {
-                merged.extend(shard.recorded_spikes(index));
+            self.merging.clear();
+            for shard in &mut self.shards {
+                shard.take_recorded_spikes(index, &mut self.merging);
             }
-            merged.sort_by_key(|&(step, _)| step);
-            spikes.push(SpikeRecorder {
-                population,
-                neurons,
-                spikes: merged.into_iter().map(|(_, spike)| spike).collect(),
-            });
+            self.merging.sort_by_key(|&(step, _)| step);
+            recorder
+                .spikes
+                .extend(self.merging.iter().map(|&(_, spike)| spike));
         }
-        let mut traces = Vec::with_capacity(self.trace_records.len());
-        for (index, neurons) in self.trace_records.into_iter().enumerate() {
+        for (index, recorder) in self.recorded.traces.iter_mut().enumerate() {
             let parts: Vec<&TraceRecorder> = self.shards.iter().map(|s| s.trace(index)).collect();
-            let mut merged = parts[0].clone();
-            merged.neurons = neurons;
-            let samples = merged.times_ms.len();
-            for (variable, values) in merged.values.iter_mut().enumerate() {
-                values.clear();
+            recorder.times_ms.extend_from_slice(&parts[0].times_ms);
+            let samples = parts[0].times_ms.len();
+            for (variable, values) in recorder.values.iter_mut().enumerate() {
                 for sample in 0..samples {
                     for part in &parts {
                         let width = part.neurons.len();
@@ -448,9 +551,28 @@ impl Simulation {
                     }
                 }
             }
-            traces.push(merged);
         }
-        RunResult {
+        let chunk_steps = (steps.end - steps.start) as usize;
+        for (population, counts) in self.population_counts.iter_mut().enumerate() {
+            counts.clear();
+            counts.resize(chunk_steps, 0);
+            for shard in &self.shards {
+                for (count, &part) in counts.iter_mut().zip(shard.step_counts(population)) {
+                    *count += part;
+                }
+            }
+        }
+        for shard in &mut self.shards {
+            shard.clear_recorded();
+        }
+        for activity in &mut self.recorded.activity {
+            activity.add_steps(&self.population_counts[activity.population]);
+        }
+    }
+
+    /// The totals so far.
+    fn totals(&self) -> RunTotals {
+        RunTotals {
             populations: (0..self.names.len())
                 .map(|p| PopulationTotals {
                     name: self.names[p].clone(),
@@ -459,13 +581,46 @@ impl Simulation {
                     is_spiking: self.spiking[p],
                 })
                 .collect(),
-            spikes,
-            traces,
             steps_done: self.step,
             steps_total: self.steps_total,
             biological_ms: self.step as f64 * self.dt_ms,
         }
     }
+}
+
+/// The recorders of `spec`, without data; traces take their variables from `shard`'s models.
+fn recorders_of(spec: &ModelSpec, shard: &Shard) -> Recordings {
+    let mut recorders = Recordings::default();
+    for record in &spec.records {
+        match record {
+            RecordSpec::Spikes {
+                population,
+                neurons,
+            } => recorders.spikes.push(SpikeRecorder {
+                population: *population,
+                neurons: neurons.clone(),
+                spikes: Vec::new(),
+            }),
+            RecordSpec::Trace { neurons, .. } => {
+                let index = recorders.traces.len();
+                let mut trace = shard.trace(index).clone();
+                trace.neurons = neurons.clone();
+                trace.times_ms = Vec::new();
+                trace.values.iter_mut().for_each(|v| *v = Vec::new());
+                recorders.traces.push(trace);
+            }
+            RecordSpec::Activity {
+                population,
+                bin_steps,
+            } => recorders.activity.push(ActivityRecorder::new(
+                *population,
+                spec.populations[*population].size,
+                *bin_steps,
+                spec.simulation.dt_ms,
+            )),
+        }
+    }
+    recorders
 }
 
 #[cfg(test)]

@@ -257,6 +257,8 @@ struct Part {
     /// Spikes of the current step (neuron numbers of the part).
     spikes: Vec<Spike>,
     spike_count: u64,
+    /// Spikes of the part in each step of the current chunk.
+    step_counts: Vec<u64>,
 }
 
 /// Spikes kept by a recorder on this thread, with the step of each.
@@ -340,6 +342,7 @@ impl Shard {
                 conductances: Vec::new(),
                 spikes: Vec::new(),
                 spike_count: 0,
+                step_counts: Vec::new(),
             });
         }
         for (index, part) in parts.iter_mut().enumerate() {
@@ -493,7 +496,10 @@ impl Shard {
             ring.data = vec![0.0; ring.slots * ring.size];
         }
 
-        let samples_of = |interval: u64| (spec.simulation.steps / interval + 1) as usize;
+        // Samples are handed on after every chunk: room for a few chunks' worth to start with,
+        // not for the whole run.
+        let samples_of =
+            |interval: u64| ((spec.simulation.steps / interval + 1) as usize).min(1024);
         let mut spike_recorders = Vec::new();
         let mut trace_recorders = Vec::new();
         for record in &spec.records {
@@ -530,6 +536,7 @@ impl Shard {
                     recorder.sample(model, 0.0);
                     trace_recorders.push(recorder);
                 }
+                RecordSpec::Activity { .. } => {}
             }
         }
         let row_stretches = projections
@@ -680,6 +687,7 @@ impl Shard {
                 receptor.conductance.advance();
             }
             part.spike_count += part.spikes.len() as u64;
+            part.step_counts.push(part.spikes.len() as u64);
             let first = part.first as u32;
             for recorder in &mut self.spike_recorders {
                 if recorder.population != population {
@@ -778,9 +786,28 @@ impl Shard {
         }
     }
 
-    /// The spikes recorder `index` kept on this thread, with their steps.
-    pub fn recorded_spikes(&self, index: usize) -> impl Iterator<Item = (u64, Spike)> + '_ {
-        self.spike_recorders[index].spikes.iter().copied()
+    /// Moves the spikes recorder `index` kept on this thread, with their steps, to the end
+    /// of `into`.
+    pub fn take_recorded_spikes(&mut self, index: usize, into: &mut Vec<(u64, Spike)>) {
+        into.append(&mut self.spike_recorders[index].spikes);
+    }
+
+    /// The spikes of population `population` on this thread in each step since the last
+    /// [`Shard::clear_recorded`].
+    pub fn step_counts(&self, population: usize) -> &[u64] {
+        &self.parts[population].step_counts
+    }
+
+    /// Forgets the trace samples and step counts taken (their chunk was handed on), keeping
+    /// the buffers' memory for the next chunk.
+    pub fn clear_recorded(&mut self) {
+        for recorder in &mut self.trace_recorders {
+            recorder.times_ms.clear();
+            recorder.values.iter_mut().for_each(Vec::clear);
+        }
+        for part in &mut self.parts {
+            part.step_counts.clear();
+        }
     }
 
     /// Trace recorder `index` on this thread (its neurons numbered within the part).

@@ -1,8 +1,17 @@
 //! Recorders: what a run keeps. Spike recorders keep (neuron, time) pairs of a population or
-//! a subset of it; trace recorders sample state variables of chosen neurons every few steps.
+//! a subset of it; trace recorders sample state variables of chosen neurons every few steps;
+//! activity recorders count the spikes of a whole population in bins.
 //!
 //! Samples of a trace are taken at t = 0 and then at the end of every `interval`-th step, so
 //! a trace of a run of `steps` steps with interval k has ⌊steps/k⌋ + 1 samples.
+//!
+//! A streamed run hands what its recorders took to a [`RecordingSink`] after every chunk of
+//! steps, as a [`Chunk`], and then forgets it: memory for recording is bounded by one chunk,
+//! whatever the run length. Kept in memory, the chunks add up to [`Recordings`].
+
+mod stream;
+
+pub use stream::{Chunk, RecordingSink, Recordings};
 
 use crate::neuron::{NeuronModel, Spike, VariableDef};
 
@@ -101,6 +110,81 @@ impl TraceRecorder {
     }
 }
 
+/// Population activity ν(t) = count/(N·bin) in Hz: the spikes of all N neurons of a
+/// population (recorded or not) in bins of a whole number of steps, from t = 0.
+///
+/// A bin is complete with its last step; only complete bins are kept, so a last partial bin
+/// (a duration that is not a multiple of the bin, or a run stopped early) is dropped, as in
+/// [`crate::stats::population_rate_hz`]. Spikes of step k (stamped in (k·dt, (k+1)·dt]) fall
+/// in bin ⌊k / bin_steps⌋, the bin a spike time stamped at its end belongs to there.
+#[derive(Clone, Debug)]
+pub struct ActivityRecorder {
+    /// Population index.
+    pub population: usize,
+    /// Its number of neurons, N.
+    pub size: usize,
+    /// Steps per bin.
+    pub bin_steps: u64,
+    /// The time step (ms).
+    pub dt_ms: f64,
+    /// Start times of the complete bins held (ms).
+    pub start_ms: Vec<f64>,
+    /// Their rates ν (Hz).
+    pub rate_hz: Vec<f64>,
+    /// Complete bins so far, including those already handed on.
+    bins_done: u64,
+    /// Spikes and steps of the bin being filled.
+    pending_spikes: u64,
+    pending_steps: u64,
+}
+
+impl ActivityRecorder {
+    /// A recorder of population `population` of `size` neurons in bins of `bin_steps` steps.
+    pub fn new(population: usize, size: usize, bin_steps: u64, dt_ms: f64) -> Self {
+        ActivityRecorder {
+            population,
+            size,
+            bin_steps: bin_steps.max(1),
+            dt_ms,
+            start_ms: Vec::new(),
+            rate_hz: Vec::new(),
+            bins_done: 0,
+            pending_spikes: 0,
+            pending_steps: 0,
+        }
+    }
+
+    /// The width of a bin (ms).
+    pub fn bin_ms(&self) -> f64 {
+        self.bin_steps as f64 * self.dt_ms
+    }
+
+    /// Takes the population's spike counts of consecutive steps, completing bins.
+    pub fn add_steps(&mut self, counts: &[u64]) {
+        // The same expression as stats::population_rate_hz, so that both agree to the bit.
+        let scale = 1000.0 / (self.size as f64 * self.bin_ms());
+        for &count in counts {
+            self.pending_spikes += count;
+            self.pending_steps += 1;
+            if self.pending_steps == self.bin_steps {
+                self.start_ms
+                    .push((self.bins_done * self.bin_steps) as f64 * self.dt_ms);
+                self.rate_hz.push(self.pending_spikes as f64 * scale);
+                self.bins_done += 1;
+                self.pending_spikes = 0;
+                self.pending_steps = 0;
+            }
+        }
+    }
+
+    /// Forgets the complete bins held (after they were handed on), keeping the bin being
+    /// filled.
+    pub fn clear(&mut self) {
+        self.start_ms.clear();
+        self.rate_hz.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +237,20 @@ mod tests {
         assert_eq!(recorder.series(0, 0), [0.0, 1.0 * decay]);
         assert_eq!(recorder.series(0, 1), [0.0, 3.0 * decay]);
         assert_eq!(recorder.variables[0].name, "m");
+    }
+
+    #[test]
+    fn activity_bins_whole_steps_and_drops_the_partial_bin() {
+        // 4 neurons, dt 0.5 ms, bins of 2 steps (1 ms): counts 1+1, 0+2, then a partial bin.
+        let mut activity = ActivityRecorder::new(0, 4, 2, 0.5);
+        activity.add_steps(&[1, 1, 0]);
+        activity.add_steps(&[2, 3]);
+        assert_eq!(activity.start_ms, [0.0, 1.0]);
+        // 2 spikes/(4 neurons · 1 ms) = 500 Hz.
+        assert_eq!(activity.rate_hz, [500.0, 500.0]);
+        activity.clear();
+        activity.add_steps(&[1]);
+        assert_eq!(activity.start_ms, [2.0]);
+        assert_eq!(activity.rate_hz, [1000.0]);
     }
 }

@@ -19,7 +19,7 @@
 //! stop = "400 ms"
 //!
 //! [[record]]
-//! kind = "trace"               # spikes | trace
+//! kind = "trace"               # spikes | trace | activity
 //! population = "cell"
 //! variables = ["v", "m", "h", "n"]
 //! interval = "0.1 ms"
@@ -476,6 +476,13 @@ pub enum RecordSpec {
         neurons: Vec<u32>,
         /// Steps between samples.
         interval_steps: u64,
+    },
+    /// Population activity ν(t) of a whole population in bins.
+    Activity {
+        /// Population index.
+        population: usize,
+        /// Steps per bin.
+        bin_steps: u64,
     },
 }
 
@@ -1437,11 +1444,11 @@ fn resolve(base: &Path, file: &str) -> PathBuf {
 fn read_record(context: &Context, node: &Node, index: usize) -> Result<RecordSpec, SpecError> {
     let mut reader = table_of(context.source, node, format!("record[{index}]"))?;
     let kind = reader
-        .choice("kind", &["spikes", "trace"])?
+        .choice("kind", &["spikes", "trace", "activity"])?
         .ok_or_else(|| {
             reader
                 .error_here("missing `kind`")
-                .expected("kind = \"spikes\" or \"trace\"")
+                .expected("kind = \"spikes\", \"trace\" or \"activity\"")
         })?;
     let population = context.population(&mut reader, "population")?;
     let target = &context.populations[population];
@@ -1456,6 +1463,33 @@ fn read_record(context: &Context, node: &Node, index: usize) -> Result<RecordSpe
             RecordSpec::Spikes {
                 population,
                 neurons: read_neurons(&mut reader, target, false)?,
+            }
+        }
+        "activity" => {
+            if !target.neuron.is_spiking() {
+                return Err(reader
+                    .error_at("kind", kind.span, "rate units do not spike")
+                    .expected("kind = \"trace\" with variables = [\"m\"]")
+                    .found("\"activity\""));
+            }
+            let dt = context.simulation.dt_ms;
+            let bin_steps = match reader.quantity("bin", Dimension::TIME)? {
+                // 1 ms, the bin of the activity plots, to the nearest whole step.
+                None => (1.0 / dt).round().max(1.0) as u64,
+                Some(bin) => {
+                    let steps = (bin.value / dt).round();
+                    if steps < 1.0 || (steps * dt - bin.value).abs() > 1e-9 * bin.value {
+                        return Err(reader
+                            .error_at("bin", bin.span, "the bin is not a whole number of steps")
+                            .expected(format!("a positive multiple of dt = {dt} ms"))
+                            .found(format!("{} ms", bin.value)));
+                    }
+                    steps as u64
+                }
+            };
+            RecordSpec::Activity {
+                population,
+                bin_steps,
             }
         }
         _ => {

@@ -687,3 +687,43 @@ fn conductance_alpha_synapses_need_a_grid_lif_target_and_a_non_negative_weight()
         "{message}"
     );
 }
+
+#[test]
+fn activity_bins_are_whole_steps_defaulting_to_one_millisecond() {
+    let model = |record: &str| {
+        format!(
+            "[simulation]\nduration = \"100 ms\"\ndt = \"0.1 ms\"\n[population.E]\nmodel = \"lif\"\n\
+             size = 10\n[[record]]\nkind = \"activity\"\npopulation = \"E\"\n{record}"
+        )
+    };
+    let spec = read_model(
+        Source::new("model.toml", model("bin = \"5 ms\"\n")),
+        Path::new("."),
+    )
+    .unwrap();
+    assert_eq!(
+        spec.records,
+        [RecordSpec::Activity {
+            population: 0,
+            bin_steps: 50
+        }]
+    );
+    let spec = read_model(Source::new("model.toml", model("")), Path::new(".")).unwrap();
+    assert_eq!(
+        spec.records,
+        [RecordSpec::Activity {
+            population: 0,
+            bin_steps: 10
+        }]
+    );
+    assert_eq!(
+        error(&model("bin = \"0.25 ms\"\n")),
+        "model.toml:10:7: record[0].bin: the bin is not a whole number of steps \
+         (expected a positive multiple of dt = 0.1 ms, found 0.25 ms)"
+    );
+    let message = error(&model("neurons = \"0:5\"\n"));
+    assert!(
+        message.starts_with("model.toml:10:1: record[0].neurons: unknown key `neurons`"),
+        "{message}"
+    );
+}
