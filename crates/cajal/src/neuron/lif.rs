@@ -182,6 +182,9 @@ impl LifParameters {
     }
 }
 
+/// Neurons per block of the conductance step (its four work arrays take 8 KiB).
+const CONDUCTANCE_BLOCK: usize = 256;
+
 /// The membrane relaxation over one step with conductances G (nS) and Σ g E (nS·mV)
 /// held constant: V relaxes towards V∞ = (E_L + R I + R Σ g E)/(1 + R G) with time
 /// constant τ/(1 + R G). One loop without branches, compiled for AVX2 and AVX besides the
@@ -205,13 +208,15 @@ fn relax_with_conductances(
         .zip(driven)
         .zip(current)
     {
-        // V(t+dt) = V·e^(−a) + V∞·leak·(1 − e^(−a))/leak with a = rate·leak, written as
-        // e^(−a)·(V + drive·rate/x_over_expm1(a)) so that it stays finite when the total
-        // conductance cancels the leak (leak = 0, possible with negative initial values).
+        // V(t+dt) = V∞ + (V − V∞)·e^(−a) with V∞ = drive/leak and a = rate·leak, written as
+        // V·e^(−a) + drive·rate·(1 − e^(−a))/a so that it stays finite when the total
+        // conductance cancels the leak (leak = 0, possible with negative initial values),
+        // with one exponential.
         let leak = 1.0 + resistance * g;
         let drive = resting_potential + resistance * (i + d);
         let a = rate * leak;
-        *out = crate::fastmath::exp(-a) * (v + drive * rate / crate::fastmath::x_over_expm1(a));
+        let decay = crate::fastmath::exp(-a);
+        *out = decay * v + drive * rate * crate::fastmath::one_minus_exp_neg_over_x_with(a, decay);
     }
 }
 
@@ -244,8 +249,6 @@ pub struct Lif {
     /// Per alpha receptor: the voltages that I = 1 pA and y = 1 pA/ms at the start of a step
     /// add by its end.
     alpha_gain: Vec<(f64, f64)>,
-    /// Work arrays of the conductance step (kept to avoid allocating every step).
-    scratch: [Vec<f64>; 4],
 }
 
 impl Lif {
@@ -283,7 +286,6 @@ impl Lif {
             },
             synaptic_gain: Vec::new(),
             alpha_gain: Vec::new(),
-            scratch: Default::default(),
         })
     }
 
@@ -467,82 +469,103 @@ impl Lif {
     ) {
         let p = self.parameters;
         let size = self.v.len();
-        // First, branch-free passes over arrays (they vectorise): total conductance G and
-        // Σ g_k E_k per neuron, then the candidate potential at the end of the step.
-        let [conductance, driven, candidate, current] = &mut self.scratch;
-        current.clear();
-        current.extend((0..size).map(|i| input.mean_current(i)));
-        conductance.clear();
-        conductance.resize(size, 0.0);
-        driven.clear();
-        driven.resize(size, 0.0);
-        for receptor in input.conductances {
-            let reversal = receptor.reversal_potential;
-            match &receptor.conductance {
-                ConductanceKernel::Exponential(kernel) => {
-                    let factor = kernel.step_mean_factor;
-                    for ((total, drive), &g) in conductance
-                        .iter_mut()
-                        .zip(driven.iter_mut())
-                        .zip(&kernel.current)
-                    {
-                        let mean = factor * g;
-                        *total += mean;
-                        *drive += mean * reversal;
-                    }
-                }
-                ConductanceKernel::Alpha(kernel) => {
-                    let (factor, slope_factor) =
-                        (kernel.step_mean_factor, kernel.slope_step_mean_factor);
-                    for (((total, drive), &g), &slope) in conductance
-                        .iter_mut()
-                        .zip(driven.iter_mut())
-                        .zip(&kernel.current)
-                        .zip(&kernel.slope)
-                    {
-                        let mean = factor * g + slope_factor * slope;
-                        *total += mean;
-                        *drive += mean * reversal;
-                    }
-                }
-            }
-        }
-        candidate.clear();
-        candidate.resize(size, 0.0);
         let resistance = p.membrane_resistance;
         let rate = dt_ms / p.membrane_time_constant;
-        relax_with_conductances(
-            &self.v,
-            conductance,
-            driven,
-            candidate,
-            current,
-            p.resting_potential,
-            resistance,
-            rate,
-        );
-        // Then the branches: refractoriness, delta jumps, threshold.
-        for (i, ((v, left), &v_new)) in self
-            .v
-            .iter_mut()
-            .zip(self.refractory_steps_left.iter_mut())
-            .zip(candidate.iter())
-            .enumerate()
-        {
-            if *left > 0 {
-                *left -= 1;
-                continue;
+        // Blocks small enough that their work arrays stay in the L1 cache: per block, first
+        // branch-free passes (they vectorise) sum the conductances G and Σ g_k E_k and relax
+        // the membrane, then one pass with the branches (refractoriness, delta jumps,
+        // threshold). Whole-population work arrays instead cost a memory round trip per pass.
+        let mut conductance = [0.0f64; CONDUCTANCE_BLOCK];
+        let mut driven = [0.0f64; CONDUCTANCE_BLOCK];
+        let mut current = [0.0f64; CONDUCTANCE_BLOCK];
+        let mut candidate = [0.0f64; CONDUCTANCE_BLOCK];
+        for first in (0..size).step_by(CONDUCTANCE_BLOCK) {
+            let n = CONDUCTANCE_BLOCK.min(size - first);
+            let block = first..first + n;
+            let (conductance, driven) = (&mut conductance[..n], &mut driven[..n]);
+            let (current, candidate) = (&mut current[..n], &mut candidate[..n]);
+            // input.mean_current(i), a whole block at a time and in the same order of
+            // additions, so that it vectorises.
+            match input.current {
+                super::Drive::Uniform(value) => current.fill(value),
+                super::Drive::PerNeuron(values) => current.copy_from_slice(&values[block.clone()]),
             }
-            let v_new = v_new + input.jump(i);
-            if v_new >= p.threshold {
-                spikes.push(Spike {
-                    neuron: i as u32,
-                    time_ms: spike_time,
-                });
-                *v = p.reset_potential;
-                *left = self.refractory_steps;
-            } else {
-                *v = v_new;
+            for receptor in input.receptors {
+                let factor = receptor.step_mean_factor;
+                for (value, &synaptic) in current.iter_mut().zip(&receptor.current[block.clone()]) {
+                    *value += factor * synaptic;
+                }
+            }
+            for receptor in input.alpha_receptors {
+                for (k, value) in current.iter_mut().enumerate() {
+                    *value += receptor.step_mean(first + k);
+                }
+            }
+            conductance.fill(0.0);
+            driven.fill(0.0);
+            for receptor in input.conductances {
+                let reversal = receptor.reversal_potential;
+                match &receptor.conductance {
+                    ConductanceKernel::Exponential(kernel) => {
+                        let factor = kernel.step_mean_factor;
+                        for ((total, drive), &g) in conductance
+                            .iter_mut()
+                            .zip(driven.iter_mut())
+                            .zip(&kernel.current[block.clone()])
+                        {
+                            let mean = factor * g;
+                            *total += mean;
+                            *drive += mean * reversal;
+                        }
+                    }
+                    ConductanceKernel::Alpha(kernel) => {
+                        let (factor, slope_factor) =
+                            (kernel.step_mean_factor, kernel.slope_step_mean_factor);
+                        for (((total, drive), &g), &slope) in conductance
+                            .iter_mut()
+                            .zip(driven.iter_mut())
+                            .zip(&kernel.current[block.clone()])
+                            .zip(&kernel.slope[block.clone()])
+                        {
+                            let mean = factor * g + slope_factor * slope;
+                            *total += mean;
+                            *drive += mean * reversal;
+                        }
+                    }
+                }
+            }
+            relax_with_conductances(
+                &self.v[block.clone()],
+                conductance,
+                driven,
+                candidate,
+                current,
+                p.resting_potential,
+                resistance,
+                rate,
+            );
+            for (k, ((v, left), &v_new)) in self.v[block.clone()]
+                .iter_mut()
+                .zip(self.refractory_steps_left[block.clone()].iter_mut())
+                .zip(candidate.iter())
+                .enumerate()
+            {
+                if *left > 0 {
+                    *left -= 1;
+                    continue;
+                }
+                let i = first + k;
+                let v_new = v_new + input.jump(i);
+                if v_new >= p.threshold {
+                    spikes.push(Spike {
+                        neuron: i as u32,
+                        time_ms: spike_time,
+                    });
+                    *v = p.reset_potential;
+                    *left = self.refractory_steps;
+                } else {
+                    *v = v_new;
+                }
             }
         }
     }
