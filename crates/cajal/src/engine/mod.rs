@@ -36,7 +36,7 @@ mod shard;
 
 use std::ops::Range;
 
-use crate::connect::Connectivity;
+use crate::connect::{ConnectError, Connectivity};
 use crate::input::{InputKind, PoissonSynapse};
 use crate::memory;
 use crate::neuron::Spike;
@@ -282,6 +282,29 @@ pub fn estimate_model_bytes(spec: &ModelSpec) -> u128 {
     bytes
 }
 
+/// The synapses of projection `index`, with their weights and delays where these are drawn
+/// per synapse.
+fn connectivity_of(spec: &ModelSpec, index: usize) -> Result<Connectivity, ConnectError> {
+    let projection = &spec.projections[index];
+    let (seed, group) = (spec.simulation.seed, index as u64);
+    let mut connectivity = Connectivity::build(
+        &projection.rule,
+        spec.populations[projection.source].size,
+        spec.populations[projection.target].size,
+        projection.source == projection.target,
+        projection.autapses,
+        seed,
+        group,
+    )?;
+    if let Some(distribution) = &projection.weight_distribution {
+        connectivity.draw_weights(distribution, seed, group);
+    }
+    if let Some(distribution) = &projection.delay_distribution {
+        connectivity.draw_delays(distribution, spec.simulation.dt_ms, seed, group)?;
+    }
+    Ok(connectivity)
+}
+
 /// The part of `0..size` that thread `thread` of `threads` owns: contiguous, in order, sizes
 /// differing by at most one.
 pub fn part_of(size: usize, thread: usize, threads: usize) -> Range<usize> {
@@ -321,36 +344,12 @@ impl Simulation {
         let threads = threads.max(1);
         let mut projections = Vec::with_capacity(spec.projections.len());
         for (index, projection) in spec.projections.iter().enumerate() {
-            let connectivity = Connectivity::build(
-                &projection.rule,
-                spec.populations[projection.source].size,
-                spec.populations[projection.target].size,
-                projection.source == projection.target,
-                projection.autapses,
-                spec.simulation.seed,
-                index as u64,
-            )
-            .map_err(|error| BuildError::Projection {
-                index,
-                message: error.to_string(),
+            let mut connectivity = connectivity_of(spec, index).map_err(|error| {
+                BuildError::Projection {
+                    index,
+                    message: error.to_string(),
+                }
             })?;
-            let mut connectivity = connectivity;
-            if let Some(distribution) = &projection.weight_distribution {
-                connectivity.draw_weights(distribution, spec.simulation.seed, index as u64);
-            }
-            if let Some(distribution) = &projection.delay_distribution {
-                connectivity
-                    .draw_delays(
-                        distribution,
-                        spec.simulation.dt_ms,
-                        spec.simulation.seed,
-                        index as u64,
-                    )
-                    .map_err(|error| BuildError::Projection {
-                        index,
-                        message: error.to_string(),
-                    })?;
-            }
             let normalisation = shard::weight_normalisation(projection);
             if normalisation != 1.0 {
                 connectivity.scale_weights(normalisation);
