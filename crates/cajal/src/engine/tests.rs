@@ -1644,10 +1644,7 @@ fn listed_weights_carry_the_kernel_normalisation_like_a_single_weight() {
     };
     let single = trace(model("rule = \"all_to_all\"\nweight = \"40 pA\""));
     let listed = trace(model("rule = \"from_file\"\nfile = \"all.csv\""));
-    assert!(
-        single.iter().any(|&v| v > 1.0),
-        "the input must depolarise B"
-    );
+    assert!(single.iter().any(|&v| v > 1.0), "the input must depolarise B");
     assert_eq!(single, listed);
     std::fs::remove_dir_all(&directory).ok();
 }
