@@ -10,6 +10,8 @@
 //! model = "hh"                 # lif | eif | qif | hh | rate | poisson (spike sources)
 //! size = 1                     # default 1
 //! leak_conductance = "0.3 mS/cm^2"   # parameters by name or textbook symbol, with units
+//! g_K = { distribution = "uniform", low = "30 mS/cm^2", high = "40 mS/cm^2" }  # or per
+//!                              # neuron: a distribution or { file = "g_K.npy" } (heterogeneity)
 //!
 //! [[input]]
 //! target = "cell"

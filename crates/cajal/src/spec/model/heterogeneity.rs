@@ -112,14 +112,16 @@ pub(super) fn read_per_neuron(
     let span = reader.span();
     let (values, mean) = if has_file {
         let file = reader.required_string("file", "\"values.npy\"")?;
+        let (source, key) = (reader.source(), reader.key_path("file"));
+        // Unknown keys first: they are cheaper to report than a large file is to read.
+        reader.finish()?;
         let values = read_values(&resolve(base_directory, &file.value), definition, size).map_err(
             |error| {
-                reader
-                    .error_at("file", file.span.clone(), error.to_string())
+                SpecError::new(source, file.span.clone(), error.to_string())
+                    .with_key(key)
                     .found(format!("\"{}\"", file.value))
             },
         )?;
-        reader.finish()?;
         // Each value satisfies the (convex) constraint, so their mean does too.
         let mean = values.iter().sum::<f64>() / values.len() as f64;
         (PerNeuronValues::Listed(values.into()), mean)
@@ -331,3 +333,6 @@ impl PerNeuron<'_> {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;
