@@ -11,13 +11,27 @@ use super::{
     Lif, LifParameters, SpikeTiming, StepClock, StepInput, alpha_slope_response, precise_step,
     propagators, refractory_steps, sum_conductances, synaptic_response,
 };
-use crate::neuron::Spike;
+use crate::neuron::{Drive, Spike};
 use crate::parameters::ParameterProblem;
 
-/// The parameters and derived constants of every neuron of a part of a population.
+/// The parameters and derived constants of every neuron of a part of a population, one
+/// array each, so that a loop reads only what it needs.
 #[derive(Clone, Debug)]
 pub(super) struct Neurons {
-    parameters: Vec<LifParameters>,
+    /// τ_m (ms).
+    membrane_time_constant: Vec<f64>,
+    /// E_L (mV).
+    resting_potential: Vec<f64>,
+    /// θ (mV).
+    threshold: Vec<f64>,
+    /// V_r (mV).
+    reset_potential: Vec<f64>,
+    /// τ_ref (ms).
+    refractory_period: Vec<f64>,
+    /// R_m (GΩ).
+    membrane_resistance: Vec<f64>,
+    /// V(0) (mV).
+    initial_potential: Vec<f64>,
     /// e^(−dt/τ_m) of each neuron.
     decay: Vec<f64>,
     /// R(1 − e^(−dt/τ_m)) of each neuron.
@@ -30,6 +44,29 @@ pub(super) struct Neurons {
     alpha_gain: Vec<Vec<(f64, f64)>>,
 }
 
+impl Neurons {
+    /// The parameters of neuron `i`.
+    #[inline(always)]
+    fn parameters(&self, i: usize) -> LifParameters {
+        LifParameters {
+            membrane_time_constant: self.membrane_time_constant[i],
+            resting_potential: self.resting_potential[i],
+            threshold: self.threshold[i],
+            reset_potential: self.reset_potential[i],
+            refractory_period: self.refractory_period[i],
+            membrane_resistance: self.membrane_resistance[i],
+            initial_potential: self.initial_potential[i],
+        }
+    }
+
+    /// Per neuron, what `gain` says for its parameters.
+    fn per_neuron<T>(&self, gain: impl Fn(&LifParameters) -> T) -> Vec<T> {
+        (0..self.threshold.len())
+            .map(|i| gain(&self.parameters(i)))
+            .collect()
+    }
+}
+
 /// The relaxation of [`super::relax_with_conductances`] with each neuron's own E_L, R and
 /// dt/τ_m: the same expression, compiled for the same instruction sets, without fused
 /// multiply-adds, so each neuron's result is that of the homogeneous kernel with its values.
@@ -40,21 +77,22 @@ fn relax_with_conductances_per_neuron(
     driven: &[f64],
     candidate: &mut [f64],
     current: &[f64],
-    parameters: &[LifParameters],
+    neurons: &Neurons,
     dt_ms: f64,
 ) {
-    for (((((out, &v), &g), &d), &i), p) in candidate
+    for (((((((out, &v), &g), &d), &i), &resting), &resistance), &tau) in candidate
         .iter_mut()
         .zip(v)
         .zip(conductance)
         .zip(driven)
         .zip(current)
-        .zip(parameters)
+        .zip(&neurons.resting_potential)
+        .zip(&neurons.membrane_resistance)
+        .zip(&neurons.membrane_time_constant)
     {
-        let resistance = p.membrane_resistance;
-        let rate = dt_ms / p.membrane_time_constant;
+        let rate = dt_ms / tau;
         let leak = 1.0 + resistance * g;
-        let drive = p.resting_potential + resistance * (i + d);
+        let drive = resting + resistance * (i + d);
         let a = rate * leak;
         *out = crate::fastmath::exp(-a) * (v + drive * rate / crate::fastmath::x_over_expm1(a));
     }
@@ -98,7 +136,13 @@ impl Lif {
             alpha_gain: Vec::new(),
             scratch: Default::default(),
             neurons: Some(Box::new(Neurons {
-                parameters: neurons.to_vec(),
+                membrane_time_constant: neurons.iter().map(|p| p.membrane_time_constant).collect(),
+                resting_potential: neurons.iter().map(|p| p.resting_potential).collect(),
+                threshold: neurons.iter().map(|p| p.threshold).collect(),
+                reset_potential: neurons.iter().map(|p| p.reset_potential).collect(),
+                refractory_period: neurons.iter().map(|p| p.refractory_period).collect(),
+                membrane_resistance: neurons.iter().map(|p| p.membrane_resistance).collect(),
+                initial_potential: neurons.iter().map(|p| p.initial_potential).collect(),
                 decay,
                 current_gain,
                 refractory_steps,
@@ -113,7 +157,7 @@ impl Lif {
     pub fn neuron_parameters(&self, neuron: usize) -> LifParameters {
         self.neurons
             .as_ref()
-            .map_or(self.parameters, |neurons| neurons.parameters[neuron])
+            .map_or(self.parameters, |neurons| neurons.parameters(neuron))
     }
 
     /// The step of [`Self::advance`] with every neuron's own parameters.
@@ -131,13 +175,7 @@ impl Lif {
             neurons.synaptic_gain = input
                 .receptors
                 .iter()
-                .map(|r| {
-                    neurons
-                        .parameters
-                        .iter()
-                        .map(|p| synaptic_response(p, r.time_constant_ms, dt_ms))
-                        .collect()
-                })
+                .map(|r| neurons.per_neuron(|p| synaptic_response(p, r.time_constant_ms, dt_ms)))
                 .collect();
         }
         if neurons.alpha_gain.len() != input.alpha_receptors.len() {
@@ -145,16 +183,12 @@ impl Lif {
                 .alpha_receptors
                 .iter()
                 .map(|r| {
-                    neurons
-                        .parameters
-                        .iter()
-                        .map(|p| {
-                            (
-                                synaptic_response(p, r.time_constant_ms, dt_ms),
-                                alpha_slope_response(p, r.time_constant_ms, dt_ms),
-                            )
-                        })
-                        .collect()
+                    neurons.per_neuron(|p| {
+                        (
+                            synaptic_response(p, r.time_constant_ms, dt_ms),
+                            alpha_slope_response(p, r.time_constant_ms, dt_ms),
+                        )
+                    })
                 })
                 .collect();
         }
@@ -166,35 +200,97 @@ impl Lif {
                 input,
                 clock,
                 spikes,
-                |i| (neurons.parameters[i], neurons.decay[i]),
+                |i| (neurons.parameters(i), neurons.decay[i]),
             ),
             SpikeTiming::Grid if !input.conductances.is_empty() => {
                 self.grid_with_conductances_per_neuron(input, clock, spikes);
             }
-            SpikeTiming::Grid => self.grid_per_neuron(input, clock, spikes),
+            SpikeTiming::Grid => match input.current {
+                Drive::Uniform(c)
+                    if !input.has_synaptic_currents() && input.voltage_jumps.is_none() =>
+                {
+                    self.grid_uniform_per_neuron(c, clock, spikes);
+                }
+                Drive::Uniform(c) => self.grid_per_neuron(input, clock, spikes, |_| c),
+                Drive::PerNeuron(values) => {
+                    self.grid_per_neuron(input, clock, spikes, |i| values[i]);
+                }
+            },
         }
     }
 
-    /// The grid step (as `grid_loop`) with each neuron's own constants.
-    fn grid_per_neuron(&mut self, input: &StepInput, clock: StepClock, spikes: &mut Vec<Spike>) {
+    /// The grid step with a uniform current and nothing else (as the homogeneous fast loop,
+    /// the same expression) with each neuron's own constants.
+    fn grid_uniform_per_neuron(&mut self, current: f64, clock: StepClock, spikes: &mut Vec<Spike>) {
         let Some(neurons) = self.neurons.as_deref() else {
             return;
         };
         let spike_time = (clock.step + 1) as f64 * clock.dt_ms;
-        for (i, (v, left)) in self
+        let constants = neurons
+            .resting_potential
+            .iter()
+            .zip(&neurons.decay)
+            .zip(&neurons.current_gain)
+            .zip(neurons.threshold.iter().zip(&neurons.reset_potential))
+            .zip(&neurons.refractory_steps);
+        for (i, ((v, left), ((((&resting, &decay), &gain), (&threshold, &reset)), &steps))) in self
             .v
             .iter_mut()
             .zip(self.refractory_steps_left.iter_mut())
+            .zip(constants)
             .enumerate()
         {
             if *left > 0 {
                 *left -= 1;
                 continue;
             }
-            let p = &neurons.parameters[i];
-            let mut v_new = p.resting_potential
-                + (*v - p.resting_potential) * neurons.decay[i]
-                + neurons.current_gain[i] * input.current.at(i);
+            let v_new = resting + (*v - resting) * decay + gain * current;
+            if v_new >= threshold {
+                spikes.push(Spike {
+                    neuron: i as u32,
+                    time_ms: spike_time,
+                });
+                *v = reset;
+                *left = steps;
+            } else {
+                *v = v_new;
+            }
+        }
+    }
+
+    /// The grid step (as `grid_loop`) with each neuron's own constants; generic over how the
+    /// current is read so that each case compiles to its own loop.
+    #[inline(always)]
+    fn grid_per_neuron(
+        &mut self,
+        input: &StepInput,
+        clock: StepClock,
+        spikes: &mut Vec<Spike>,
+        current: impl Fn(usize) -> f64,
+    ) {
+        let Some(neurons) = self.neurons.as_deref() else {
+            return;
+        };
+        let spike_time = (clock.step + 1) as f64 * clock.dt_ms;
+        let constants = neurons
+            .resting_potential
+            .iter()
+            .zip(&neurons.decay)
+            .zip(&neurons.current_gain)
+            .zip(neurons.threshold.iter().zip(&neurons.reset_potential))
+            .zip(&neurons.refractory_steps);
+        for (i, ((v, left), ((((&resting, &decay), &gain), (&threshold, &reset)), &steps))) in self
+            .v
+            .iter_mut()
+            .zip(self.refractory_steps_left.iter_mut())
+            .zip(constants)
+            .enumerate()
+        {
+            if *left > 0 {
+                *left -= 1;
+                continue;
+            }
+            let mut v_new = resting + (*v - resting) * decay + gain * current(i);
             for (receptor, gains) in input.receptors.iter().zip(&neurons.synaptic_gain) {
                 v_new += gains[i] * receptor.current[i];
             }
@@ -203,13 +299,13 @@ impl Lif {
                 v_new += current_gain * receptor.current[i] + slope_gain * receptor.slope[i];
             }
             v_new += input.jump(i);
-            if v_new >= p.threshold {
+            if v_new >= threshold {
                 spikes.push(Spike {
                     neuron: i as u32,
                     time_ms: spike_time,
                 });
-                v_new = p.reset_potential;
-                *left = neurons.refractory_steps[i];
+                v_new = reset;
+                *left = steps;
             }
             *v = v_new;
         }
@@ -238,7 +334,7 @@ impl Lif {
             driven,
             candidate,
             current,
-            &neurons.parameters,
+            neurons,
             clock.dt_ms,
         );
         for (i, ((v, left), &v_new)) in self
@@ -252,14 +348,13 @@ impl Lif {
                 *left -= 1;
                 continue;
             }
-            let p = &neurons.parameters[i];
             let v_new = v_new + input.jump(i);
-            if v_new >= p.threshold {
+            if v_new >= neurons.threshold[i] {
                 spikes.push(Spike {
                     neuron: i as u32,
                     time_ms: spike_time,
                 });
-                *v = p.reset_potential;
+                *v = neurons.reset_potential[i];
                 *left = neurons.refractory_steps[i];
             } else {
                 *v = v_new;
