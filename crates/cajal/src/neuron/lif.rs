@@ -217,55 +217,6 @@ fn relax_with_conductances(
     }
 }
 
-/// The step's mean external and synaptic current of each neuron (`current`), its total
-/// synaptic conductance G (mean over the step) and Σ g_k E_k (`driven`): branch-free passes
-/// over arrays, which vectorise.
-fn sum_conductances(
-    input: &StepInput,
-    size: usize,
-    current: &mut Vec<f64>,
-    conductance: &mut Vec<f64>,
-    driven: &mut Vec<f64>,
-) {
-    current.clear();
-    current.extend((0..size).map(|i| input.mean_current(i)));
-    conductance.clear();
-    conductance.resize(size, 0.0);
-    driven.clear();
-    driven.resize(size, 0.0);
-    for receptor in input.conductances {
-        let reversal = receptor.reversal_potential;
-        match &receptor.conductance {
-            ConductanceKernel::Exponential(kernel) => {
-                let factor = kernel.step_mean_factor;
-                for ((total, drive), &g) in conductance
-                    .iter_mut()
-                    .zip(driven.iter_mut())
-                    .zip(&kernel.current)
-                {
-                    let mean = factor * g;
-                    *total += mean;
-                    *drive += mean * reversal;
-                }
-            }
-            ConductanceKernel::Alpha(kernel) => {
-                let (factor, slope_factor) =
-                    (kernel.step_mean_factor, kernel.slope_step_mean_factor);
-                for (((total, drive), &g), &slope) in conductance
-                    .iter_mut()
-                    .zip(driven.iter_mut())
-                    .zip(&kernel.current)
-                    .zip(&kernel.slope)
-                {
-                    let mean = factor * g + slope_factor * slope;
-                    *total += mean;
-                    *drive += mean * reversal;
-                }
-            }
-        }
-    }
-}
-
 /// Variables a recorder can sample.
 pub const VARIABLES: &[VariableDef] = &[VariableDef {
     name: "v",
@@ -277,6 +228,9 @@ pub const VARIABLES: &[VariableDef] = &[VariableDef {
 #[derive(Clone, Debug)]
 pub struct Lif {
     parameters: LifParameters,
+    /// Each neuron's own parameters and constants, when they differ between neurons
+    /// (`None` keeps the homogeneous loops).
+    neurons: Option<Box<per_neuron::Neurons>>,
     timing: SpikeTiming,
     /// e^(−dt/τ_m).
     decay: f64,
@@ -297,9 +251,6 @@ pub struct Lif {
     alpha_gain: Vec<(f64, f64)>,
     /// Work arrays of the conductance step (kept to avoid allocating every step).
     scratch: [Vec<f64>; 4],
-    /// Each neuron's own parameters and constants, when they differ between neurons
-    /// (`None` keeps the homogeneous loops).
-    neurons: Option<Box<per_neuron::Neurons>>,
 }
 
 impl Lif {
@@ -314,6 +265,7 @@ impl Lif {
         let (decay, current_gain) = propagators(&parameters, dt_ms);
         Ok(Lif {
             parameters,
+            neurons: None,
             timing,
             decay,
             current_gain,
@@ -327,7 +279,6 @@ impl Lif {
             synaptic_gain: Vec::new(),
             alpha_gain: Vec::new(),
             scratch: Default::default(),
-            neurons: None,
         })
     }
 
@@ -489,7 +440,43 @@ impl Lif {
         // First, branch-free passes over arrays (they vectorise): total conductance G and
         // Σ g_k E_k per neuron, then the candidate potential at the end of the step.
         let [conductance, driven, candidate, current] = &mut self.scratch;
-        sum_conductances(input, size, current, conductance, driven);
+        current.clear();
+        current.extend((0..size).map(|i| input.mean_current(i)));
+        conductance.clear();
+        conductance.resize(size, 0.0);
+        driven.clear();
+        driven.resize(size, 0.0);
+        for receptor in input.conductances {
+            let reversal = receptor.reversal_potential;
+            match &receptor.conductance {
+                ConductanceKernel::Exponential(kernel) => {
+                    let factor = kernel.step_mean_factor;
+                    for ((total, drive), &g) in conductance
+                        .iter_mut()
+                        .zip(driven.iter_mut())
+                        .zip(&kernel.current)
+                    {
+                        let mean = factor * g;
+                        *total += mean;
+                        *drive += mean * reversal;
+                    }
+                }
+                ConductanceKernel::Alpha(kernel) => {
+                    let (factor, slope_factor) =
+                        (kernel.step_mean_factor, kernel.slope_step_mean_factor);
+                    for (((total, drive), &g), &slope) in conductance
+                        .iter_mut()
+                        .zip(driven.iter_mut())
+                        .zip(&kernel.current)
+                        .zip(&kernel.slope)
+                    {
+                        let mean = factor * g + slope_factor * slope;
+                        *total += mean;
+                        *drive += mean * reversal;
+                    }
+                }
+            }
+        }
         candidate.clear();
         candidate.resize(size, 0.0);
         let resistance = p.membrane_resistance;

@@ -9,10 +9,11 @@
 
 use super::{
     Lif, LifParameters, SpikeTiming, StepClock, StepInput, alpha_slope_response, precise_step,
-    propagators, refractory_steps, sum_conductances, synaptic_response,
+    propagators, refractory_steps, relax_with_conductances, synaptic_response,
 };
 use crate::neuron::{Drive, Spike};
 use crate::parameters::ParameterProblem;
+use crate::synapse::ConductanceKernel;
 
 /// The parameters and derived constants of every neuron of a part of a population, one
 /// array each, so that a loop reads only what it needs.
@@ -64,37 +65,6 @@ impl Neurons {
         (0..self.threshold.len())
             .map(|i| gain(&self.parameters(i)))
             .collect()
-    }
-}
-
-/// The relaxation of [`super::relax_with_conductances`] with each neuron's own E_L, R and
-/// dt/τ_m: the same expression, compiled for the same instruction sets, without fused
-/// multiply-adds, so each neuron's result is that of the homogeneous kernel with its values.
-#[multiversion::multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
-fn relax_with_conductances_per_neuron(
-    v: &[f64],
-    conductance: &[f64],
-    driven: &[f64],
-    candidate: &mut [f64],
-    current: &[f64],
-    neurons: &Neurons,
-    dt_ms: f64,
-) {
-    for (((((((out, &v), &g), &d), &i), &resting), &resistance), &tau) in candidate
-        .iter_mut()
-        .zip(v)
-        .zip(conductance)
-        .zip(driven)
-        .zip(current)
-        .zip(&neurons.resting_potential)
-        .zip(&neurons.membrane_resistance)
-        .zip(&neurons.membrane_time_constant)
-    {
-        let rate = dt_ms / tau;
-        let leak = 1.0 + resistance * g;
-        let drive = resting + resistance * (i + d);
-        let a = rate * leak;
-        *out = crate::fastmath::exp(-a) * (v + drive * rate / crate::fastmath::x_over_expm1(a));
     }
 }
 
@@ -312,7 +282,10 @@ impl Lif {
     }
 
     /// The grid step with synaptic conductances (as `grid_loop_with_conductances`) with each
-    /// neuron's own constants.
+    /// neuron's own constants. Each neuron's step mean conductance G, Σ g_k E_k and current
+    /// are summed in the homogeneous loop's order, and its membrane is relaxed by the
+    /// homogeneous kernel itself, called for that neuron with its E_L, R and dt/τ_m: the
+    /// bits are those of the homogeneous step, whatever form that kernel takes.
     fn grid_with_conductances_per_neuron(
         &mut self,
         input: &StepInput,
@@ -323,32 +296,43 @@ impl Lif {
             return;
         };
         let spike_time = (clock.step + 1) as f64 * clock.dt_ms;
-        let size = self.v.len();
-        let [conductance, driven, candidate, current] = &mut self.scratch;
-        sum_conductances(input, size, current, conductance, driven);
-        candidate.clear();
-        candidate.resize(size, 0.0);
-        relax_with_conductances_per_neuron(
-            &self.v,
-            conductance,
-            driven,
-            candidate,
-            current,
-            neurons,
-            clock.dt_ms,
-        );
-        for (i, ((v, left), &v_new)) in self
+        for (i, (v, left)) in self
             .v
             .iter_mut()
             .zip(self.refractory_steps_left.iter_mut())
-            .zip(candidate.iter())
             .enumerate()
         {
+            // The homogeneous loop relaxes refractory neurons too and discards the result.
             if *left > 0 {
                 *left -= 1;
                 continue;
             }
-            let v_new = v_new + input.jump(i);
+            let (mut conductance, mut driven) = (0.0, 0.0);
+            for receptor in input.conductances {
+                let mean = match &receptor.conductance {
+                    ConductanceKernel::Exponential(kernel) => {
+                        kernel.step_mean_factor * kernel.current[i]
+                    }
+                    ConductanceKernel::Alpha(kernel) => {
+                        kernel.step_mean_factor * kernel.current[i]
+                            + kernel.slope_step_mean_factor * kernel.slope[i]
+                    }
+                };
+                conductance += mean;
+                driven += mean * receptor.reversal_potential;
+            }
+            let mut candidate = [0.0];
+            relax_with_conductances(
+                std::slice::from_ref(v),
+                &[conductance],
+                &[driven],
+                &mut candidate,
+                &[input.mean_current(i)],
+                neurons.resting_potential[i],
+                neurons.membrane_resistance[i],
+                clock.dt_ms / neurons.membrane_time_constant[i],
+            );
+            let v_new = candidate[0] + input.jump(i);
             if v_new >= neurons.threshold[i] {
                 spikes.push(Spike {
                     neuron: i as u32,
