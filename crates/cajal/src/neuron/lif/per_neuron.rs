@@ -89,37 +89,31 @@ impl Lif {
             .enumerate()
             .map(|(i, p)| refractory_steps(p, timing, dt_ms).map_err(|problem| (i, problem)))
             .collect::<Result<Vec<u32>, _>>()?;
-        let size = neurons.len();
-        Ok(Lif {
-            parameters: population,
-            timing,
-            decay: f64::NAN,
-            current_gain: f64::NAN,
-            refractory_steps: 0,
-            v: neurons.iter().map(|p| p.initial_potential).collect(),
-            refractory_steps_left: vec![0; size],
-            refractory_ms_left: match timing {
-                SpikeTiming::Grid => Vec::new(),
-                SpikeTiming::Precise => vec![0.0; size],
-            },
+        // The homogeneous constructor makes the state (its refractory check is the neurons'
+        // business here, so the template has none); then the neurons take over.
+        let template = LifParameters {
+            refractory_period: 0.0,
+            ..population
+        };
+        let mut lif =
+            Lif::new(template, timing, neurons.len(), dt_ms).map_err(|problem| (0, problem))?;
+        lif.parameters = population;
+        lif.v = neurons.iter().map(|p| p.initial_potential).collect();
+        lif.neurons = Some(Box::new(Neurons {
+            membrane_time_constant: neurons.iter().map(|p| p.membrane_time_constant).collect(),
+            resting_potential: neurons.iter().map(|p| p.resting_potential).collect(),
+            threshold: neurons.iter().map(|p| p.threshold).collect(),
+            reset_potential: neurons.iter().map(|p| p.reset_potential).collect(),
+            refractory_period: neurons.iter().map(|p| p.refractory_period).collect(),
+            membrane_resistance: neurons.iter().map(|p| p.membrane_resistance).collect(),
+            initial_potential: neurons.iter().map(|p| p.initial_potential).collect(),
+            decay,
+            current_gain,
+            refractory_steps,
             synaptic_gain: Vec::new(),
             alpha_gain: Vec::new(),
-            scratch: Default::default(),
-            neurons: Some(Box::new(Neurons {
-                membrane_time_constant: neurons.iter().map(|p| p.membrane_time_constant).collect(),
-                resting_potential: neurons.iter().map(|p| p.resting_potential).collect(),
-                threshold: neurons.iter().map(|p| p.threshold).collect(),
-                reset_potential: neurons.iter().map(|p| p.reset_potential).collect(),
-                refractory_period: neurons.iter().map(|p| p.refractory_period).collect(),
-                membrane_resistance: neurons.iter().map(|p| p.membrane_resistance).collect(),
-                initial_potential: neurons.iter().map(|p| p.initial_potential).collect(),
-                decay,
-                current_gain,
-                refractory_steps,
-                synaptic_gain: Vec::new(),
-                alpha_gain: Vec::new(),
-            })),
-        })
+        }));
+        Ok(lif)
     }
 
     /// The parameters of neuron `neuron` (those of the population when they are the same

@@ -34,16 +34,21 @@ impl NonlinearIf {
             .enumerate()
             .map(|(i, p)| whole_steps(p.refractory_period, dt_ms).map_err(|problem| (i, problem)))
             .collect::<Result<Vec<u32>, _>>()?;
-        Ok(NonlinearIf {
-            parameters: population,
-            refractory_steps: 0,
-            v: neurons.iter().map(|p| p.initial_potential).collect(),
-            refractory_steps_left: vec![0; neurons.len()],
-            neurons: Some(Box::new(Neurons {
-                parameters: neurons.to_vec(),
-                refractory_steps,
-            })),
-        })
+        // The homogeneous constructor makes the state (the refractory check is the neurons'
+        // business here, so the template has none); then the neurons take over.
+        let template = NonlinearIfParameters {
+            refractory_period: 0.0,
+            ..population
+        };
+        let mut model =
+            NonlinearIf::new(template, neurons.len(), dt_ms).map_err(|problem| (0, problem))?;
+        model.parameters = population;
+        model.v = neurons.iter().map(|p| p.initial_potential).collect();
+        model.neurons = Some(Box::new(Neurons {
+            parameters: neurons.to_vec(),
+            refractory_steps,
+        }));
+        Ok(model)
     }
 
     /// The parameters of neuron `neuron` (those of the population when they are the same
