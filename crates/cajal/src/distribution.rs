@@ -1,4 +1,4 @@
-//! Distributions of heterogeneous values (initial conditions, later parameters, weights).
+//! Distributions of heterogeneous values (initial conditions, neuron parameters, weights).
 //!
 //! Each neuron draws its value from its own stream (seed, population, neuron), so values do
 //! not depend on the number of threads or the order of construction.

@@ -235,7 +235,7 @@ pub fn estimate_model_bytes(spec: &ModelSpec) -> u128 {
     let mut bytes: u128 = 0;
     for population in &spec.populations {
         // State, the step's current and spike buffers.
-        bytes += population.size as u128 * (population.neuron.bytes_per_neuron() as u128 + 16);
+        bytes += population.size as u128 * (population.bytes_per_neuron() as u128 + 16);
     }
     for input in &spec.inputs {
         let per_neuron = match input.kind {

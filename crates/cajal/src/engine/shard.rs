@@ -303,34 +303,15 @@ impl Shard {
             .collect();
         let mut parts = Vec::with_capacity(spec.populations.len());
         for (population, range) in spec.populations.iter().zip(&ranges) {
-            let size = range.len();
-            let model =
-                population
-                    .neuron
-                    .build(size, dt_ms)
-                    .map_err(|problem| BuildError::Parameter {
-                        population: population.name.clone(),
-                        message: problem.message,
-                    })?;
-            let mut model = model;
+            // Each neuron's varying parameters and initial potential are its own draws (or
+            // file rows): the values do not depend on threads.
+            let mut model = population
+                .build(parts.len(), range.clone(), spec.simulation.seed, dt_ms)
+                .map_err(|problem| BuildError::Parameter {
+                    population: population.name.clone(),
+                    message: problem.message,
+                })?;
             model.assign_streams(spec.simulation.seed, parts.len() as u64, range.start as u64);
-            if let Some(distribution) = &population.initial_potential {
-                // Each neuron draws from its own stream: the values do not depend on threads.
-                let index = parts.len() as u64;
-                let potentials: Vec<f64> = range
-                    .clone()
-                    .map(|neuron| {
-                        let mut rng = stream(
-                            spec.simulation.seed,
-                            Purpose::Initialisation,
-                            index,
-                            neuron as u64,
-                        );
-                        distribution.sample(&mut rng)
-                    })
-                    .collect();
-                model.set_membrane_potential(&potentials);
-            }
             parts.push(Part {
                 first: range.start,
                 model,

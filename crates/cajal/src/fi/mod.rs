@@ -10,6 +10,11 @@
 //! spikes after it. This is the quantity the closed-form LIF curve and the classical HH f–I
 //! curves describe; counting spikes in a window instead would add a quantisation error of
 //! one spike per window. The spike count after the transient is reported as well.
+//!
+//! **Heterogeneous populations.** A population whose parameters vary from neuron to neuron
+//! is refused (naming the varying parameters), unless the only one that varies is the one
+//! the sweep sets: a curve is that of one parameter set. An initial potential that varies
+//! is taken at its mean, as the curve is of steady firing.
 
 use crate::neuron::{Drive, Spike, StepClock, StepInput};
 use crate::parameters::ParameterProblem;
@@ -80,6 +85,33 @@ pub fn simulate(
             message: format!(
                 "the trial duration ({} ms) is not a whole number of steps of dt = {dt_ms} ms",
                 fi.duration_ms
+            ),
+        });
+    }
+    // A curve is that of one neuron's parameters; those of a heterogeneous population
+    // differ from neuron to neuron (their means would describe none of them), unless the
+    // sweep sets the one that varies.
+    let swept = fi.vary.as_ref().and_then(|sweep| {
+        population
+            .neuron
+            .parameters()
+            .definition(&sweep.parameter)
+            .map(|d| d.name)
+    });
+    let varying: Vec<&str> = population
+        .varying
+        .iter()
+        .filter(|p| p.is_parameter() && Some(p.name) != swept)
+        .map(|p| p.name)
+        .collect();
+    if !varying.is_empty() {
+        return Err(FiError {
+            message: format!(
+                "the parameters {} of population `{}` vary from neuron to neuron; an f–I \
+                 curve is that of one neuron: give them one value each (and sweep one with \
+                 `vary` for several curves)",
+                varying.join(", "),
+                population.name
             ),
         });
     }

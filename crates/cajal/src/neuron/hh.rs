@@ -30,6 +30,8 @@ use crate::units::Dimension;
 
 use super::{Spike, StepClock, StepInput, VariableDef};
 
+mod per_neuron;
+
 /// 6.3 °C in kelvin: the reference temperature of the rate functions.
 const REFERENCE_TEMPERATURE_K: f64 = 279.45;
 
@@ -296,6 +298,9 @@ pub struct HodgkinHuxley {
     m: Vec<f64>,
     h: Vec<f64>,
     n: Vec<f64>,
+    /// Each neuron's own parameters, when they differ between neurons (`None` keeps the
+    /// homogeneous kernel).
+    neurons: Option<Box<per_neuron::Neurons>>,
 }
 
 /// Time derivatives of (V, m, h, n) with the input current `current` (µA/cm²).
@@ -387,10 +392,12 @@ impl HodgkinHuxley {
             m: vec![m; size],
             h: vec![h; size],
             n: vec![n; size],
+            neurons: None,
         }
     }
 
-    /// The parameters.
+    /// The parameters (with heterogeneous parameters, those of the population as written,
+    /// varying ones at their means; see [`Self::neuron_parameters`]).
     pub fn parameters(&self) -> &HhParameters {
         &self.parameters
     }
@@ -417,7 +424,10 @@ impl HodgkinHuxley {
 
     /// Value of variable `variable` (index into [`VARIABLES`]) of neuron `neuron`.
     pub fn sample(&self, variable: usize, neuron: usize) -> f64 {
-        let p = &self.parameters;
+        let p = match &self.neurons {
+            Some(neurons) => &neurons.parameters[neuron],
+            None => &self.parameters,
+        };
         let (v, m, h, n) = (
             self.v[neuron],
             self.m[neuron],
@@ -437,6 +447,10 @@ impl HodgkinHuxley {
 
     /// Advances all neurons by one step.
     pub fn advance(&mut self, input: &StepInput, clock: StepClock, spikes: &mut Vec<Spike>) {
+        if self.neurons.is_some() {
+            self.advance_per_neuron(input, clock, spikes);
+            return;
+        }
         let p = self.parameters;
         let phi = self.temperature_factor;
         let dt = clock.dt_ms;

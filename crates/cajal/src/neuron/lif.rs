@@ -37,6 +37,8 @@ use crate::units::Dimension;
 
 use super::{Spike, StepClock, StepInput, VariableDef};
 
+mod per_neuron;
+
 /// The parameters of the model file's `model = "lif"` populations.
 pub const PARAMETERS: &[ParameterDef] = &[
     MEMBRANE_TIME_CONSTANT,
@@ -231,6 +233,9 @@ pub const VARIABLES: &[VariableDef] = &[VariableDef {
 #[derive(Clone, Debug)]
 pub struct Lif {
     parameters: LifParameters,
+    /// Each neuron's own parameters and constants, when they differ between neurons
+    /// (`None` keeps the homogeneous loops).
+    neurons: Option<Box<per_neuron::Neurons>>,
     timing: SpikeTiming,
     /// e^(−dt/τ_m).
     decay: f64,
@@ -260,24 +265,14 @@ impl Lif {
         size: usize,
         dt_ms: f64,
     ) -> Result<Self, ParameterProblem> {
-        let steps = parameters.refractory_period / dt_ms;
-        if timing == SpikeTiming::Grid && (steps - steps.round()).abs() > 1e-9 * steps.max(1.0) {
-            return Err(ParameterProblem {
-                parameter: "refractory_period",
-                message: format!(
-                    "the refractory period ({} ms) is not a whole number of steps of dt = {dt_ms} ms; \
-                     change one of them or use spike_timing = \"precise\"",
-                    parameters.refractory_period
-                ),
-            });
-        }
-        let ratio = dt_ms / parameters.membrane_time_constant;
+        let (decay, current_gain) = propagators(&parameters, dt_ms);
         Ok(Lif {
             parameters,
+            neurons: None,
             timing,
-            decay: (-ratio).exp(),
-            current_gain: -(-ratio).exp_m1() * parameters.membrane_resistance,
-            refractory_steps: steps.round() as u32,
+            decay,
+            current_gain,
+            refractory_steps: refractory_steps(&parameters, timing, dt_ms)?,
             v: vec![parameters.initial_potential; size],
             refractory_steps_left: vec![0; size],
             refractory_ms_left: match timing {
@@ -289,7 +284,8 @@ impl Lif {
         })
     }
 
-    /// The parameters.
+    /// The parameters (with heterogeneous parameters, those of the population as written,
+    /// varying ones at their means; see [`Self::neuron_parameters`]).
     pub fn parameters(&self) -> &LifParameters {
         &self.parameters
     }
@@ -315,43 +311,17 @@ impl Lif {
         self.v[neuron]
     }
 
-    /// Voltage by the end of a step of length `duration` due to a synaptic current of 1 pA
-    /// (times R) decaying with `tau_syn` from its start.
-    fn synaptic_response(&self, tau_syn: f64, duration: f64) -> f64 {
-        let tau = self.parameters.membrane_time_constant;
-        let x = duration * (tau_syn - tau) / (tau * tau_syn);
-        self.parameters.membrane_resistance * (duration / tau) * (-duration / tau).exp() * exprel(x)
-    }
-
-    /// Voltage by the end of a step of length `duration` due to the slope y = 1 pA/ms (times
-    /// R) of an alpha current y·t·e^(−t/τ_syn) that starts at 0: (R/τ_m)∫₀^d e^(−(d−s)/τ_m)
-    /// s e^(−s/τ_syn) ds.
-    fn alpha_slope_response(&self, tau_syn: f64, duration: f64) -> f64 {
-        let tau = self.parameters.membrane_time_constant;
-        self.parameters.membrane_resistance * duration * duration / tau
-            * ramp_convolution(duration / tau, duration / tau_syn)
-    }
-
     /// Advances all neurons by one step.
     pub fn advance(&mut self, input: &StepInput, clock: StepClock, spikes: &mut Vec<Spike>) {
+        if self.neurons.is_some() {
+            self.advance_per_neuron(input, clock, spikes);
+            return;
+        }
         if self.synaptic_gain.len() != input.receptors.len() {
-            self.synaptic_gain = input
-                .receptors
-                .iter()
-                .map(|r| self.synaptic_response(r.time_constant_ms, clock.dt_ms))
-                .collect();
+            self.synaptic_gain = synaptic_gains(&self.parameters, input, clock.dt_ms);
         }
         if self.alpha_gain.len() != input.alpha_receptors.len() {
-            self.alpha_gain = input
-                .alpha_receptors
-                .iter()
-                .map(|r| {
-                    (
-                        self.synaptic_response(r.time_constant_ms, clock.dt_ms),
-                        self.alpha_slope_response(r.time_constant_ms, clock.dt_ms),
-                    )
-                })
-                .collect();
+            self.alpha_gain = alpha_gains(&self.parameters, input, clock.dt_ms);
         }
         match self.timing {
             SpikeTiming::Grid => self.advance_on_grid(input, clock, spikes),
@@ -571,143 +541,238 @@ impl Lif {
     }
 
     fn advance_precisely(&mut self, input: &StepInput, clock: StepClock, spikes: &mut Vec<Spike>) {
-        let p = self.parameters;
-        let h = clock.dt_ms;
+        let (p, decay) = (self.parameters, self.decay);
+        precise_step(
+            &mut self.v,
+            &mut self.refractory_ms_left,
+            input,
+            clock,
+            spikes,
+            |_| (p, decay),
+        );
+    }
+}
+
+/// The step with precise spike timing of neurons with potentials `v` and refractoriness
+/// left `refractory_ms_left`, neuron i having the parameters and decay e^(−dt/τ_m) that
+/// `neuron(i)` gives: generic so that the homogeneous and the per-neuron populations run the
+/// same operations.
+#[inline(always)]
+fn precise_step(
+    v_all: &mut [f64],
+    refractory_ms_left: &mut [f64],
+    input: &StepInput,
+    clock: StepClock,
+    spikes: &mut Vec<Spike>,
+    neuron: impl Fn(usize) -> (LifParameters, f64),
+) {
+    let h = clock.dt_ms;
+    let mut synaptic_currents = Vec::with_capacity(input.receptors.len());
+    let mut alpha_currents = Vec::with_capacity(input.alpha_receptors.len());
+    for i in 0..v_all.len() {
+        let (p, decay) = neuron(i);
         let tau = p.membrane_time_constant;
-        let mut synaptic_currents = Vec::with_capacity(input.receptors.len());
-        let mut alpha_currents = Vec::with_capacity(input.alpha_receptors.len());
-        for i in 0..self.v.len() {
-            let drive = p.resting_potential + p.membrane_resistance * input.current.at(i);
-            synaptic_currents.clear();
-            synaptic_currents.extend(
-                input
-                    .receptors
-                    .iter()
-                    .map(|r| (r.time_constant_ms, r.current[i])),
-            );
-            alpha_currents.clear();
-            alpha_currents.extend(
-                input
-                    .alpha_receptors
-                    .iter()
-                    .map(|r| (r.time_constant_ms, r.current[i], r.slope[i])),
-            );
-            let constant_current = synaptic_currents.is_empty() && alpha_currents.is_empty();
-            let mut v = self.v[i];
-            let mut left = self.refractory_ms_left[i];
-            let mut elapsed = 0.0;
-            loop {
+        let drive = p.resting_potential + p.membrane_resistance * input.current.at(i);
+        synaptic_currents.clear();
+        synaptic_currents.extend(
+            input
+                .receptors
+                .iter()
+                .map(|r| (r.time_constant_ms, r.current[i])),
+        );
+        alpha_currents.clear();
+        alpha_currents.extend(
+            input
+                .alpha_receptors
+                .iter()
+                .map(|r| (r.time_constant_ms, r.current[i], r.slope[i])),
+        );
+        let constant_current = synaptic_currents.is_empty() && alpha_currents.is_empty();
+        let mut v = v_all[i];
+        let mut left = refractory_ms_left[i];
+        let mut elapsed = 0.0;
+        loop {
+            if left > 0.0 {
+                let wait = left.min(h - elapsed);
+                left -= wait;
+                elapsed += wait;
+                v = p.reset_potential;
                 if left > 0.0 {
-                    let wait = left.min(h - elapsed);
-                    left -= wait;
-                    elapsed += wait;
-                    v = p.reset_potential;
-                    if left > 0.0 {
-                        break;
-                    }
-                }
-                let remaining = h - elapsed;
-                if remaining <= 0.0 {
                     break;
                 }
-                if v >= p.threshold {
-                    // Already at threshold (an initial potential, or a delta input at the end
-                    // of the last step): the neuron fires now.
-                    spikes.push(Spike {
-                        neuron: i as u32,
-                        time_ms: clock.time_ms + elapsed,
-                    });
-                    v = p.reset_potential;
-                    left = p.refractory_period;
-                    if left == 0.0 {
-                        break;
-                    }
-                    continue;
-                }
-                let end = |duration: f64| {
-                    self.free_trajectory(
-                        v,
-                        drive,
-                        &synaptic_currents,
-                        &alpha_currents,
-                        elapsed,
-                        duration,
-                    )
-                };
-                let v_end = if elapsed == 0.0 && constant_current {
-                    drive + (v - drive) * self.decay
-                } else {
-                    end(remaining)
-                };
-                if v_end < p.threshold {
-                    v = v_end;
-                    break;
-                }
-                let crossing = if constant_current {
-                    // Closed form: drive > θ here, since V < θ at the start and ≥ θ at the end.
-                    (tau * ((v - drive) / (p.threshold - drive)).ln())
-                        .max(0.0)
-                        .min(remaining)
-                } else {
-                    bisect_crossing(|s| end(s) - p.threshold, remaining)
-                };
-                elapsed += crossing;
+            }
+            let remaining = h - elapsed;
+            if remaining <= 0.0 {
+                break;
+            }
+            if v >= p.threshold {
+                // Already at threshold (an initial potential, or a delta input at the end
+                // of the last step): the neuron fires now.
                 spikes.push(Spike {
                     neuron: i as u32,
                     time_ms: clock.time_ms + elapsed,
                 });
                 v = p.reset_potential;
                 left = p.refractory_period;
-                if left == 0.0 && crossing == 0.0 {
-                    // Reset below threshold makes the next crossing take time; this guards a
-                    // degenerate float case against looping forever.
+                if left == 0.0 {
                     break;
                 }
+                continue;
             }
-            if left <= 0.0 {
-                v += input.jump(i);
-                if v >= p.threshold {
-                    spikes.push(Spike {
-                        neuron: i as u32,
-                        time_ms: clock.time_ms + h,
-                    });
-                    v = p.reset_potential;
-                    left = p.refractory_period;
-                }
+            let end = |duration: f64| {
+                free_trajectory(
+                    &p,
+                    v,
+                    drive,
+                    &synaptic_currents,
+                    &alpha_currents,
+                    elapsed,
+                    duration,
+                )
+            };
+            let v_end = if elapsed == 0.0 && constant_current {
+                drive + (v - drive) * decay
+            } else {
+                end(remaining)
+            };
+            if v_end < p.threshold {
+                v = v_end;
+                break;
             }
-            self.v[i] = v;
-            self.refractory_ms_left[i] = left;
+            let crossing = if constant_current {
+                // Closed form: drive > θ here, since V < θ at the start and ≥ θ at the end.
+                (tau * ((v - drive) / (p.threshold - drive)).ln())
+                    .max(0.0)
+                    .min(remaining)
+            } else {
+                bisect_crossing(|s| end(s) - p.threshold, remaining)
+            };
+            elapsed += crossing;
+            spikes.push(Spike {
+                neuron: i as u32,
+                time_ms: clock.time_ms + elapsed,
+            });
+            v = p.reset_potential;
+            left = p.refractory_period;
+            if left == 0.0 && crossing == 0.0 {
+                // Reset below threshold makes the next crossing take time; this guards a
+                // degenerate float case against looping forever.
+                break;
+            }
         }
+        if left <= 0.0 {
+            v += input.jump(i);
+            if v >= p.threshold {
+                spikes.push(Spike {
+                    neuron: i as u32,
+                    time_ms: clock.time_ms + h,
+                });
+                v = p.reset_potential;
+                left = p.refractory_period;
+            }
+        }
+        v_all[i] = v;
+        refractory_ms_left[i] = left;
     }
+}
 
-    /// V after `duration` from `v` at time `offset` into the step, with drive E_L + R·I and
-    /// synaptic currents given at the start of the step: exponential ones as (τ_s, I) and
-    /// alpha ones as (τ_s, I, y).
-    fn free_trajectory(
-        &self,
-        v: f64,
-        drive: f64,
-        synaptic_currents: &[(f64, f64)],
-        alpha_currents: &[(f64, f64, f64)],
-        offset: f64,
-        duration: f64,
-    ) -> f64 {
-        let tau = self.parameters.membrane_time_constant;
-        let mut v_end = drive + (v - drive) * (-duration / tau).exp();
-        for &(tau_syn, current) in synaptic_currents {
-            let current_at_offset = current * (-offset / tau_syn).exp();
-            v_end += current_at_offset * self.synaptic_response(tau_syn, duration);
-        }
-        for &(tau_syn, current, slope) in alpha_currents {
-            // The alpha state moved on to the offset: I = (I₀ + y₀·s)e^(−s/τ), y = y₀e^(−s/τ).
-            let decay = (-offset / tau_syn).exp();
-            let current_at_offset = (current + slope * offset) * decay;
-            let slope_at_offset = slope * decay;
-            v_end += current_at_offset * self.synaptic_response(tau_syn, duration)
-                + slope_at_offset * self.alpha_slope_response(tau_syn, duration);
-        }
-        v_end
+/// V after `duration` from `v` at time `offset` into the step of a neuron with parameters
+/// `p`, with drive E_L + R·I and synaptic currents given at the start of the step:
+/// exponential ones as (τ_s, I) and alpha ones as (τ_s, I, y).
+fn free_trajectory(
+    p: &LifParameters,
+    v: f64,
+    drive: f64,
+    synaptic_currents: &[(f64, f64)],
+    alpha_currents: &[(f64, f64, f64)],
+    offset: f64,
+    duration: f64,
+) -> f64 {
+    let tau = p.membrane_time_constant;
+    let mut v_end = drive + (v - drive) * (-duration / tau).exp();
+    for &(tau_syn, current) in synaptic_currents {
+        let current_at_offset = current * (-offset / tau_syn).exp();
+        v_end += current_at_offset * synaptic_response(p, tau_syn, duration);
     }
+    for &(tau_syn, current, slope) in alpha_currents {
+        // The alpha state moved on to the offset: I = (I₀ + y₀·s)e^(−s/τ), y = y₀e^(−s/τ).
+        let decay = (-offset / tau_syn).exp();
+        let current_at_offset = (current + slope * offset) * decay;
+        let slope_at_offset = slope * decay;
+        v_end += current_at_offset * synaptic_response(p, tau_syn, duration)
+            + slope_at_offset * alpha_slope_response(p, tau_syn, duration);
+    }
+    v_end
+}
+
+/// Voltage by the end of a step of length `duration` due to a synaptic current of 1 pA
+/// (times R) decaying with `tau_syn` from its start, in a neuron with parameters `p`.
+fn synaptic_response(p: &LifParameters, tau_syn: f64, duration: f64) -> f64 {
+    let tau = p.membrane_time_constant;
+    let x = duration * (tau_syn - tau) / (tau * tau_syn);
+    p.membrane_resistance * (duration / tau) * (-duration / tau).exp() * exprel(x)
+}
+
+/// Voltage by the end of a step of length `duration` due to the slope y = 1 pA/ms (times
+/// R) of an alpha current y·t·e^(−t/τ_syn) that starts at 0: (R/τ_m)∫₀^d e^(−(d−s)/τ_m)
+/// s e^(−s/τ_syn) ds.
+fn alpha_slope_response(p: &LifParameters, tau_syn: f64, duration: f64) -> f64 {
+    let tau = p.membrane_time_constant;
+    p.membrane_resistance * duration * duration / tau
+        * ramp_convolution(duration / tau, duration / tau_syn)
+}
+
+/// Per exponential receptor of `input`: the voltage 1 pA of its current at the start of a
+/// step of `dt_ms` adds by the step's end.
+fn synaptic_gains(p: &LifParameters, input: &StepInput, dt_ms: f64) -> Vec<f64> {
+    input
+        .receptors
+        .iter()
+        .map(|r| synaptic_response(p, r.time_constant_ms, dt_ms))
+        .collect()
+}
+
+/// Per alpha receptor of `input`: the voltages that I = 1 pA and y = 1 pA/ms at the start of
+/// a step of `dt_ms` add by its end.
+fn alpha_gains(p: &LifParameters, input: &StepInput, dt_ms: f64) -> Vec<(f64, f64)> {
+    input
+        .alpha_receptors
+        .iter()
+        .map(|r| {
+            (
+                synaptic_response(p, r.time_constant_ms, dt_ms),
+                alpha_slope_response(p, r.time_constant_ms, dt_ms),
+            )
+        })
+        .collect()
+}
+
+/// The propagators of a step of `dt_ms`: the decay e^(−dt/τ_m) and the gain R(1 − e^(−dt/τ_m))
+/// of a constant current.
+fn propagators(p: &LifParameters, dt_ms: f64) -> (f64, f64) {
+    let ratio = dt_ms / p.membrane_time_constant;
+    ((-ratio).exp(), -(-ratio).exp_m1() * p.membrane_resistance)
+}
+
+/// The refractory period in steps of `dt_ms` (grid timing, where it must be a whole number
+/// of them; 0, unused, for precise timing).
+fn refractory_steps(
+    p: &LifParameters,
+    timing: SpikeTiming,
+    dt_ms: f64,
+) -> Result<u32, ParameterProblem> {
+    let steps = p.refractory_period / dt_ms;
+    if timing == SpikeTiming::Grid && (steps - steps.round()).abs() > 1e-9 * steps.max(1.0) {
+        return Err(ParameterProblem {
+            parameter: "refractory_period",
+            message: format!(
+                "the refractory period ({} ms) is not a whole number of steps of dt = {dt_ms} ms; \
+                 change one of them or use spike_timing = \"precise\"",
+                p.refractory_period
+            ),
+        });
+    }
+    Ok(steps.round() as u32)
 }
 
 /// (e^x − 1)/x, 1 at x = 0.

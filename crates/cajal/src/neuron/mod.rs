@@ -8,6 +8,10 @@
 //! | [`hh`] | Hodgkin & Huxley (1952) squid axon | RK4 |
 //! | [`rate`] | τ dm/dt = −m + F(I − T) | exact for piecewise-constant input |
 //! | [`poisson`] | spikes of an (inhomogeneous) Poisson process of rate ν(t); no membrane | exact counts per step |
+//!
+//! The spiking models also take parameters that differ from neuron to neuron
+//! (`with_neurons` constructors): they then run per-neuron loops, chosen once per step, that
+//! read each neuron's parameters and derived constants; the homogeneous loops are untouched.
 
 pub mod hh;
 pub mod lif;

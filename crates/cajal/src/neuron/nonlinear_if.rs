@@ -27,6 +27,8 @@ use crate::units::Dimension;
 
 use super::{Spike, StepClock, StepInput, VariableDef};
 
+mod per_neuron;
+
 /// V_peak, shared by EIF and QIF.
 pub const PEAK_POTENTIAL: ParameterDef = ParameterDef {
     name: "peak_potential",
@@ -328,6 +330,9 @@ pub struct NonlinearIf {
     refractory_steps: u32,
     v: Vec<f64>,
     refractory_steps_left: Vec<u32>,
+    /// Each neuron's own parameters, when they differ between neurons (`None` keeps the
+    /// homogeneous loop).
+    neurons: Option<Box<per_neuron::Neurons>>,
 }
 
 impl NonlinearIf {
@@ -338,25 +343,17 @@ impl NonlinearIf {
         size: usize,
         dt_ms: f64,
     ) -> Result<Self, ParameterProblem> {
-        let steps = parameters.refractory_period / dt_ms;
-        if (steps - steps.round()).abs() > 1e-9 * steps.max(1.0) {
-            return Err(ParameterProblem {
-                parameter: "refractory_period",
-                message: format!(
-                    "the refractory period ({} ms) is not a whole number of steps of dt = {dt_ms} ms",
-                    parameters.refractory_period
-                ),
-            });
-        }
         Ok(NonlinearIf {
             parameters,
-            refractory_steps: steps.round() as u32,
+            refractory_steps: whole_steps(parameters.refractory_period, dt_ms)?,
             v: vec![parameters.initial_potential; size],
             refractory_steps_left: vec![0; size],
+            neurons: None,
         })
     }
 
-    /// The parameters.
+    /// The parameters (with heterogeneous parameters, those of the population as written,
+    /// varying ones at their means; see [`Self::neuron_parameters`]).
     pub fn parameters(&self) -> &NonlinearIfParameters {
         &self.parameters
     }
@@ -379,10 +376,13 @@ impl NonlinearIf {
 
     /// Advances all neurons by one step.
     pub fn advance(&mut self, input: &StepInput, clock: StepClock, spikes: &mut Vec<Spike>) {
+        if self.neurons.is_some() {
+            self.advance_per_neuron(input, clock, spikes);
+            return;
+        }
         let p = self.parameters;
         let h = clock.dt_ms;
         let peak = p.peak_potential;
-        let f = |v: f64, current: f64| p.initiation.dv_dt(v.min(peak), current);
         for (i, (v, left)) in self
             .v
             .iter_mut()
@@ -393,28 +393,58 @@ impl NonlinearIf {
                 *left -= 1;
                 continue;
             }
-            let current = input.mean_current(i);
             let v0 = *v;
-            let k1 = f(v0, current);
-            let k2 = f(v0 + 0.5 * h * k1, current);
-            let k3 = f(v0 + 0.5 * h * k2, current);
-            let k4 = f(v0 + h * k3, current);
-            let mut v1 = v0 + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4) + input.jump(i);
+            let mut v1 = rk4_step(&p, v0, input.mean_current(i), h) + input.jump(i);
             if v1 >= peak {
-                let fraction = if v1 > v0 {
-                    ((peak - v0) / (v1 - v0)).clamp(0.0, 1.0)
-                } else {
-                    1.0
-                };
                 spikes.push(Spike {
                     neuron: i as u32,
-                    time_ms: clock.time_ms + fraction * h,
+                    time_ms: clock.time_ms + crossing_fraction(v0, v1, peak) * h,
                 });
                 v1 = p.reset_potential;
                 *left = self.refractory_steps;
             }
             *v = v1;
         }
+    }
+}
+
+/// The refractory period in steps of `dt_ms`, which it must be a whole number of.
+fn whole_steps(refractory_period: f64, dt_ms: f64) -> Result<u32, ParameterProblem> {
+    let steps = refractory_period / dt_ms;
+    if (steps - steps.round()).abs() > 1e-9 * steps.max(1.0) {
+        return Err(ParameterProblem {
+            parameter: "refractory_period",
+            message: format!(
+                "the refractory period ({refractory_period} ms) is not a whole number of steps of dt = {dt_ms} ms"
+            ),
+        });
+    }
+    Ok(steps.round() as u32)
+}
+
+/// One RK4 step of length `h` (ms) of the membrane from `v0` with the current `current`
+/// held over the step; the nonlinearity is evaluated at min(V, V_peak) so that a stage that
+/// overshoots stays finite. Shared by the homogeneous and the per-neuron loops, so that a
+/// neuron's bits do not depend on which one it takes.
+#[inline(always)]
+fn rk4_step(p: &NonlinearIfParameters, v0: f64, current: f64, h: f64) -> f64 {
+    let peak = p.peak_potential;
+    let f = |v: f64, current: f64| p.initiation.dv_dt(v.min(peak), current);
+    let k1 = f(v0, current);
+    let k2 = f(v0 + 0.5 * h * k1, current);
+    let k3 = f(v0 + 0.5 * h * k2, current);
+    let k4 = f(v0 + h * k3, current);
+    v0 + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+}
+
+/// Where in the step (0 to 1) the potential crossed `peak`, interpolating linearly from `v0`
+/// at its start to `v1` at its end.
+#[inline(always)]
+fn crossing_fraction(v0: f64, v1: f64, peak: f64) -> f64 {
+    if v1 > v0 {
+        ((peak - v0) / (v1 - v0)).clamp(0.0, 1.0)
+    } else {
+        1.0
     }
 }
 

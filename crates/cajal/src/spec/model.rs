@@ -10,6 +10,8 @@
 //! model = "hh"                 # lif | eif | qif | hh | rate | poisson (spike sources)
 //! size = 1                     # default 1
 //! leak_conductance = "0.3 mS/cm^2"   # parameters by name or textbook symbol, with units
+//! g_K = { distribution = "uniform", low = "30 mS/cm^2", high = "40 mS/cm^2" }  # or per
+//!                              # neuron: a distribution or { file = "g_K.npy" } (heterogeneity)
 //!
 //! [[input]]
 //! target = "cell"
@@ -429,8 +431,9 @@ pub struct PopulationSpec {
     pub size: usize,
     /// The model and its parameters.
     pub neuron: NeuronSpec,
-    /// Initial membrane potentials drawn per neuron, if not all equal.
-    pub initial_potential: Option<Distribution>,
+    /// Parameters and initial conditions whose values differ between neurons, in the
+    /// order of the model's parameter list (see [`heterogeneity`]).
+    pub varying: Vec<VaryingParameter>,
     /// Where its neurons sit, for distance-dependent connections.
     pub layout: Option<Layout>,
     /// Where the population's table starts in the file.
@@ -682,7 +685,20 @@ fn read_populations(
             None => 1,
         };
         let layout = connectivity::read_layout(&mut reader, size)?;
-        let mut initial_potential = None;
+        let mut varying = Vec::new();
+        let mut spiking =
+            |reader: &mut TableReader,
+             definitions,
+             check: &dyn Fn(&ParameterSet) -> Result<(), ParameterProblem>| {
+                read_spiking_parameters(
+                    reader,
+                    definitions,
+                    base_directory,
+                    size,
+                    &mut varying,
+                    check,
+                )
+            };
         let neuron = match model.value {
             "lif" => {
                 let timing = match reader.choice("spike_timing", &["grid", "precise"])? {
@@ -691,32 +707,24 @@ fn read_populations(
                     }) => SpikeTiming::Precise,
                     _ => SpikeTiming::Grid,
                 };
-                let parameters = read_spiking_parameters(
-                    &mut reader,
-                    lif::PARAMETERS,
-                    &mut initial_potential,
-                    |set| LifParameters::from_set(set).map(|_| ()),
-                )?;
+                let parameters = spiking(&mut reader, lif::PARAMETERS, &|set| {
+                    LifParameters::from_set(set).map(|_| ())
+                })?;
                 NeuronSpec::Lif { parameters, timing }
             }
-            "eif" => NeuronSpec::Eif(read_spiking_parameters(
+            "eif" => NeuronSpec::Eif(spiking(
                 &mut reader,
                 nonlinear_if::EIF_PARAMETERS,
-                &mut initial_potential,
-                |set| NonlinearIfParameters::exponential(set).map(|_| ()),
+                &|set| NonlinearIfParameters::exponential(set).map(|_| ()),
             )?),
-            "qif" => NeuronSpec::Qif(read_spiking_parameters(
+            "qif" => NeuronSpec::Qif(spiking(
                 &mut reader,
                 nonlinear_if::QIF_PARAMETERS,
-                &mut initial_potential,
-                |set| NonlinearIfParameters::quadratic(set).map(|_| ()),
+                &|set| NonlinearIfParameters::quadratic(set).map(|_| ()),
             )?),
-            "hh" => NeuronSpec::HodgkinHuxley(read_spiking_parameters(
-                &mut reader,
-                hh::PARAMETERS,
-                &mut initial_potential,
-                |set| HhParameters::from_set(set).map(|_| ()),
-            )?),
+            "hh" => NeuronSpec::HodgkinHuxley(spiking(&mut reader, hh::PARAMETERS, &|set| {
+                HhParameters::from_set(set).map(|_| ())
+            })?),
             "rate" => {
                 let parameters = reader.parameters(rate::PARAMETERS)?;
                 let mut transfer_table = reader.table("transfer")?.ok_or_else(|| {
@@ -768,7 +776,7 @@ fn read_populations(
             name: name.to_string(),
             size,
             neuron,
-            initial_potential,
+            varying,
             layout,
             span,
         });
@@ -929,18 +937,31 @@ fn source_as_target(
         .found(format!("\"{}\"", population.name))
 }
 
-/// Reads a spiking model's parameters (the initial potential may be a distribution) and
-/// cross-checks them with `check`.
+/// Reads a spiking model's parameters, any of which may be given per neuron (a
+/// distribution or a file, see [`heterogeneity`]; those are added to `varying`), and
+/// cross-checks them with `check` — where values vary, at their means; each neuron's own
+/// values are checked when it is built.
 fn read_spiking_parameters(
     reader: &mut TableReader,
     definitions: &'static [crate::parameters::ParameterDef],
-    initial_potential: &mut Option<Distribution>,
-    check: impl Fn(&ParameterSet) -> Result<(), ParameterProblem>,
+    base_directory: &Path,
+    size: usize,
+    varying: &mut Vec<VaryingParameter>,
+    check: &dyn Fn(&ParameterSet) -> Result<(), ParameterProblem>,
 ) -> Result<ParameterSet, SpecError> {
-    let (parameters, distributions) =
-        reader.parameters_and_distributions(definitions, &["initial_potential"])?;
-    *initial_potential = distributions.first().map(|(_, d)| d.value);
-    check_problem(reader, &parameters, check(&parameters))?;
+    let parameters = reader.parameters_per_neuron(definitions, |definition, index, table| {
+        let (parameter, mean) =
+            heterogeneity::read_per_neuron(base_directory, size, definition, index, table)?;
+        varying.push(parameter);
+        Ok(Some(mean))
+    })?;
+    let result = check(&parameters).map_err(|mut problem| {
+        if varying.iter().any(VaryingParameter::is_parameter) {
+            problem.message += " (values that vary per neuron enter here at their means)";
+        }
+        problem
+    });
+    check_problem(reader, &parameters, result)?;
     Ok(parameters)
 }
 
@@ -1750,6 +1771,10 @@ pub fn sweep_values(start: f64, stop: f64, step: f64) -> Result<Vec<f64>, String
 
 #[cfg(test)]
 mod tests;
+
+pub mod heterogeneity;
+pub mod values_file;
+pub use heterogeneity::{PerNeuronValues, VaryingParameter};
 
 mod connectivity;
 

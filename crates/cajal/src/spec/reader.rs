@@ -338,22 +338,25 @@ impl<'a> TableReader<'a> {
         &mut self,
         definitions: &'static [ParameterDef],
     ) -> Result<ParameterSet, SpecError> {
-        self.parameters_and_distributions(definitions, &[])
-            .map(|(set, _)| set)
+        self.parameters_per_neuron(definitions, |_, _, _| Ok(None))
     }
 
-    /// Like [`Self::parameters`], but the parameters named in `distributable` may also be
-    /// given as a distribution across neurons, `{ distribution = "uniform", low = ..., high
-    /// = ... }`; those are returned beside the set (which holds their means).
-    #[allow(clippy::type_complexity)]
-    pub fn parameters_and_distributions(
+    /// Like [`Self::parameters`], but a parameter written as a table — a value per neuron,
+    /// `{ distribution = "uniform", low = ..., high = ... }` or `{ file = "..." }` — is
+    /// handed to `per_neuron` with its definition, its place in `definitions` and the
+    /// table. It returns the value the set is to hold (the mean) with its span, or `None`
+    /// if that parameter cannot vary across neurons.
+    pub fn parameters_per_neuron(
         &mut self,
         definitions: &'static [ParameterDef],
-        distributable: &[&str],
-    ) -> Result<(ParameterSet, Vec<(&'static str, Located<Distribution>)>), SpecError> {
+        mut per_neuron: impl FnMut(
+            &'static ParameterDef,
+            usize,
+            TableReader<'a>,
+        ) -> Result<Option<Located<f64>>, SpecError>,
+    ) -> Result<ParameterSet, SpecError> {
         let mut set = ParameterSet::defaults(definitions);
-        let mut distributions = Vec::new();
-        for definition in definitions {
+        for (index, definition) in definitions.iter().enumerate() {
             let names: Vec<&'a str> = std::iter::once(definition.name)
                 .chain(definition.aliases.iter().copied())
                 .collect();
@@ -362,7 +365,8 @@ impl<'a> TableReader<'a> {
             };
             let key_path = self.key_path(written);
             if let Value::Table(table) = &entry.node.value {
-                if !distributable.contains(&definition.name) {
+                let reader = TableReader::new(self.source, table, key_path, entry.key_span.clone());
+                let Some(mean) = per_neuron(definition, index, reader)? else {
                     return Err(self
                         .error_at(
                             written,
@@ -375,18 +379,9 @@ impl<'a> TableReader<'a> {
                             example_literal(definition.dimension)
                         ))
                         .found("a table"));
-                }
-                let reader = TableReader::new(self.source, table, key_path, entry.key_span.clone());
-                let distribution = read_distribution(reader, definition.dimension)?;
-                set.set(
-                    definition.name,
-                    distribution.value.mean(),
-                    Some(distribution.span.clone()),
-                )
-                .map_err(|problem| {
-                    self.error_at(written, distribution.span.clone(), problem.message)
-                })?;
-                distributions.push((definition.name, distribution));
+                };
+                set.set(definition.name, mean.value, Some(mean.span.clone()))
+                    .map_err(|problem| self.error_at(written, mean.span, problem.message))?;
                 continue;
             }
             let located =
@@ -422,7 +417,7 @@ impl<'a> TableReader<'a> {
                     example_literal(definition.dimension)
                 )));
         }
-        Ok((set, distributions))
+        Ok(set)
     }
 
     /// Fails on any key that no accessor asked for, suggesting the nearest known key.

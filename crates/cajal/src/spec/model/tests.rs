@@ -249,12 +249,12 @@ fn a_good_file_reads_with_defaults_filled_in() {
 }
 
 #[test]
-fn only_initial_conditions_may_be_distributions_and_theirs_are_checked() {
+fn rate_parameters_cannot_vary_and_initial_distributions_are_checked() {
     let message = error(&format!(
-        "{HEAD}[population.cell]\nmodel = \"lif\"\ntau_m = {{ distribution = \"uniform\", low = \"10 ms\", high = \"20 ms\" }}\n"
+        "{HEAD}[population.cell]\nmodel = \"rate\"\ntau = {{ distribution = \"uniform\", low = \"10 ms\", high = \"20 ms\" }}\ntransfer = {{ kind = \"threshold_linear\" }}\n"
     ));
     assert!(
-        message.contains("population.cell.tau_m: this parameter cannot vary across neurons"),
+        message.contains("population.cell.tau: this parameter cannot vary across neurons"),
         "{message}"
     );
     let message = error(&format!(
@@ -277,11 +277,15 @@ fn only_initial_conditions_may_be_distributions_and_theirs_are_checked() {
     )
     .unwrap();
     assert_eq!(
-        spec.populations[0].initial_potential,
-        Some(Distribution::Normal {
-            mean: -65.0,
-            std: 2.0
-        })
+        spec.populations[0].varying,
+        [VaryingParameter {
+            name: "initial_potential",
+            index: 10,
+            values: PerNeuronValues::Drawn(Distribution::Normal {
+                mean: -65.0,
+                std: 2.0
+            })
+        }]
     );
 }
 
