@@ -344,12 +344,11 @@ impl Simulation {
         let threads = threads.max(1);
         let mut projections = Vec::with_capacity(spec.projections.len());
         for (index, projection) in spec.projections.iter().enumerate() {
-            let mut connectivity = connectivity_of(spec, index).map_err(|error| {
-                BuildError::Projection {
+            let mut connectivity =
+                connectivity_of(spec, index).map_err(|error| BuildError::Projection {
                     index,
                     message: error.to_string(),
-                }
-            })?;
+                })?;
             let normalisation = shard::weight_normalisation(projection);
             if normalisation != 1.0 {
                 connectivity.scale_weights(normalisation);
