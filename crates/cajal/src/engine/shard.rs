@@ -7,7 +7,7 @@ use std::sync::RwLock;
 
 use super::barrier::{PoisonOnPanic, SpinBarrier};
 use super::{BuildError, Projection, part_of};
-use crate::connect::Row;
+use crate::connect::{Connectivity, Row};
 use crate::input::{Input, InputKind, InputSink, PoissonSynapse};
 use crate::neuron::{Drive, NeuronModel, Spike, StepClock, StepInput};
 use crate::record::TraceRecorder;
@@ -733,36 +733,18 @@ impl Shard {
             }
             let slot = ((step + projection.delay_steps) % ring.slots as u64) as usize;
             let cells = &mut ring.data[slot * ring.size..(slot + 1) * ring.size];
-            let weight = projection.weight;
             for published in exchange {
                 let spikes = published.buffers[parity]
                     .read()
                     .expect("no thread panics while holding a spike buffer");
-                let sources = &spikes[projection.source];
-                for (index, spike) in sources.iter().enumerate() {
-                    // The rows live in main memory; fetch the next spike's row while this one
-                    // is delivered, rather than waiting for the hardware prefetcher to ramp up.
-                    if let Some(next) = sources.get(index + 1) {
-                        let row = projection.connectivity.targets_of(next.neuron as usize);
-                        prefetch(if stretches.is_empty() {
-                            row
-                        } else {
-                            let at = 2 * next.neuron as usize;
-                            row.slice(stretches[at] as usize, stretches[at + 1] as usize)
-                        });
-                    }
-                    let row = projection.connectivity.targets_of(spike.neuron as usize);
-                    let mine = if stretches.is_empty() {
-                        row
-                    } else {
-                        let at = 2 * spike.neuron as usize;
-                        row.slice(stretches[at] as usize, stretches[at + 1] as usize)
-                    };
-                    match mine {
-                        Row::Narrow(targets) => add_to(cells, targets, low, weight),
-                        Row::Wide(targets) => add_to(cells, targets, low, weight),
-                    }
-                }
+                deliver_uniform(
+                    cells,
+                    &spikes[projection.source],
+                    &projection.connectivity,
+                    stretches,
+                    low,
+                    projection.weight,
+                );
             }
         }
     }
@@ -799,6 +781,42 @@ impl Shard {
     /// Spikes of population `population` on this thread.
     pub fn spike_count(&self, population: usize) -> u64 {
         self.parts[population].spike_count
+    }
+}
+
+/// Delivers `sources`' spikes through synapses of one weight and delay into `cells` (the
+/// slot of the step they arrive in; targets numbered from `low`). The innermost loop of a
+/// network simulation: kept out of line so that its few variables stay in registers.
+#[inline(never)]
+fn deliver_uniform(
+    cells: &mut [f64],
+    sources: &[Spike],
+    connectivity: &Connectivity,
+    stretches: &[u32],
+    low: u32,
+    weight: f64,
+) {
+    /// The part of `neuron`'s row that reaches this thread's targets.
+    #[inline(always)]
+    fn mine<'a>(connectivity: &'a Connectivity, stretches: &[u32], neuron: u32) -> Row<'a> {
+        let row = connectivity.targets_of(neuron as usize);
+        if stretches.is_empty() {
+            row
+        } else {
+            let at = 2 * neuron as usize;
+            row.slice(stretches[at] as usize, stretches[at + 1] as usize)
+        }
+    }
+    for (index, spike) in sources.iter().enumerate() {
+        // The rows live in main memory; fetch the next spike's row while this one is
+        // delivered, rather than waiting for the hardware prefetcher to ramp up.
+        if let Some(next) = sources.get(index + 1) {
+            prefetch(mine(connectivity, stretches, next.neuron));
+        }
+        match mine(connectivity, stretches, spike.neuron) {
+            Row::Narrow(targets) => add_to(cells, targets, low, weight),
+            Row::Wide(targets) => add_to(cells, targets, low, weight),
+        }
     }
 }
 
