@@ -56,6 +56,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         include_str!("../../../examples/brunel_regimes/si_slow.toml"),
     ),
     (
+        "ring_network",
+        "E–I network on a ring: distance-dependent connectivity, heterogeneous thresholds, drawn delays",
+        include_str!("../../../examples/ring_network.toml"),
+    ),
+    (
         "brunel_hakim",
         "Brunel & Hakim (1999): inhibitory network, fast population oscillation, low single rates",
         include_str!("../../../examples/brunel_hakim.toml"),

@@ -1,5 +1,5 @@
-//! The network examples reproduce the states their papers report: Brunel (2000) Fig. 8 and
-//! Brunel & Hakim (1999). Each is told apart by the firing rate, the irregularity of single
+//! The network examples reproduce the states their papers report: Brunel (2000) Fig. 8,
+//! Brunel & Hakim (1999), and the bumps of a ring with local excitation and broad inhibition. Each is told apart by the firing rate, the irregularity of single
 //! neurons (CV of inter-spike intervals) and the frequency of the population oscillation.
 
 use std::path::Path;
@@ -128,4 +128,38 @@ fn brunel_hakim_oscillates_fast_while_neurons_fire_slowly() {
         state.peak_hz
     );
     assert!(state.fluctuation > 0.5, "{}", state.fluctuation);
+}
+
+#[test]
+fn local_excitation_and_broad_inhibition_on_a_ring_form_a_pattern_of_bumps() {
+    // examples/ring_network.toml: the uniform state is unstable, activity settles into
+    // stationary bumps. Over 200–600 ms, the excitatory rate in 20 blocks of 50 µm must show
+    // distinct active regions (contiguous runs of blocks above the mean rate, counted around
+    // the ring) separated by nearly silent ones.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ring_network.toml");
+    let mut spec = read_model_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    spec.simulation.set_duration(600.0).unwrap();
+    let result = Simulation::build(&spec, 2)
+        .unwrap()
+        .run(1000, |_| Control::Continue);
+    let recorder = &result.spikes[0];
+    let size = result.populations[recorder.population].size;
+    let mut blocks = [0.0f64; 20];
+    for spike in recorder.spikes.iter().filter(|s| s.time_ms > 200.0) {
+        blocks[spike.neuron as usize * 20 / size] += 1.0;
+    }
+    let per_neuron_hz = 1000.0 / (400.0 * (size / 20) as f64);
+    let rates: Vec<f64> = blocks.iter().map(|c| c * per_neuron_hz).collect();
+    let mean = rates.iter().sum::<f64>() / 20.0;
+    let active: Vec<bool> = rates.iter().map(|&r| r > mean).collect();
+    let bumps = (0..20)
+        .filter(|&b| active[b] && !active[(b + 19) % 20])
+        .count();
+    let (low, high) = rates
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(l, h), &r| (l.min(r), h.max(r)));
+    assert!(
+        (2..=3).contains(&bumps) && low < 1.0 && high > 2.0 * mean,
+        "{bumps} bumps; block rates {rates:.1?} Hz"
+    );
 }
