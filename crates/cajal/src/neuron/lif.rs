@@ -184,6 +184,54 @@ impl LifParameters {
     }
 }
 
+/// The constants of a grid step with a uniform current and nothing else.
+#[derive(Clone, Copy)]
+struct UniformStep {
+    resting_potential: f64,
+    decay: f64,
+    /// R(1 − e^(−dt/τ))·I.
+    driven: f64,
+    threshold: f64,
+    reset_potential: f64,
+    refractory_steps: u32,
+    spike_time: f64,
+}
+
+/// The grid step of the common case of benchmarks and f–I curves, nothing per neuron to read
+/// but its state; the same expression as `grid_loop`, so that a neuron's bits do not depend
+/// on which loop its part of the population takes (threads own parts). Out of line, so that
+/// its constants stay in registers whatever the caller inlines around it.
+#[inline(never)]
+fn uniform_grid_loop(
+    potentials: &mut [f64],
+    refractory_steps_left: &mut [u32],
+    step: UniformStep,
+    spikes: &mut Vec<Spike>,
+) {
+    for (i, (v, left)) in potentials
+        .iter_mut()
+        .zip(refractory_steps_left.iter_mut())
+        .enumerate()
+    {
+        if *left > 0 {
+            *left -= 1;
+            continue;
+        }
+        let v_new =
+            step.resting_potential + (*v - step.resting_potential) * step.decay + step.driven;
+        if v_new >= step.threshold {
+            spikes.push(Spike {
+                neuron: i as u32,
+                time_ms: step.spike_time,
+            });
+            *v = step.reset_potential;
+            *left = step.refractory_steps;
+        } else {
+            *v = v_new;
+        }
+    }
+}
+
 /// Neurons per block of the conductance step (its four work arrays take 8 KiB).
 const CONDUCTANCE_BLOCK: usize = 256;
 
@@ -344,32 +392,20 @@ impl Lif {
             super::Drive::Uniform(c)
                 if !input.has_synaptic_currents() && input.voltage_jumps.is_none() =>
             {
-                // The common case of the benchmark and of f–I curves: nothing per neuron to read.
-                // The same expression as `grid_loop`, so that a neuron's bits do not depend on
-                // which loop its part of the population takes (threads own parts).
-                let driven = gain * c;
-                for (i, (v, left)) in self
-                    .v
-                    .iter_mut()
-                    .zip(self.refractory_steps_left.iter_mut())
-                    .enumerate()
-                {
-                    if *left > 0 {
-                        *left -= 1;
-                        continue;
-                    }
-                    let v_new = p.resting_potential + (*v - p.resting_potential) * decay + driven;
-                    if v_new >= p.threshold {
-                        spikes.push(Spike {
-                            neuron: i as u32,
-                            time_ms: spike_time,
-                        });
-                        *v = p.reset_potential;
-                        *left = refractory_steps;
-                    } else {
-                        *v = v_new;
-                    }
-                }
+                uniform_grid_loop(
+                    &mut self.v,
+                    &mut self.refractory_steps_left,
+                    UniformStep {
+                        resting_potential: p.resting_potential,
+                        decay,
+                        driven: gain * c,
+                        threshold: p.threshold,
+                        reset_potential: p.reset_potential,
+                        refractory_steps,
+                        spike_time,
+                    },
+                    spikes,
+                );
             }
             super::Drive::Uniform(c) => self.grid_loop(input, spike_time, spikes, |_| c),
             super::Drive::PerNeuron(values) => {
