@@ -1826,7 +1826,7 @@ fn read_projection(
     let rule = match rule_name.value {
         "from_file" => {
             list_file = Some(reader.required_string("file", "\"synapses.csv\"")?);
-            // Read once the weight's unit is known.
+            // A placeholder: the list replaces it below, read once the weight's unit is known.
             Rule::AllToAll
         }
         "distance" => connectivity::read_distance_rule(context, &mut reader, source, target)?,
