@@ -324,13 +324,26 @@ impl Connectivity {
                 let source_positions: Vec<[f64; 2]> = (0..sources)
                     .map(|s| rule.source_layout.position(s, sources))
                     .collect();
+                let all: Vec<usize> = (0..sources).collect();
                 for target in 0..targets {
                     let mut rng = stream(seed, Purpose::Connection, projection, target as u64);
                     let here = rule.target_layout.position(target, targets);
-                    for (source, &there) in source_positions.iter().enumerate() {
+                    // With a cutoff only the sources whose cells may lie within it are
+                    // visited (in increasing order), which makes large spatial networks cheap
+                    // to build; without one, every source.
+                    let near;
+                    let candidates = match rule.cutoff_um {
+                        Some(cutoff) => {
+                            near = rule.source_layout.candidates_within(here, cutoff, sources);
+                            &near
+                        }
+                        None => &all,
+                    };
+                    for &source in candidates {
+                        let there = source_positions[source];
                         let p = rule.probability(rule.target_layout.distance(here, there));
-                        // One draw per pair, even where p = 0, so that a pair's fate does not
-                        // depend on the cutoff of others.
+                        // One draw per candidate pair, even where p = 0, so that a pair's fate
+                        // does not depend on the distances of others.
                         let u: f64 = rng.random();
                         if u < p && !(forbid_self && source == target) {
                             pairs.push(source as u32, target as u32);

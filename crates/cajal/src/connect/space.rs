@@ -88,6 +88,57 @@ impl Layout {
         }
     }
 
+    /// The neurons of a population of `size` that may lie within `radius` (µm) of
+    /// `position`, in increasing order: a superset found from the cells' indices alone (the
+    /// caller still measures each distance), so that a rule with a cutoff need not visit
+    /// every neuron.
+    pub fn candidates_within(&self, position: [f64; 2], radius: f64, size: usize) -> Vec<usize> {
+        /// Cell indices along one axis of `cells` cells over `extent` whose centres may lie
+        /// within `radius` of `x`, wrapped when `periodic`, clipped otherwise.
+        fn along(x: f64, radius: f64, cells: usize, extent: f64, periodic: bool) -> Vec<usize> {
+            if periodic && 2.0 * radius >= extent {
+                return (0..cells).collect();
+            }
+            let scale = cells as f64 / extent;
+            let low = ((x - radius) * scale - 0.5).floor() as i64;
+            let high = ((x + radius) * scale - 0.5).ceil() as i64;
+            let mut indices: Vec<usize> = (low..=high)
+                .filter_map(|i| {
+                    if periodic {
+                        Some(i.rem_euclid(cells as i64) as usize)
+                    } else {
+                        (0..cells as i64).contains(&i).then_some(i as usize)
+                    }
+                })
+                .collect();
+            indices.sort_unstable();
+            indices.dedup();
+            indices
+        }
+        match *self {
+            Layout::Ring { circumference_um } => {
+                along(position[0], radius, size, circumference_um, true)
+            }
+            Layout::Grid {
+                columns,
+                rows,
+                width_um,
+                height_um,
+                periodic,
+            } => {
+                let columns_near = along(position[0], radius, columns, width_um, periodic);
+                along(position[1], radius, rows, height_um, periodic)
+                    .into_iter()
+                    .flat_map(|row| {
+                        columns_near
+                            .iter()
+                            .map(move |&column| row * columns + column)
+                    })
+                    .collect()
+            }
+        }
+    }
+
     /// Whether two populations' layouts share one space (same kind and extent), so that
     /// distances between their neurons mean something; the reason if not.
     pub fn shares_space_with(&self, other: &Layout) -> Result<(), String> {
@@ -272,6 +323,76 @@ mod tests {
         assert_eq!(rule.probability(251.0), 0.0);
         let exponential = Profile::Exponential { length_um: 50.0 };
         assert!((exponential.at(100.0) - (-2.0f64).exp()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn candidates_within_a_radius_include_every_neuron_that_is() {
+        let layouts = [
+            (
+                Layout::Ring {
+                    circumference_um: 1000.0,
+                },
+                97,
+            ),
+            (
+                Layout::Grid {
+                    columns: 13,
+                    rows: 7,
+                    width_um: 400.0,
+                    height_um: 300.0,
+                    periodic: true,
+                },
+                91,
+            ),
+            (
+                Layout::Grid {
+                    columns: 13,
+                    rows: 7,
+                    width_um: 400.0,
+                    height_um: 300.0,
+                    periodic: false,
+                },
+                91,
+            ),
+        ];
+        for (layout, size) in layouts {
+            for radius in [0.0, 10.0, 33.0, 120.0, 260.0, 900.0] {
+                for centre in [0, 5, size / 2, size - 1] {
+                    let here = layout.position(centre, size);
+                    let candidates = layout.candidates_within(here, radius, size);
+                    assert!(candidates.is_sorted());
+                    let within: Vec<usize> = (0..size)
+                        .filter(|&n| layout.distance(here, layout.position(n, size)) <= radius)
+                        .collect();
+                    for n in &within {
+                        assert!(
+                            candidates.binary_search(n).is_ok(),
+                            "{layout:?}: neuron {n} within {radius} of {centre} missed"
+                        );
+                    }
+                    // A superset, but a tight one: at most the cells of the bounding box of
+                    // the circle, plus one on each side for the rounding.
+                    let span = |cells: usize, extent: f64| {
+                        ((2.0 * radius * cells as f64 / extent).floor() as usize + 3).min(cells)
+                    };
+                    let bound = match layout {
+                        Layout::Ring { circumference_um } => span(size, circumference_um),
+                        Layout::Grid {
+                            columns,
+                            rows,
+                            width_um,
+                            height_um,
+                            ..
+                        } => span(columns, width_um) * span(rows, height_um),
+                    };
+                    assert!(
+                        candidates.len() <= bound,
+                        "{layout:?}: {} > {bound}",
+                        candidates.len()
+                    );
+                }
+            }
+        }
     }
 
     #[test]
