@@ -7,6 +7,7 @@
 //! and recorders ([`record`]) collect spikes and traces.
 
 pub mod connect;
+pub mod csv_rows;
 pub mod distribution;
 pub mod engine;
 pub mod fastmath;

@@ -299,24 +299,11 @@ fn columns_of_header(
 }
 
 fn read_csv(collector: &mut Collector, reader: impl std::io::Read) -> Result<(), ListError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(reader);
+    let mut rows = crate::csv_rows::Rows::new(reader);
     let mut columns: Option<Columns> = None;
-    let mut record = csv::StringRecord::new();
-    loop {
-        match csv.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => {
-                let line = error.position().map_or(0, |position| position.line());
-                return Err(collector.error(format!("line {line}"), error.to_string()));
-            }
-        }
-        let line = record.position().map_or(0, |position| position.line());
+    while let Some(row) = rows.next_row() {
+        let (line, record) =
+            row.map_err(|error| collector.error(format!("line {}", error.line), error.message))?;
         let Some(layout) = columns else {
             if record.iter().all(|cell| cell.parse::<f64>().is_ok()) {
                 return Err(collector.error(
@@ -325,7 +312,7 @@ fn read_csv(collector: &mut Collector, reader: impl std::io::Read) -> Result<(),
                      source,target,weight_mV,delay_ms",
                 ));
             }
-            let layout = columns_of_header(collector, &record)?;
+            let layout = columns_of_header(collector, record)?;
             collector.start(&layout);
             columns = Some(layout);
             continue;

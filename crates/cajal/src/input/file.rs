@@ -188,12 +188,7 @@ fn read_csv(
     reader: impl std::io::Read,
     scales: Scales,
 ) -> Result<(Vec<f64>, Vec<f64>), InputError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(reader);
+    let mut rows = crate::csv_rows::Rows::new(reader);
     let mut samples = Samples {
         path,
         scales,
@@ -201,21 +196,12 @@ fn read_csv(
         values: Vec::new(),
     };
     let mut has_time: Option<(bool, usize)> = None;
-    let mut record = csv::StringRecord::new();
-    loop {
-        match csv.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => {
-                let line = error.position().map_or(0, |position| position.line());
-                return Err(InputError::CsvLine {
-                    path: path.to_path_buf(),
-                    line,
-                    message: error.to_string(),
-                });
-            }
-        }
-        let line = record.position().map_or(0, |position| position.line());
+    while let Some(row) = rows.next_row() {
+        let (line, record) = row.map_err(|error| InputError::CsvLine {
+            path: path.to_path_buf(),
+            line: error.line,
+            message: error.message,
+        })?;
         let origin = Origin::CsvLine(line);
         let (has_time, columns) = match has_time {
             Some(layout) => layout,

@@ -132,24 +132,11 @@ impl Values<'_> {
     }
 
     fn read_csv(&mut self, reader: impl std::io::Read) -> Result<(), ValuesError> {
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .comment(Some(b'#'))
-            .from_reader(reader);
+        let mut rows = crate::csv_rows::Rows::new(reader);
         let mut to_working: Option<Conversion> = None;
-        let mut record = csv::StringRecord::new();
-        loop {
-            match csv.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(error) => {
-                    let line = error.position().map_or(0, |position| position.line());
-                    return Err(self.error(format!("line {line}"), error.to_string()));
-                }
-            }
-            let line = record.position().map_or(0, |position| position.line());
+        while let Some(row) = rows.next_row() {
+            let (line, record) =
+                row.map_err(|error| self.error(format!("line {}", error.line), error.message))?;
             if record.len() == 1 && record[0].is_empty() {
                 continue;
             }
