@@ -60,15 +60,7 @@ fn per_synapse_weights_and_delays_match_a_straightforward_simulation() {
     let result = Simulation::build(&spec, 3)
         .unwrap()
         .run(1000, |_| Control::Continue);
-    let simulated: Vec<(usize, u32, u64)> = result
-        .spikes
-        .iter()
-        .flat_map(|r| {
-            r.spikes
-                .iter()
-                .map(move |s| (r.population, s.neuron, s.time_ms.to_bits()))
-        })
-        .collect();
+    let simulated = spike_bits(&result);
 
     // The reference draws E → E itself: the rule's connectivity, then per source neuron one
     // stream for weights and one for delays along its sorted row.

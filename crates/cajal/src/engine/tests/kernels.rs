@@ -427,15 +427,7 @@ fn an_alpha_and_difference_of_exponentials_network_matches_a_straightforward_sim
         delay = "0.3 ms"
     "#;
     let result = run(text);
-    let simulated: Vec<(usize, u32, u64)> = result
-        .spikes
-        .iter()
-        .flat_map(|r| {
-            r.spikes
-                .iter()
-                .map(move |s| (r.population, s.neuron, s.time_ms.to_bits()))
-        })
-        .collect();
+    let simulated = spike_bits(&result);
 
     // The reference: Brunel's LIF, exact grid update, 20 refractory steps (synaptic
     // currents evolve on while V is clamped), and per neuron an alpha current (I, y), two

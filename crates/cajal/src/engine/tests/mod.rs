@@ -22,3 +22,17 @@ fn run(text: &str) -> RunResult {
         .unwrap()
         .run(1000, |_| Control::Continue)
 }
+
+/// Every recorded spike as (population, neuron, bits of its time), recorder by recorder: what
+/// the spike-for-spike tests compare with their reference.
+fn spike_bits(result: &RunResult) -> Vec<(usize, u32, u64)> {
+    result
+        .spikes
+        .iter()
+        .flat_map(|r| {
+            r.spikes
+                .iter()
+                .map(move |s| (r.population, s.neuron, s.time_ms.to_bits()))
+        })
+        .collect()
+}

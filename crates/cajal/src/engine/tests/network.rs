@@ -62,15 +62,7 @@ fn a_small_network_matches_a_straightforward_simulation_spike_for_spike() {
         delay = "0.3 ms"
     "#;
     let result = run(text);
-    let simulated: Vec<(usize, u32, u64)> = result
-        .spikes
-        .iter()
-        .flat_map(|r| {
-            r.spikes
-                .iter()
-                .map(move |s| (r.population, s.neuron, s.time_ms.to_bits()))
-        })
-        .collect();
+    let simulated = spike_bits(&result);
 
     // The reference: Brunel's parameters, exact update, grid spikes, 20 refractory steps,
     // jumps discarded while refractory, a spike in step k arriving in step k + delay.
