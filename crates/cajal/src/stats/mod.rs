@@ -9,6 +9,10 @@
 //! in memory give the same numbers to the last bit, in memory proportional to the number of
 //! neurons (or bins), not of spikes.
 
+mod trains;
+
+pub use trains::{SpikeTrains, StatsError, Window};
+
 use crate::neuron::Spike;
 
 /// Running moments of one neuron's inter-spike intervals: the number of spikes, the last
