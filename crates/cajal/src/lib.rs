@@ -19,6 +19,7 @@ pub mod parameters;
 pub mod record;
 pub mod rng;
 pub mod spec;
+pub mod spike_file;
 pub mod stats;
 pub mod synapse;
 pub mod theory;

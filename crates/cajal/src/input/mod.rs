@@ -68,7 +68,7 @@
 //! neuron)`; a shared input's one train uses the key of a neuron number no population has
 //! ([`SHARED_TRAIN`]), so every thread that holds some of its targets draws the same count.
 
-mod file;
+pub(crate) mod file;
 mod poisson_table;
 mod rate_profile;
 mod waveform;
