@@ -129,7 +129,7 @@ fn simulate_and_write(
 
     let digests = writer.digests();
     let plots = write_plots(spec, &totals, digests, directory, writer.trace_stems())?;
-    let summary = summary(
+    let mut summary = summary(
         spec,
         &totals,
         digests,
@@ -141,6 +141,7 @@ fn simulate_and_write(
         threads,
         connectivity,
     );
+    summary["recordings"] = writer.manifest().clone();
     output::write_json(&summary_path, &summary)?;
     if !quiet {
         print_summary(spec, &totals, directory, &plots, simulate_seconds);

@@ -182,6 +182,9 @@ pub struct RunWriter {
     activity: Vec<(NpyStream, CsvStream)>,
     trace_stems: Vec<String>,
     digests: Digests,
+    /// The files written and what they hold, for summary.json (`cajal stats OUTDIR` reads
+    /// it to know each file's population and recorded neurons).
+    manifest: serde_json::Value,
     /// One chunk's values of a file, while they are laid out in rows.
     rows: Vec<f64>,
 }
@@ -195,12 +198,23 @@ impl RunWriter {
         let stem_of =
             |earlier: Vec<usize>, population: usize| unique_stem(&earlier, population, &stems);
         let mut spikes = Vec::new();
+        let mut manifest = serde_json::json!({"spikes": [], "traces": [], "activity": []});
+        let population_entry = |population: usize| {
+            let spec = &spec.populations[population];
+            serde_json::json!({"population": spec.name, "population_size": spec.size})
+        };
         if !recorders.spikes.is_empty() {
             let folder = directory.join("spikes");
             create_directory(&folder)?;
             for (index, recorder) in recorders.spikes.iter().enumerate() {
                 let earlier = recorders.spikes[..index].iter().map(|r| r.population);
                 let stem = stem_of(earlier.collect(), recorder.population);
+                let mut entry = population_entry(recorder.population);
+                entry["file"] = format!("spikes/{stem}.npy").into();
+                entry["csv"] = format!("spikes/{stem}.csv").into();
+                entry["time_unit"] = "ms".into();
+                entry["neurons"] = serde_json::json!(recorder.neurons);
+                manifest["spikes"].as_array_mut().expect("an array").push(entry);
                 spikes.push((
                     NpyStream::create(&folder.join(format!("{stem}.npy")), Some(2))?,
                     CsvStream::create(
@@ -219,6 +233,21 @@ impl RunWriter {
                 let earlier = recorders.traces[..index].iter().map(|t| t.population);
                 let stem = stem_of(earlier.collect(), trace.population);
                 let neurons = trace.neurons.len() as u64;
+                let mut entry = population_entry(trace.population);
+                entry["times"] = format!("traces/{stem}_times_ms.npy").into();
+                entry["neurons"] = serde_json::json!(trace.neurons);
+                entry["variables"] = trace
+                    .variables
+                    .iter()
+                    .map(|variable| {
+                        serde_json::json!({
+                            "name": variable.name,
+                            "unit": unit_of(variable.dimension),
+                            "file": format!("traces/{stem}_{}.npy", variable.name),
+                        })
+                    })
+                    .collect();
+                manifest["traces"].as_array_mut().expect("an array").push(entry);
                 traces.push(TraceFiles {
                     times: NpyStream::create(&folder.join(format!("{stem}_times_ms.npy")), None)?,
                     variables: trace
@@ -244,6 +273,9 @@ impl RunWriter {
             for (index, recorder) in recorders.activity.iter().enumerate() {
                 let earlier = recorders.activity[..index].iter().map(|a| a.population);
                 let stem = stem_of(earlier.collect(), recorder.population);
+                let mut entry = population_entry(recorder.population);
+                entry["file"] = format!("activity/{stem}.npy").into();
+                manifest["activity"].as_array_mut().expect("an array").push(entry);
                 activity.push((
                     NpyStream::create(&folder.join(format!("{stem}.npy")), Some(2))?,
                     CsvStream::create(
@@ -259,6 +291,7 @@ impl RunWriter {
             traces,
             activity,
             trace_stems,
+            manifest,
             digests: Digests::new(recorders, &sizes, spec.simulation.duration_ms),
             rows: Vec::new(),
         })
@@ -267,6 +300,11 @@ impl RunWriter {
     /// The file stem of every trace recorder (for the plots).
     pub fn trace_stems(&self) -> &[String] {
         &self.trace_stems
+    }
+
+    /// The files written and what they hold (summary.json's `recordings`).
+    pub fn manifest(&self) -> &serde_json::Value {
+        &self.manifest
     }
 
     /// What the plots and the summary need.
