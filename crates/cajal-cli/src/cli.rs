@@ -48,6 +48,10 @@ pub enum Command {
     },
     /// Simulate the f–I curve of a model's neuron (one curve per value of `--vary`).
     Fi(FiOptions),
+    /// Spike-train statistics of spike files (CSV, .npy) or cajal output directories: rates,
+    /// ISI CV, CV2, LV, Fano factors, population activity and its spectrum, correlations,
+    /// PSTH, membrane-potential statistics; beside each, a Poisson process of the same rate.
+    Stats(StatsOptions),
     /// List the shipped example models, or print one to copy and edit.
     Examples {
         /// The example to print (e.g. `hh_step`).
@@ -75,4 +79,67 @@ pub struct FiOptions {
     /// No progress messages.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Options of `cajal stats`.
+#[derive(Args, Debug)]
+pub struct StatsOptions {
+    /// Spike files (CSV with a header such as `neuron,time_ms`, or .npy rows of neuron,
+    /// time) or output directories of `cajal run`.
+    #[arg(required = true)]
+    pub spikes: Vec<PathBuf>,
+    /// Print the statistics as JSON (schema in the README) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// The unit of the times in files whose header does not say it, and of .npy files
+    /// (e.g. `ms`, `s`).
+    #[arg(long)]
+    pub time_unit: Option<String>,
+    /// Start of the observation window (e.g. `0s`); default: 0, or the first spike if
+    /// earlier (a run's output: 0).
+    #[arg(long)]
+    pub t_start: Option<String>,
+    /// End of the observation window (e.g. `10s`); default: the last spike (a run's output:
+    /// its duration).
+    #[arg(long)]
+    pub t_stop: Option<String>,
+    /// Number of neurons of a plain file, numbered 0..N, so that neurons without spikes
+    /// count; default: the neurons that spike.
+    #[arg(long)]
+    pub neurons: Option<u32>,
+    /// Window of the spike counts of the Fano factor reported per neuron.
+    #[arg(long, default_value = "1s")]
+    pub fano_window: String,
+    /// Further Fano-factor windows reported for the population, comma-separated.
+    #[arg(long, default_value = "10ms,100ms,1s")]
+    pub fano_windows: String,
+    /// Bin of the population activity and of its power spectrum.
+    #[arg(long, default_value = "1ms")]
+    pub bin: String,
+    /// Bin of the spike counts whose pairwise correlation coefficients are reported.
+    #[arg(long, default_value = "10ms")]
+    pub correlation_bin: String,
+    /// Most neuron pairs sampled for the correlation coefficients.
+    #[arg(long, default_value_t = 1000)]
+    pub pairs: usize,
+    /// Seed of the sample of pairs.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Stimulus times for a PSTH: a CSV or .npy file of times, or a comma-separated list
+    /// with a unit (e.g. `100ms,600ms,1.1s`).
+    #[arg(long)]
+    pub stimulus_times: Option<String>,
+    /// The PSTH's window around each stimulus, BEFORE:AFTER (e.g. `-50ms:200ms`).
+    #[arg(long, default_value = "-50ms:200ms", allow_hyphen_values = true)]
+    pub psth_window: String,
+    /// The PSTH's bin.
+    #[arg(long, default_value = "5ms")]
+    pub psth_bin: String,
+    /// Write the figures (raster, population rate, ISI, rate and CV histograms, spectrum,
+    /// PSTH) as SVG and PNG to this directory, with report.html.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// The raster's time window, START:STOP (e.g. `0s:2s`); default: the first 2 s.
+    #[arg(long)]
+    pub raster_window: Option<String>,
 }
