@@ -13,6 +13,7 @@ mod figures;
 mod output;
 mod plot;
 mod progress;
+mod report;
 mod run_command;
 mod stream;
 
