@@ -80,6 +80,8 @@ pub struct SpikeDigest {
     pub rate_bin_ms: f64,
     /// A sample of the spikes for the raster.
     pub raster: Raster,
+    /// Per recorded neuron, its first and last spike time (ms; NaN before its first).
+    first_last_ms: Vec<[f64; 2]>,
 }
 
 impl SpikeDigest {
@@ -93,12 +95,30 @@ impl SpikeDigest {
             rate_counts: BinnedCounts::new(rate_bin_ms),
             rate_bin_ms,
             raster: Raster::new(size, RASTER_WINDOW_MS.min(duration_ms)),
+            first_last_ms: vec![[f64::NAN; 2]; size],
         }
     }
 
     /// Number of recorded neurons.
     pub fn size(&self) -> usize {
         self.statistics.size()
+    }
+
+    /// The rate over the inter-spike intervals (Hz): all intervals of the recorded neurons
+    /// over the time they span, each neuron's from its first spike to its last. Unlike the
+    /// count over the run it leaves out the transient before the first spike, so it is what a
+    /// stationary rate is compared with. `None` if no neuron spiked twice.
+    pub fn interval_rate_hz(&self) -> Option<f64> {
+        let (intervals, span_ms) = self
+            .statistics
+            .spike_counts()
+            .iter()
+            .zip(&self.first_last_ms)
+            .filter(|(count, _)| **count >= 2)
+            .fold((0u64, 0.0), |(intervals, span), (count, [first, last])| {
+                (intervals + count - 1, span + (last - first))
+            });
+        (span_ms > 0.0).then(|| 1000.0 * intervals as f64 / span_ms)
     }
 
     fn add(&mut self, spikes: &[Spike]) {
@@ -110,6 +130,11 @@ impl SpikeDigest {
             if let Some(k) = position {
                 self.statistics.add_spike(k as usize, spike.time_ms);
                 self.raster.add(k, spike.time_ms);
+                let [first, last] = &mut self.first_last_ms[k as usize];
+                if first.is_nan() {
+                    *first = spike.time_ms;
+                }
+                *last = spike.time_ms;
             }
         }
         self.rate_counts.add(spikes);

@@ -1,8 +1,8 @@
 //! `cajal`: run neuron models from TOML model files, write their data, plots and a summary.
 //!
 //! The executable only wires library calls together: read a model ([`cajal::spec`]), build
-//! and run it ([`cajal::engine`]), write what it produced as it goes ([`stream`], [`output`])
-//! and draw it ([`figures`]).
+//! and run it ([`cajal::engine`]), write what it produced as it goes ([`stream`], [`output`]),
+//! draw it ([`figures`]) and put it all on one page ([`report`]).
 
 mod cli;
 mod diagnostics;
@@ -13,6 +13,7 @@ mod figures;
 mod output;
 mod plot;
 mod progress;
+mod report;
 mod run_command;
 mod stream;
 

@@ -12,6 +12,8 @@
 //! activity/NAME.npy, .csv    one row per whole bin: bin start (ms), population rate ν (Hz);
 //!                            a last partial bin (end of run, or Ctrl-C) is dropped
 //! plots/*.svg, *.png         figures (drawn after the run)
+//! report.html                one self-contained page: facts, statistics, theory beside
+//!                            simulation, the figures, the model file ([`crate::report`])
 //! summary.json               written last; `"complete": false` if the run was stopped
 //! ```
 //!

@@ -1,4 +1,5 @@
-//! `cajal run` and `cajal demo`: read a model, run it, write data, plots and summary.json.
+//! `cajal run` and `cajal demo`: read a model, run it, write data, plots, report.html and
+//! summary.json.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -7,15 +8,17 @@ use cajal::engine::{RunTotals, Simulation};
 use cajal::input::Input;
 use cajal::spec::model::ModelSpec;
 use cajal::spec::{Source, read_model, read_model_file};
+use cajal::theory::prediction::predictions;
 use miette::{IntoDiagnostic, Result, WrapErr};
 use serde_json::{Value, json};
 
 use crate::diagnostics::SpecDiagnostic;
-use crate::digest::Digests;
+use crate::digest::{Digests, SpikeDigest};
 use crate::figures::{self, Stimulus};
 use crate::output::{self, create_directory};
 use crate::plot;
 use crate::progress::ProgressReporter;
+use crate::report::{PopulationRow, Report, ReportFigure, RunFacts, TheoryRow, write_report};
 use crate::stream::RunWriter;
 
 /// The example the demo runs.
@@ -96,12 +99,16 @@ fn simulate_and_write(
     };
 
     create_directory(directory)?;
-    // An earlier summary would claim completeness for outputs about to be replaced.
+    // An earlier summary or report would claim completeness for outputs about to be
+    // replaced.
     let summary_path = directory.join("summary.json");
-    if summary_path.exists() {
-        std::fs::remove_file(&summary_path)
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot remove the old {}", summary_path.display()))?;
+    let report_path = directory.join("report.html");
+    for old in [&summary_path, &report_path] {
+        if old.exists() {
+            std::fs::remove_file(old)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot remove the old {}", old.display()))?;
+        }
     }
     let model_path = directory.join("model.toml");
     std::fs::write(&model_path, spec.source.text.as_bytes())
@@ -128,23 +135,29 @@ fn simulate_and_write(
     let simulate_seconds = simulate_start.elapsed().as_secs_f64();
 
     let digests = writer.digests();
-    let plots = write_plots(spec, &totals, digests, directory, writer.trace_stems())?;
+    let figures = write_plots(spec, &totals, digests, directory, writer.trace_stems())?;
+    let theory = theory_rows(spec, digests);
+    let times = RunTimes {
+        wall_seconds: wall.elapsed().as_secs_f64(),
+        build_seconds,
+        simulate_seconds,
+    };
+    let report = run_report(spec, &totals, digests, times, threads, &theory, figures);
+    // Before summary.json, which stays the last file written: the mark of a finished run.
+    write_report(&report, &report_path)?;
     let mut summary = summary(
         spec,
         &totals,
         digests,
-        RunTimes {
-            wall_seconds: wall.elapsed().as_secs_f64(),
-            build_seconds,
-            simulate_seconds,
-        },
+        times,
         threads,
         connectivity,
+        &theory,
     );
     summary["recordings"] = writer.manifest().clone();
     output::write_json(&summary_path, &summary)?;
     if !quiet {
-        print_summary(spec, &totals, directory, &plots, simulate_seconds);
+        print_summary(spec, &totals, directory, &report, simulate_seconds);
     }
     if !totals.is_complete() {
         return Err(miette::miette!(
@@ -178,6 +191,109 @@ pub struct Connectivity {
     pub bytes: usize,
 }
 
+/// The statistics of every population, for summary.json and the report.
+fn population_rows(spec: &ModelSpec, totals: &RunTotals, digests: &Digests) -> Vec<PopulationRow> {
+    let seconds = totals.biological_ms / 1000.0;
+    let mut rows = Vec::new();
+    for (index, population) in totals.populations.iter().enumerate() {
+        let model = spec.populations[index].neuron.name();
+        let mut row = PopulationRow::new(&population.name, model, population.size);
+        if population.is_spiking {
+            row.spike_count = Some(population.spike_count);
+            row.rate_hz = Some(if seconds > 0.0 {
+                population.spike_count as f64 / (population.size as f64 * seconds)
+            } else {
+                0.0
+            });
+            // The CV needs every neuron's spikes: use a recorder of the whole population.
+            let whole = digests.whole_population(index);
+            row.cv_isi = whole.and_then(|d| d.statistics.mean_cv());
+            // Further statistics of the report's table: one `.with_column(heading with
+            // unit, value)` each.
+            row = row.with_column("active neurons (%)", whole.map(active_percent));
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+/// The share of recorded neurons that spiked at least once (%).
+fn active_percent(digest: &SpikeDigest) -> f64 {
+    let counts = digest.statistics.spike_counts();
+    let active = counts.iter().filter(|&&count| count > 0).count();
+    100.0 * active as f64 / counts.len().max(1) as f64
+}
+
+/// Each closed-form prediction beside what the run gave: the stationary rate beside the
+/// rate over the inter-spike intervals (the transient before the first spike left out of
+/// both), the CV beside the mean CV.
+fn theory_rows(spec: &ModelSpec, digests: &Digests) -> Vec<TheoryRow> {
+    let mut rows = Vec::new();
+    for (index, prediction) in predictions(spec).into_iter().enumerate() {
+        let Some(prediction) = prediction else {
+            continue;
+        };
+        let simulated = digests.whole_population(index);
+        let row = |key, quantity: &str, theory, simulation| TheoryRow {
+            key,
+            quantity: quantity.to_string(),
+            population: spec.populations[index].name.clone(),
+            theory,
+            simulation,
+            basis: prediction.basis.to_string(),
+        };
+        rows.push(row(
+            "rate_hz",
+            "stationary rate (Hz)",
+            prediction.rate_hz,
+            simulated.and_then(SpikeDigest::interval_rate_hz),
+        ));
+        if let Some(cv) = prediction.cv_isi {
+            rows.push(row(
+                "cv_isi",
+                "CV ISI",
+                cv,
+                simulated.and_then(|d| d.statistics.mean_cv()),
+            ));
+        }
+    }
+    rows
+}
+
+/// The report of a run that has written its `figures`.
+fn run_report(
+    spec: &ModelSpec,
+    totals: &RunTotals,
+    digests: &Digests,
+    times: RunTimes,
+    threads: usize,
+    theory: &[TheoryRow],
+    figures: Vec<ReportFigure>,
+) -> Report {
+    let model_file = &spec.source.name;
+    Report {
+        title: Path::new(model_file)
+            .file_name()
+            .map_or(model_file.clone(), |n| n.to_string_lossy().into_owned()),
+        facts: RunFacts {
+            cajal_version: env!("CARGO_PKG_VERSION").to_string(),
+            model_file: model_file.clone(),
+            duration_ms: spec.simulation.duration_ms,
+            simulated_ms: totals.biological_ms,
+            dt_ms: spec.simulation.dt_ms,
+            seed: spec.simulation.seed,
+            threads,
+            wall_seconds: times.wall_seconds,
+            simulate_seconds: times.simulate_seconds,
+            complete: totals.is_complete(),
+        },
+        populations: population_rows(spec, totals, digests),
+        theory: theory.to_vec(),
+        figures,
+        model_text: spec.source.text.to_string(),
+    }
+}
+
 /// The summary of a run (the schema is documented in the README).
 pub fn summary(
     spec: &ModelSpec,
@@ -186,38 +302,34 @@ pub fn summary(
     times: RunTimes,
     threads: usize,
     connectivity: Connectivity,
+    theory: &[TheoryRow],
 ) -> Value {
     let seconds = totals.biological_ms / 1000.0;
     let mut populations = serde_json::Map::new();
-    for (index, population) in totals.populations.iter().enumerate() {
-        let model = spec.populations[index].neuron.name();
-        let entry = if population.is_spiking {
-            let rate = if seconds > 0.0 {
-                population.spike_count as f64 / (population.size as f64 * seconds)
-            } else {
-                0.0
-            };
-            // The CV needs every neuron's spikes: use a recorder of the whole population.
-            let cv = digests
-                .whole_population(index)
-                .and_then(|d| d.statistics.mean_cv());
-            json!({
-                "model": model,
-                "size": population.size,
-                "spike_count": population.spike_count,
-                "rate_hz": rate,
-                "cv_isi": cv,
+    for row in population_rows(spec, totals, digests) {
+        let mut entry = json!({
+            "model": row.model,
+            "size": row.size,
+            "spike_count": row.spike_count,
+            "rate_hz": row.rate_hz,
+            "cv_isi": row.cv_isi,
+        });
+        let predicted: serde_json::Map<String, Value> = theory
+            .iter()
+            .filter(|t| t.population == row.name)
+            .map(|t| {
+                let comparison = json!({
+                    "theory": t.theory,
+                    "simulation": t.simulation,
+                    "relative_difference": t.relative_difference(),
+                });
+                (t.key.to_string(), comparison)
             })
-        } else {
-            json!({
-                "model": model,
-                "size": population.size,
-                "spike_count": null,
-                "rate_hz": null,
-                "cv_isi": null,
-            })
-        };
-        populations.insert(population.name.clone(), entry);
+            .collect();
+        if !predicted.is_empty() {
+            entry["theory"] = Value::Object(predicted);
+        }
+        populations.insert(row.name, entry);
     }
     json!({
         "model_file": spec.source.name,
@@ -281,16 +393,22 @@ fn stimulus(
     })
 }
 
+/// Draws the figures of a run into `directory/plots`; each is shown in the report.
 fn write_plots(
     spec: &ModelSpec,
     totals: &RunTotals,
     digests: &Digests,
     directory: &Path,
     trace_stems: &[String],
-) -> Result<Vec<PathBuf>> {
+) -> Result<Vec<ReportFigure>> {
     let plots_directory = directory.join("plots");
     create_directory(&plots_directory)?;
     let mut written = Vec::new();
+    let mut draw = |figure: &plot::Figure, stem: &Path, caption: String| -> Result<()> {
+        let [svg, _png] = plot::render(figure, stem).into_diagnostic()?;
+        written.push(ReportFigure { caption, svg });
+        Ok(())
+    };
     for (digest, stem) in digests.traces.iter().zip(trace_stems) {
         let trace = &digest.trace;
         let population = &spec.populations[trace.population];
@@ -309,8 +427,8 @@ fn write_plots(
         }
         let figure =
             figures::trace_figure(&title, trace, digest.spikes.as_deref(), stimulus.as_ref());
-        let paths = plot::render(&figure, &plots_directory.join(stem)).into_diagnostic()?;
-        written.extend(paths);
+        let caption = format!("Traces of {title}");
+        draw(&figure, &plots_directory.join(stem), caption)?;
     }
     let names: Vec<&str> = totals.populations.iter().map(|p| p.name.as_str()).collect();
     let population_stems = output::population_stems(&names);
@@ -324,7 +442,10 @@ fn write_plots(
             figures::activity_figure(&format!("{name}: spikes"), digest, totals.biological_ms);
         let stem =
             plots_directory.join(format!("{}_activity", population_stems[digest.population]));
-        written.extend(plot::render(&figure, &stem).into_diagnostic()?);
+        let caption = format!(
+            "{name}: raster, population rate, and histograms of single-neuron rates and ISI CVs"
+        );
+        draw(&figure, &stem, caption)?;
     }
     Ok(written)
 }
@@ -333,7 +454,7 @@ fn print_summary(
     spec: &ModelSpec,
     result: &RunTotals,
     directory: &Path,
-    plots: &[PathBuf],
+    report: &Report,
     simulate_seconds: f64,
 ) {
     let seconds = result.biological_ms / 1000.0;
@@ -364,10 +485,8 @@ fn print_summary(
         "outputs written to {}/ (summary.json, spikes/, traces/, plots/)",
         directory.display()
     );
-    if let Some(first) = plots
-        .iter()
-        .find(|p| p.extension().is_some_and(|e| e == "png"))
-    {
-        println!("  e.g. {}", first.display());
+    println!("report: {}", directory.join("report.html").display());
+    if let Some(first) = report.figures.first() {
+        println!("  e.g. {}", first.svg.with_extension("png").display());
     }
 }

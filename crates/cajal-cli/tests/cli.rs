@@ -99,6 +99,7 @@ fn every_shipped_example_runs_and_writes_complete_outputs() {
             }
         }
         assert!(directory.join("out/model.toml").exists());
+        assert!(directory.join("out/report.html").exists(), "{name}");
         let plots: Vec<_> = std::fs::read_dir(directory.join("out/plots"))
             .unwrap()
             .collect();

@@ -189,6 +189,7 @@ fn streamed_outputs_match_a_run_kept_in_memory_and_read_back_after_every_chunk()
             synapses: 0,
             bytes: 0,
         },
+        &[],
     );
     for (index, (name, size)) in [("E", 60usize), ("I", 15)].into_iter().enumerate() {
         let population = &json["populations"][name];

@@ -1,3 +1,4 @@
 //! Closed forms and predictions the simulations are checked against and shown beside.
 
 pub mod lif;
+pub mod prediction;
