@@ -139,16 +139,29 @@ fn read_run_directory(directory: &Path, input: &mut StatsInput) -> Result<()> {
         ));
     }
     let summary = read_json(&summary_path)?;
-    let malformed = |what: &str| {
+    let seconds = summary["biological_seconds"].as_f64().ok_or_else(|| {
         miette!(
-            "{}: {what} is missing or malformed (written by another cajal version?)",
+            "{}: biological_seconds is missing or malformed (written by another cajal \
+             version?)",
             summary_path.display()
         )
+    })?;
+    read_recordings(directory, &summary["recordings"], seconds * 1000.0, input)
+        .wrap_err_with(|| format!("reading the run described by {}", summary_path.display()))
+}
+
+/// The spikes and membrane potentials of a run's `recordings` (summary.json's, or the
+/// writer's manifest while the run is finishing) over [0, duration_ms].
+pub fn read_recordings(
+    directory: &Path,
+    recordings: &Value,
+    duration_ms: f64,
+    input: &mut StatsInput,
+) -> Result<()> {
+    let malformed = |what: &str| {
+        miette!("{what} is missing or malformed (written by another cajal version?)")
     };
-    let seconds = summary["biological_seconds"]
-        .as_f64()
-        .ok_or_else(|| malformed("biological_seconds"))?;
-    let recordings = summary["recordings"]
+    let recordings = recordings
         .as_object()
         .ok_or_else(|| malformed("recordings"))?;
     let list = |key: &str| recordings.get(key).and_then(Value::as_array);
@@ -188,7 +201,7 @@ fn read_run_directory(directory: &Path, input: &mut StatsInput) -> Result<()> {
             source: path,
             ids,
             spikes,
-            known_window_ms: Some((0.0, seconds * 1000.0)),
+            known_window_ms: Some((0.0, duration_ms)),
         });
     }
     for entry in list("traces").into_iter().flatten() {
