@@ -14,6 +14,7 @@ mod output;
 mod plot;
 mod progress;
 mod run_command;
+mod stat_figures;
 mod stream;
 
 use clap::Parser;
