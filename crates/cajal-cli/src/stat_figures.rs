@@ -328,13 +328,13 @@ impl RasterSample {
                 );
             }
             let label = if band.stride == 1 {
-                format!("{} ({} neurons)", band.name, band.size)
+                format!("{} ({})", band.name, count(band.size, "neuron"))
             } else {
                 format!(
-                    "{} ({} of {} neurons)",
+                    "{} ({} of {})",
                     band.name,
                     band.drawn_neurons(),
-                    band.size
+                    count(band.size, "neuron")
                 )
             };
             spikes_shown += band.times_ms.len();
@@ -458,10 +458,15 @@ pub fn isi_histogram_figure(title: &str, isis_ms: &[f64], options: &IsiOptions) 
         .collect();
     let beyond = n - shown as usize;
     let mut panel = Panel::new(X_LABEL, Y_LABEL)
-        .with_title(format!(
-            "{n} intervals; {beyond} beyond {} ms not shown",
-            short(cut_ms)
-        ))
+        .with_title(if beyond == 0 {
+            count(n, "interval")
+        } else {
+            format!(
+                "{}; {beyond} beyond {} ms not shown",
+                count(n, "interval"),
+                short(cut_ms)
+            )
+        })
         .with_series(
             Series::steps(bins.edges(), density)
                 .with_color(Color::Palette(0))
@@ -548,7 +553,8 @@ pub fn cv_histogram_figure(title: &str, populations: &[PopulationValues<'_>]) ->
         .sum();
     if missing > 0 && !pooled.is_empty() {
         panel = panel.with_title(format!(
-            "{missing} neurons with fewer than two intervals left out"
+            "{} with fewer than two intervals left out",
+            count(missing, "neuron")
         ));
     }
     // keep the Poisson marker in view even when every CV is far below 1
@@ -598,9 +604,9 @@ fn overlaid_histograms(
             Series::steps(bins.edges(), fractions)
                 .with_color(Color::Palette(index))
                 .with_label(format!(
-                    "{} ({} neurons, mean {mean})",
+                    "{} ({}, mean {mean})",
                     population.name,
-                    values.len()
+                    count(values.len(), "neuron")
                 )),
         );
     }
@@ -803,6 +809,14 @@ impl Bins {
 /// the shape while each bar still holds several values.
 fn rice_bins(n: usize) -> usize {
     ((2.0 * (n as f64).cbrt()).ceil() as usize).clamp(MIN_BINS, MAX_BINS)
+}
+
+/// `n` and the noun, in the plural unless `n` is 1: "1 neuron", "2 neurons".
+fn count(n: impl std::fmt::Display, noun: &str) -> String {
+    match n.to_string().as_str() {
+        "1" => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
 }
 
 /// `k`-th: 1st, 2nd, 3rd, 4th, 11th, 21st, ...
@@ -1130,7 +1144,7 @@ mod tests {
         assert!(panel.x_range.unwrap().1 >= 1.1);
         assert_eq!(
             panel.title.as_deref(),
-            Some("1 neurons with fewer than two intervals left out")
+            Some("1 neuron with fewer than two intervals left out")
         );
         let bars = series_of(panel, SeriesStyle::Steps)[0];
         assert_eq!(bars.y.iter().sum::<f64>(), 1.0);
@@ -1473,7 +1487,10 @@ mod tests {
             let stem = dir.join(format!("raster-{max_rows}"));
             let [svg, png] = plot::render(&figure, &stem).expect("render");
             let total = start.elapsed();
-            let ticks: usize = figure.panels[0].series.iter().map(|s| s.x.len()).sum();
+            let ticks: usize = series_of(&figure.panels[0], SeriesStyle::Ticks)
+                .iter()
+                .map(|s| s.x.len())
+                .sum();
             eprintln!(
                 "at most {max_rows} rows, {ticks} ticks drawn: figure built in {built:.1?}, \
                  built and rendered (SVG + PNG) in {total:.1?}; SVG {} kB, PNG {} kB",
