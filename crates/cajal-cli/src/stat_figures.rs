@@ -148,14 +148,17 @@ fn common_stride(sizes: &[u32], max_rows: u32) -> u32 {
 /// on the neuron index counted over all populations. In a large network only every `k`-th
 /// neuron of a population is drawn (neurons 0, k, 2k, ...), with one `k` for all
 /// populations chosen so that at most `max_rows` rows are drawn — except that each population
-/// keeps at least [`MIN_ROWS_PER_POPULATION`] rows (so with more than `max_rows / 5`
-/// populations the limit is exceeded). The population rates count every neuron's spikes.
+/// keeps at least [`MIN_ROWS_PER_POPULATION`] rows, which with more than `max_rows / 5`
+/// populations may exceed the limit. The population rates count every neuron's spikes.
 #[derive(Clone, Debug)]
 pub struct RasterSample {
     options: RasterOptions,
     bands: Vec<Band>,
-    /// Why nothing can be shown, when the options do not allow a figure.
-    problem: Option<String>,
+    /// Why nothing can be shown, when the window is empty.
+    window_problem: Option<String>,
+    /// Why no population rate can be shown, when the bin does not fit the window.
+    rate_problem: Option<String>,
+    /// Rate bins; the last one may be cut short by the end of the window.
     bins: usize,
 }
 
@@ -169,23 +172,24 @@ impl RasterSample {
             max_rows,
         } = *options;
         let span = end_ms - start_ms;
-        let mut problem = None;
+        let (mut window_problem, mut rate_problem) = (None, None);
         let mut bins = 0;
         if !(start_ms.is_finite() && end_ms.is_finite() && span > 0.0) {
-            problem = Some(format!(
+            window_problem = Some(format!(
                 "no time window: [{}, {}) ms is empty",
                 short(start_ms),
                 short(end_ms)
             ));
         } else if !(rate_bin_ms.is_finite() && rate_bin_ms > 0.0) {
-            problem = Some(format!(
+            rate_problem = Some(format!(
                 "no population rate: the bin of {} ms is not positive",
                 short(rate_bin_ms)
             ));
         } else {
-            let wanted = (span / rate_bin_ms).ceil();
+            // a window of whole bins must not gain a sliver of a bin from rounding
+            let wanted = (span / rate_bin_ms * (1.0 - 1e-12)).ceil();
             if wanted > MAX_RATE_BINS as f64 {
-                problem = Some(format!(
+                rate_problem = Some(format!(
                     "no population rate: {} ms bins over {} ms are more than {MAX_RATE_BINS}",
                     short(rate_bin_ms),
                     short(span)
@@ -216,7 +220,8 @@ impl RasterSample {
         Self {
             options: *options,
             bands,
-            problem,
+            window_problem,
+            rate_problem,
             bins,
         }
     }
@@ -231,7 +236,7 @@ impl RasterSample {
             rate_bin_ms,
             ..
         } = self.options;
-        if self.problem.is_some() || !(time_ms >= start_ms && time_ms < end_ms) {
+        if self.window_problem.is_some() || !(time_ms >= start_ms && time_ms < end_ms) {
             return;
         }
         let Some(band) = self.bands.get_mut(population) else {
@@ -240,9 +245,11 @@ impl RasterSample {
         if neuron >= band.size {
             return;
         }
-        // the division may round up to `bins` just below the end of the window
-        let bin = (((time_ms - start_ms) / rate_bin_ms) as usize).min(self.bins - 1);
-        band.counts[bin] += 1;
+        if self.bins > 0 {
+            // the division may round up to `bins` just below the end of the window
+            let bin = (((time_ms - start_ms) / rate_bin_ms) as usize).min(self.bins - 1);
+            band.counts[bin] += 1;
+        }
         if neuron.is_multiple_of(band.stride) {
             band.times_ms.push(time_ms);
             band.rows
@@ -302,7 +309,7 @@ impl RasterSample {
         } = self.options;
         let figure = Figure::new(title).with_size(crate::plot::DEFAULT_WIDTH, PANEL_HEIGHT);
         let total_neurons: u64 = self.bands.iter().map(|band| u64::from(band.size)).sum();
-        if let Some(problem) = &self.problem {
+        if let Some(problem) = &self.window_problem {
             return figure.with_panel(note_panel("time (ms)", "neuron", problem));
         }
         if total_neurons == 0 {
@@ -313,10 +320,13 @@ impl RasterSample {
             .with_y_range(0.0, total_neurons as f64);
         // rows per pixel decide the tick height: overlapping ticks hide the row structure
         let tick_height = (300 / self.rows().max(1)).clamp(2, 8) as u32;
-        let mut rates = Panel::new(
-            "time (ms)",
-            format!("population rate (Hz, {} ms bins)", short(rate_bin_ms)),
-        )
+        let mut rates = match &self.rate_problem {
+            Some(problem) => note_panel("time (ms)", "population rate (Hz)", problem),
+            None => Panel::new(
+                "time (ms)",
+                format!("population rate (Hz, {} ms bins)", short(rate_bin_ms)),
+            ),
+        }
         .with_x_range(start_ms, end_ms);
         let mut spikes_shown = 0;
         for (index, band) in self.bands.into_iter().enumerate() {
@@ -344,7 +354,7 @@ impl RasterSample {
                     .with_color(color)
                     .with_label(label),
             );
-            if band.size == 0 {
+            if band.size == 0 || band.counts.is_empty() {
                 continue;
             }
             let total: u64 = band.counts.iter().sum();
@@ -1415,8 +1425,11 @@ mod tests {
         assert_eq!(notes[0], Some("no spikes between 0 and 100 ms"));
         assert_eq!(notes[1], Some("no neurons"));
         assert_eq!(notes[2], Some("no time window: [100, 100) ms is empty"));
-        assert!(notes[3].unwrap().contains("not positive"));
-        assert!(notes[4].unwrap().contains("more than"));
+        // a bad rate bin leaves the raster and notes it in the rate panel
+        assert_eq!(notes[3], Some("no spikes between 0 and 100 ms"));
+        let rate_note = |figure: &Figure| figure.panels[1].title.clone().unwrap_or_default();
+        assert!(rate_note(&figures[3]).contains("not positive"));
+        assert!(rate_note(&figures[4]).contains("more than"));
         assert_eq!(
             notes[6],
             Some("no inter-spike intervals: no neuron fired twice")
