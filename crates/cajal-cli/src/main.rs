@@ -15,6 +15,7 @@ mod plot;
 mod progress;
 mod report;
 mod run_command;
+mod stat_figures;
 mod stream;
 
 use clap::Parser;
