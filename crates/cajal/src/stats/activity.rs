@@ -93,8 +93,8 @@ impl Psth {
 }
 
 /// The PSTH of all neurons around `stimulus_times_ms`: the spikes with t − s in
-/// [−before, after) in bins of `bin_ms` (whole bins; a last partial bin is dropped), edges
-/// relative to the stimulus. The same numbers as Elephant's
+/// [−before, after) in bins of `bin_ms` (whole bins; a last partial bin is dropped, and a
+/// spike exactly at s + after is not counted), edges relative to the stimulus. The same numbers as Elephant's
 /// `time_histogram(output='rate')` over the trains aligned to each used stimulus (cut to
 /// [s − before, s + after], shifted by −s), times the number of neurons and trials
 /// divided by theirs.

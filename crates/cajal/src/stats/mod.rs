@@ -23,8 +23,11 @@
 //!   each segment's mean removed, one-sided density in Hz²/Hz whose integral is var(ν)
 //!   (`scipy.signal.welch`, scaling 'density').
 //!
-//! A time within 10⁻⁸ of a bin below an edge counts as on it (as in Elephant's binning): a
-//! spike stamped at a grid time that is a bin edge falls in the bin that starts there.
+//! Bins and windows are half-open, [a, a + w); a time within 10⁻⁸ of a bin below an edge
+//! counts as on it (as in Elephant's binning), so a spike stamped at a grid time that is a
+//! bin edge falls in the bin that starts there. (The streaming [`BinnedCounts`] follow the
+//! engine's steps instead: a spike stamped at a bin's end, by the step ending there, belongs
+//! to that bin.)
 //!
 //! Two ways in. Streaming accumulators take spikes as they come ([`IsiMoments`],
 //! [`TrainStatistics`], [`BinnedCounts`]): a run streamed to disk chunk by chunk and one kept

@@ -13,8 +13,8 @@ use super::trains::{SpikeTrains, StatsError};
 /// What [`SpikeStatistics::compute`] computes, and at which scales.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatisticsOptions {
-    /// Counting window of each neuron's Fano factor (ms). Default 1000 ms: long against
-    /// the intervals of cortical firing (Softky & Koch 1993 count in windows of this order).
+    /// Counting window of each neuron's Fano factor (ms). Default 1000 ms: at the few Hz of
+    /// cortical firing a window must hold several spikes for its count to vary.
     pub fano_window_ms: f64,
     /// Further counting windows whose Fano factors the population summary reports (ms).
     /// Default 10, 100, 1000 ms: the Fano factor of a non-Poisson process depends on the
@@ -29,8 +29,8 @@ pub struct StatisticsOptions {
     /// is reported).
     pub correlation_bin_ms: f64,
     /// Pairs whose correlation is computed: all pairs if there are no more, else a sample
-    /// of this many. Default 1000: the mean coefficient's sampling error is then well below
-    /// the spread of the coefficients.
+    /// of this many. Default 1000: the standard error of the mean coefficient is then 3% of
+    /// the spread of the coefficients (1/√1000). Time and memory grow with the pairs.
     pub correlation_pairs: usize,
     /// Seed of the sample of pairs.
     pub seed: u64,
