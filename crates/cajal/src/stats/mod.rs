@@ -51,7 +51,7 @@ mod traces;
 mod trains;
 
 pub use activity::{PopulationActivity, Psth, population_activity, psth};
-pub use bins::Bins;
+pub use bins::{Bins, CountMoments};
 pub use correlation::{
     PairCorrelation, SpikeCountCorrelations, spike_count_correlation, spike_count_correlations,
 };
