@@ -1,16 +1,72 @@
 //! Spike-train statistics.
 //!
-//! Definitions follow Elephant (the standard Python toolkit): the ISI coefficient of
-//! variation uses the population standard deviation (ddof = 0), CV = std(ISI)/mean(ISI).
+//! Definitions follow Elephant (the standard Python toolkit, `elephant.statistics`), so that
+//! numbers agree with it to rounding. Times are in ms, rates in Hz. For a train of spike
+//! times t₁ < … < t_{n+1} observed over [t_start, t_stop], with intervals Iᵢ = tᵢ₊₁ − tᵢ:
 //!
-//! Every statistic is computed by an accumulator that takes spikes as they come
-//! ([`IsiMoments`], [`TrainStatistics`], [`BinnedCounts`]), and the functions over whole
-//! recordings feed the same accumulators: a run streamed to disk chunk by chunk and one kept
+//! - rate = spike count/(t_stop − t_start) (`mean_firing_rate`);
+//! - CV = std(I)/mean(I) with the population std, ddof = 0 (`cv`, via
+//!   `scipy.stats.variation`); at least two intervals;
+//! - CV2 = 2/(n−1) Σᵢ |Iᵢ₊₁ − Iᵢ|/(Iᵢ₊₁ + Iᵢ) (`cv2`; Holt et al. 1996);
+//! - LV = 3/(n−1) Σᵢ ((Iᵢ − Iᵢ₊₁)/(Iᵢ + Iᵢ₊₁))² (`lv`; Shinomoto et al. 2003);
+//! - Fano factor F = var(c)/mean(c), ddof = 0 (`fanofactor`), of the counts c in windows
+//!   [t_start + k·w, t_start + (k+1)·w) (a last partial window is dropped), per neuron and
+//!   of the population count; `None` with fewer than two windows or no spike;
+//! - population activity ν(t) = (spikes in the bin)/(N·b) (`time_histogram(output='rate')`
+//!   of all trains, divided by N), bins laid like the counting windows;
+//! - PSTH: spikes with t − s in [−before, after) around stimulus times s, in bins of b,
+//!   counts/(trials·N·b); trials whose window leaves the observation are excluded;
+//! - spike-count correlation: Pearson's r of two neurons' counts in bins of b
+//!   (`correlation_coefficient` of a `BinnedSpikeTrain`), over all pairs or a seeded
+//!   sample;
+//! - power spectrum of ν: Welch's method with a Hann window, half-overlapping segments,
+//!   each segment's mean removed, one-sided density in Hz²/Hz whose integral is var(ν)
+//!   (`scipy.signal.welch`, scaling 'density').
+//!
+//! Bins and windows are half-open, [a, a + w); a time within 10⁻⁸ of a bin below an edge
+//! counts as on it (as in Elephant's binning), so a spike stamped at a grid time that is a
+//! bin edge falls in the bin that starts there. (The streaming [`BinnedCounts`] follow the
+//! engine's steps instead: a spike stamped at a bin's end, by the step ending there, belongs
+//! to that bin.)
+//!
+//! Two ways in. Streaming accumulators take spikes as they come ([`IsiMoments`],
+//! [`TrainStatistics`], [`BinnedCounts`]): a run streamed to disk chunk by chunk and one kept
 //! in memory give the same numbers to the last bit, in memory proportional to the number of
-//! neurons (or bins), not of spikes.
+//! neurons (or bins), not of spikes. Functions over a whole recording read [`SpikeTrains`]
+//! (every neuron's sorted train over an observation [`Window`]) and walk each train once per
+//! statistic; [`SpikeStatistics::compute`] gives all of them at once, serializable.
+//! [`PoissonReference`] and [`GammaReference`] say what Poisson or gamma renewal trains
+//! would show, and [`poisson_train`], [`gamma_train`], [`regular_train`] and
+//! [`modulated_poisson_train`] generate such trains, reproducibly, to test against.
 
+mod activity;
+mod bins;
+mod correlation;
+mod counts;
+mod isi;
+mod reference;
+mod spectrum;
+mod summary;
+mod traces;
 mod trains;
 
+pub use activity::{PopulationActivity, Psth, population_activity, psth};
+pub use bins::{Bins, CountMoments};
+pub use correlation::{
+    PairCorrelation, SpikeCountCorrelations, spike_count_correlation, spike_count_correlations,
+};
+pub use counts::{FanoFactors, fano_factor, fano_factors, spike_counts};
+pub use isi::{IsiHistogram, IsiStatistics, cv2, intervals_ms, isi_histogram, lv};
+pub use reference::{
+    GammaReference, PoissonReference, SinusoidalRate, gamma_train, modulated_poisson_train,
+    poisson_population, poisson_train, regular_train,
+};
+pub use spectrum::{PowerSpectrum, default_segment_samples, population_spectrum, welch_spectrum};
+pub use summary::{
+    ActivitySummary, CorrelationSummary, FanoSummary, NeuronMean, NeuronStatistics,
+    PopulationStatistics, SpectrumSummary, SpikeStatistics, StatisticsOptions,
+};
+pub use traces::{TraceStatistics, trace_statistics};
 pub use trains::{SpikeTrains, StatsError, Window};
 
 use crate::neuron::Spike;
