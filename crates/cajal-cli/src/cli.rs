@@ -136,7 +136,7 @@ pub struct StatsOptions {
     #[arg(long, default_value = "5ms")]
     pub psth_bin: String,
     /// Write the figures (raster, population rate, ISI, rate and CV histograms, spectrum,
-    /// PSTH) as SVG and PNG to this directory, with report.html.
+    /// PSTH) as SVG and PNG to this directory, with statistics.json.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// The raster's time window, START:STOP (e.g. `0s:2s`); default: the first 2 s.

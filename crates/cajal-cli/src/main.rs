@@ -16,6 +16,10 @@ mod progress;
 mod report;
 mod run_command;
 mod stat_figures;
+mod stats_command;
+mod stats_input;
+mod stats_options;
+mod stats_outputs;
 mod stream;
 
 use clap::Parser;
@@ -47,6 +51,7 @@ fn main() -> miette::Result<()> {
             duration.as_deref(),
         ),
         cli::Command::Fi(options) => fi_command::fi(&options),
+        cli::Command::Stats(options) => stats_command::stats(&options),
         cli::Command::Examples { name } => examples::show(name.as_deref()),
     }
 }

@@ -55,7 +55,10 @@ pub fn stats(options: &StatsOptions) -> Result<()> {
     if let Some(directory) = &options.output {
         crate::stats_outputs::write(directory, &result, options)?;
         if !options.json {
-            println!("figures and report.html written to {}/", directory.display());
+            println!(
+                "figures and statistics.json written to {}/",
+                directory.display()
+            );
         }
     }
     Ok(())
@@ -99,7 +102,12 @@ fn observation_window(options: &StatsOptions, input: &StatsInput) -> Result<Wind
             other.1 - other.0
         ));
     }
-    let all_times = || input.groups.iter().flat_map(|g| g.spikes.times_ms.iter().copied());
+    let all_times = || {
+        input
+            .groups
+            .iter()
+            .flat_map(|g| g.spikes.times_ms.iter().copied())
+    };
     let start = given_start.unwrap_or_else(|| match run_window {
         Some((start, _)) => start,
         None => all_times().fold(0.0, f64::min),
@@ -125,7 +133,13 @@ fn group_statistics(
 ) -> Result<GroupStatistics> {
     let trains = SpikeTrains::from_pairs(group.ids.len(), group.spikes.pairs(), window)
         .map_err(|e| miette!("{}: {e}", group.source.display()))?;
-    finish(group.name.clone(), trains, group.ids.clone(), options, stimuli)
+    finish(
+        group.name.clone(),
+        trains,
+        group.ids.clone(),
+        options,
+        stimuli,
+    )
 }
 
 fn finish(
@@ -170,7 +184,12 @@ pub fn compute(options: &StatsOptions) -> Result<StatsResult> {
                     options.psth_window
                 ));
             }
-            Ok((times, -start, stop, width_ms("psth-bin", &options.psth_bin)?))
+            Ok((
+                times,
+                -start,
+                stop,
+                width_ms("psth-bin", &options.psth_bin)?,
+            ))
         })
         .transpose()?;
     let input = read_inputs(&options.spikes, time_unit_ms, options.neurons)?;
@@ -351,8 +370,19 @@ fn print_table(result: &StatsResult) {
         each(&|g| number(g.statistics.population.cv2.mean)),
         "1",
     );
-    row("mean LV", each(&|g| number(g.statistics.population.lv.mean)), "1");
-    for (index, fano) in result.pooled.statistics.population.fano_by_window.iter().enumerate() {
+    row(
+        "mean LV",
+        each(&|g| number(g.statistics.population.lv.mean)),
+        "1",
+    );
+    for (index, fano) in result
+        .pooled
+        .statistics
+        .population
+        .fano_by_window
+        .iter()
+        .enumerate()
+    {
         let label = format!("Fano factor, {} ms", fano.window_ms);
         row(
             &label,

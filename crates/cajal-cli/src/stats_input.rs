@@ -109,10 +109,13 @@ fn renumber(neurons: &mut [u32]) -> Vec<u32> {
     let mut ids = neurons.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    let contiguous = ids.first() == Some(&0) && ids.last().map(|&l| l as usize + 1) == Some(ids.len());
+    let contiguous =
+        ids.first() == Some(&0) && ids.last().map(|&l| l as usize + 1) == Some(ids.len());
     if !contiguous {
         for neuron in neurons.iter_mut() {
-            *neuron = ids.binary_search(neuron).expect("every number is among them") as u32;
+            *neuron = ids
+                .binary_search(neuron)
+                .expect("every number is among them") as u32;
         }
     }
     ids
@@ -158,9 +161,8 @@ pub fn read_recordings(
     duration_ms: f64,
     input: &mut StatsInput,
 ) -> Result<()> {
-    let malformed = |what: &str| {
-        miette!("{what} is missing or malformed (written by another cajal version?)")
-    };
+    let malformed =
+        |what: &str| miette!("{what} is missing or malformed (written by another cajal version?)");
     let recordings = recordings
         .as_object()
         .ok_or_else(|| malformed("recordings"))?;

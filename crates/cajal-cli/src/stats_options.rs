@@ -69,7 +69,10 @@ pub fn stimulus_times_ms(text: &str, time_unit_ms: Option<f64>) -> Result<Vec<f6
 
 fn read_times_file(path: &Path, time_unit_ms: Option<f64>) -> Result<Vec<f64>> {
     let name = path.display();
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy")) {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+    {
         let scale = time_unit_ms.ok_or_else(|| {
             miette!("{name}: a .npy file does not say the unit of its times: give --time-unit")
         })?;
@@ -99,7 +102,12 @@ fn read_times_file(path: &Path, time_unit_ms: Option<f64>) -> Result<Vec<f64>> {
     };
     let unit = header
         .find(['[', '('])
-        .map(|open| header[open + 1..].trim_end_matches([']', ')']).trim().to_string())
+        .map(|open| {
+            header[open + 1..]
+                .trim_end_matches([']', ')'])
+                .trim()
+                .to_string()
+        })
         .or_else(|| header.rsplit_once('_').map(|(_, unit)| unit.to_string()));
     let scale = match (unit.as_deref().map(milliseconds_per), time_unit_ms) {
         (Some(Ok(scale)), _) => scale,
@@ -145,8 +153,14 @@ mod tests {
         assert!(time_ms("t-stop", "2").is_err());
         assert!(time_ms("t-stop", "2mV").is_err());
         assert!(width_ms("bin", "0ms").is_err());
-        assert_eq!(widths_ms("fano-windows", "10ms,1s").unwrap(), [10.0, 1000.0]);
-        assert_eq!(interval_ms("psth-window", "-50ms:0.2s").unwrap(), (-50.0, 200.0));
+        assert_eq!(
+            widths_ms("fano-windows", "10ms,1s").unwrap(),
+            [10.0, 1000.0]
+        );
+        assert_eq!(
+            interval_ms("psth-window", "-50ms:0.2s").unwrap(),
+            (-50.0, 200.0)
+        );
         assert!(interval_ms("psth-window", "10ms:5ms").is_err());
         assert!(interval_ms("psth-window", "10ms").is_err());
     }

@@ -214,7 +214,10 @@ impl RunWriter {
                 entry["csv"] = format!("spikes/{stem}.csv").into();
                 entry["time_unit"] = "ms".into();
                 entry["neurons"] = serde_json::json!(recorder.neurons);
-                manifest["spikes"].as_array_mut().expect("an array").push(entry);
+                manifest["spikes"]
+                    .as_array_mut()
+                    .expect("an array")
+                    .push(entry);
                 spikes.push((
                     NpyStream::create(&folder.join(format!("{stem}.npy")), Some(2))?,
                     CsvStream::create(
@@ -247,7 +250,10 @@ impl RunWriter {
                         })
                     })
                     .collect();
-                manifest["traces"].as_array_mut().expect("an array").push(entry);
+                manifest["traces"]
+                    .as_array_mut()
+                    .expect("an array")
+                    .push(entry);
                 traces.push(TraceFiles {
                     times: NpyStream::create(&folder.join(format!("{stem}_times_ms.npy")), None)?,
                     variables: trace
@@ -275,7 +281,10 @@ impl RunWriter {
                 let stem = stem_of(earlier.collect(), recorder.population);
                 let mut entry = population_entry(recorder.population);
                 entry["file"] = format!("activity/{stem}.npy").into();
-                manifest["activity"].as_array_mut().expect("an array").push(entry);
+                manifest["activity"]
+                    .as_array_mut()
+                    .expect("an array")
+                    .push(entry);
                 activity.push((
                     NpyStream::create(&folder.join(format!("{stem}.npy")), Some(2))?,
                     CsvStream::create(

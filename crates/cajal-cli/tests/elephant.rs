@@ -85,7 +85,13 @@ fn statistics_agree_with_elephant_to_1e_9() {
         Command::new(env!("CARGO_BIN_EXE_cajal"))
             .arg("stats")
             .arg(directory.join("spikes.csv"))
-            .args(["--json", "--t-start", "0s", "--t-stop", &seconds("t_stop_s")])
+            .args([
+                "--json",
+                "--t-start",
+                "0s",
+                "--t-stop",
+                &seconds("t_stop_s"),
+            ])
             .args(["--fano-window", &seconds("fano_window_s")])
             .arg("--neurons")
             .arg(expected["neurons"].as_array().unwrap().len().to_string())
@@ -103,9 +109,16 @@ fn statistics_agree_with_elephant_to_1e_9() {
     for (cajal, elephant) in neurons.iter().zip(reference) {
         let neuron = elephant["neuron"].as_u64().unwrap();
         assert_eq!(cajal["neuron"].as_u64(), Some(neuron));
-        assert_eq!(cajal["spike_count"], elephant["spike_count"], "neuron {neuron}");
+        assert_eq!(
+            cajal["spike_count"], elephant["spike_count"],
+            "neuron {neuron}"
+        );
         for key in ["rate_hz", "cv_isi", "cv2", "lv", "fano"] {
-            close(&cajal[key], &elephant[key], &format!("neuron {neuron}: {key}"));
+            close(
+                &cajal[key],
+                &elephant[key],
+                &format!("neuron {neuron}: {key}"),
+            );
         }
     }
 
