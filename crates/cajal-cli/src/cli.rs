@@ -51,7 +51,7 @@ pub enum Command {
     /// Spike-train statistics of spike files (CSV, .npy) or cajal output directories: rates,
     /// ISI CV, CV2, LV, Fano factors, population activity and its spectrum, correlations,
     /// PSTH, membrane-potential statistics; beside each, a Poisson process of the same rate.
-    Stats(StatsOptions),
+    Stats(Box<StatsOptions>),
     /// List the shipped example models, or print one to copy and edit.
     Examples {
         /// The example to print (e.g. `hh_step`).

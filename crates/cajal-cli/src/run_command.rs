@@ -8,6 +8,7 @@ use cajal::engine::{RunTotals, Simulation};
 use cajal::input::Input;
 use cajal::spec::model::ModelSpec;
 use cajal::spec::{Source, read_model, read_model_file};
+use cajal::stats::PopulationStatistics;
 use cajal::theory::prediction::predictions;
 use miette::{IntoDiagnostic, Result, WrapErr};
 use serde_json::{Value, json};
@@ -19,6 +20,7 @@ use crate::output::{self, create_directory};
 use crate::plot;
 use crate::progress::ProgressReporter;
 use crate::report::{PopulationRow, Report, ReportFigure, RunFacts, TheoryRow, write_report};
+use crate::stats_command::{self, StatsResult};
 use crate::stream::RunWriter;
 
 /// The example the demo runs.
@@ -135,25 +137,33 @@ fn simulate_and_write(
     let simulate_seconds = simulate_start.elapsed().as_secs_f64();
 
     let digests = writer.digests();
-    let figures = write_plots(spec, &totals, digests, directory, writer.trace_stems())?;
+    let statistics = run_statistics(directory, writer.manifest(), &totals, quiet)?;
+    let figures = write_plots(
+        spec,
+        &totals,
+        digests,
+        directory,
+        writer.trace_stems(),
+        statistics.as_ref(),
+    )?;
     let theory = theory_rows(spec, digests);
     let times = RunTimes {
         wall_seconds: wall.elapsed().as_secs_f64(),
         build_seconds,
         simulate_seconds,
     };
-    let report = run_report(spec, &totals, digests, times, threads, &theory, figures);
-    // Before summary.json, which stays the last file written: the mark of a finished run.
-    write_report(&report, &report_path)?;
-    let mut summary = summary(
+    let finished = FinishedRun {
         spec,
-        &totals,
+        totals: &totals,
         digests,
+        statistics: statistics.as_ref(),
         times,
         threads,
-        connectivity,
-        &theory,
-    );
+    };
+    let report = run_report(&finished, &theory, figures);
+    // Before summary.json, which stays the last file written: the mark of a finished run.
+    write_report(&report, &report_path)?;
+    let mut summary = summary(&finished, connectivity, &theory);
     summary["recordings"] = writer.manifest().clone();
     output::write_json(&summary_path, &summary)?;
     if !quiet {
@@ -192,7 +202,12 @@ pub struct Connectivity {
 }
 
 /// The statistics of every population, for summary.json and the report.
-fn population_rows(spec: &ModelSpec, totals: &RunTotals, digests: &Digests) -> Vec<PopulationRow> {
+fn population_rows(
+    spec: &ModelSpec,
+    totals: &RunTotals,
+    digests: &Digests,
+    statistics: Option<&StatsResult>,
+) -> Vec<PopulationRow> {
     let seconds = totals.biological_ms / 1000.0;
     let mut rows = Vec::new();
     for (index, population) in totals.populations.iter().enumerate() {
@@ -211,10 +226,80 @@ fn population_rows(spec: &ModelSpec, totals: &RunTotals, digests: &Digests) -> V
             // Further statistics of the report's table: one `.with_column(heading with
             // unit, value)` each.
             row = row.with_column("active neurons (%)", whole.map(active_percent));
+            let group = statistics.and_then(|s| s.group(&population.name));
+            let of = |value: fn(&PopulationStatistics) -> Option<f64>| {
+                group.and_then(|g| value(&g.statistics.population))
+            };
+            row = row
+                .with_column("CV2", of(|p| p.cv2.mean))
+                .with_column("LV", of(|p| p.lv.mean))
+                .with_column("Fano factor (100 ms windows)", of(|p| fano_at(p, 100.0)))
+                .with_column("Fano factor (1 s windows)", of(|p| fano_at(p, 1000.0)))
+                .with_column(
+                    "count correlation (10 ms bins)",
+                    of(|p| p.correlation.as_ref().and_then(|c| c.mean)),
+                )
+                .with_column(
+                    "activity spectrum peak (Hz)",
+                    of(|p| p.spectrum.as_ref().map(|s| s.peak_frequency_hz)),
+                );
+        }
+        // Only populations with a recorded potential get these columns.
+        if let Some((_, _, trace)) = statistics.and_then(|s| {
+            s.traces
+                .iter()
+                .find(|(name, _, _)| *name == population.name)
+        }) {
+            row = row
+                .with_column("V mean of traced neurons (mV)", Some(trace.mean))
+                .with_column("V std (mV)", Some(trace.std));
         }
         rows.push(row);
     }
     rows
+}
+
+/// The neurons' mean Fano factor at a counting window of `window_ms`.
+fn fano_at(population: &PopulationStatistics, window_ms: f64) -> Option<f64> {
+    population
+        .fano_by_window
+        .iter()
+        .find(|f| f.window_ms == window_ms)
+        .and_then(|f| f.neurons.mean)
+}
+
+/// Most recorded spikes whose full statistics a run computes at its end, by reading its
+/// spike files back (16 bytes per spike, plus 8 in the trains): beyond, the report keeps the
+/// bounded statistics gathered while the run streamed, and `cajal stats OUTDIR` computes
+/// the rest.
+const RUN_STATISTICS_SPIKES: u64 = 20_000_000;
+
+/// The spike-train statistics of the run's recordings, read back from its files.
+fn run_statistics(
+    directory: &Path,
+    manifest: &Value,
+    totals: &RunTotals,
+    quiet: bool,
+) -> Result<Option<StatsResult>> {
+    let recorded: u64 = manifest["spikes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry["file"].as_str())
+        .filter_map(|file| std::fs::metadata(directory.join(file)).ok())
+        .map(|metadata| metadata.len().saturating_sub(128) / 16)
+        .sum();
+    if recorded > RUN_STATISTICS_SPIKES {
+        if !quiet {
+            eprintln!(
+                "{recorded} spikes recorded: the report shows rates and CVs only; run \
+                 `cajal stats {}` for the rest",
+                directory.display()
+            );
+        }
+        return Ok(None);
+    }
+    stats_command::compute_for_run(directory, manifest, totals.biological_ms)
 }
 
 /// The share of recorded neurons that spiked at least once (%).
@@ -260,16 +345,32 @@ fn theory_rows(spec: &ModelSpec, digests: &Digests) -> Vec<TheoryRow> {
     rows
 }
 
+/// What a finished run hands to its report and summary.json.
+pub struct FinishedRun<'a> {
+    /// The model run.
+    pub spec: &'a ModelSpec,
+    /// Its spike counts and the time simulated.
+    pub totals: &'a RunTotals,
+    /// What was kept of the recordings while they streamed.
+    pub digests: &'a Digests,
+    /// The spike-train statistics of the recordings read back, if computed.
+    pub statistics: Option<&'a StatsResult>,
+    /// Wall-clock times.
+    pub times: RunTimes,
+    /// Threads used.
+    pub threads: usize,
+}
+
 /// The report of a run that has written its `figures`.
-fn run_report(
-    spec: &ModelSpec,
-    totals: &RunTotals,
-    digests: &Digests,
-    times: RunTimes,
-    threads: usize,
-    theory: &[TheoryRow],
-    figures: Vec<ReportFigure>,
-) -> Report {
+fn run_report(run: &FinishedRun<'_>, theory: &[TheoryRow], figures: Vec<ReportFigure>) -> Report {
+    let FinishedRun {
+        spec,
+        totals,
+        digests,
+        statistics,
+        times,
+        threads,
+    } = *run;
     let model_file = &spec.source.name;
     Report {
         title: Path::new(model_file)
@@ -287,7 +388,7 @@ fn run_report(
             simulate_seconds: times.simulate_seconds,
             complete: totals.is_complete(),
         },
-        populations: population_rows(spec, totals, digests),
+        populations: population_rows(spec, totals, digests, statistics),
         theory: theory.to_vec(),
         figures,
         model_text: spec.source.text.to_string(),
@@ -295,18 +396,18 @@ fn run_report(
 }
 
 /// The summary of a run (the schema is documented in the README).
-pub fn summary(
-    spec: &ModelSpec,
-    totals: &RunTotals,
-    digests: &Digests,
-    times: RunTimes,
-    threads: usize,
-    connectivity: Connectivity,
-    theory: &[TheoryRow],
-) -> Value {
+pub fn summary(run: &FinishedRun<'_>, connectivity: Connectivity, theory: &[TheoryRow]) -> Value {
+    let FinishedRun {
+        spec,
+        totals,
+        digests,
+        statistics,
+        times,
+        threads,
+    } = *run;
     let seconds = totals.biological_ms / 1000.0;
     let mut populations = serde_json::Map::new();
-    for row in population_rows(spec, totals, digests) {
+    for row in population_rows(spec, totals, digests, statistics) {
         let mut entry = json!({
             "model": row.model,
             "size": row.size,
@@ -328,6 +429,9 @@ pub fn summary(
             .collect();
         if !predicted.is_empty() {
             entry["theory"] = Value::Object(predicted);
+        }
+        if let Some(group) = statistics.and_then(|s| s.group(&row.name)) {
+            entry["statistics"] = json!(group.statistics.population);
         }
         populations.insert(row.name, entry);
     }
@@ -400,6 +504,7 @@ fn write_plots(
     digests: &Digests,
     directory: &Path,
     trace_stems: &[String],
+    statistics: Option<&StatsResult>,
 ) -> Result<Vec<ReportFigure>> {
     let plots_directory = directory.join("plots");
     create_directory(&plots_directory)?;
@@ -429,6 +534,16 @@ fn write_plots(
             figures::trace_figure(&title, trace, digest.spikes.as_deref(), stimulus.as_ref());
         let caption = format!("Traces of {title}");
         draw(&figure, &plots_directory.join(stem), caption)?;
+    }
+    if let Some(statistics) = statistics {
+        // Every recorded population in one raster, and the statistics' figures.
+        written.extend(crate::stats_outputs::statistics_figures(
+            statistics,
+            &plots_directory,
+            "spikes_",
+            None,
+        )?);
+        return Ok(written);
     }
     let names: Vec<&str> = totals.populations.iter().map(|p| p.name.as_str()).collect();
     let population_stems = output::population_stems(&names);

@@ -14,6 +14,7 @@ use crate::stats_input::{SpikeGroup, StatsInput, read_inputs};
 use crate::stats_options::{interval_ms, stimulus_times_ms, time_ms, width_ms, widths_ms};
 
 /// The statistics of one group of neurons, with what they were computed from.
+#[derive(Clone)]
 pub struct GroupStatistics {
     /// The group's name.
     pub name: String,
@@ -39,6 +40,13 @@ pub struct StatsResult {
     pub traces: Vec<(String, Vec<u32>, TraceStatistics)>,
     /// The input, for figures and the report.
     pub input: StatsInput,
+}
+
+impl StatsResult {
+    /// The first group of that name (a population's first spike recorder).
+    pub fn group(&self, name: &str) -> Option<&GroupStatistics> {
+        self.groups.iter().find(|g| g.name == name)
+    }
 }
 
 /// `cajal stats`.
@@ -194,21 +202,38 @@ pub fn compute(options: &StatsOptions) -> Result<StatsResult> {
         .transpose()?;
     let input = read_inputs(&options.spikes, time_unit_ms, options.neurons)?;
     let window = observation_window(options, &input)?;
+    compute_from(input, window, &statistics_options, stimuli.as_ref())
+}
 
+/// The statistics of a run's recorded spikes and potentials, with the default options, for
+/// its report and summary.json; `None` when it recorded no spikes or the run is empty.
+pub fn compute_for_run(
+    directory: &std::path::Path,
+    recordings: &Value,
+    duration_ms: f64,
+) -> Result<Option<StatsResult>> {
+    let mut input = StatsInput::default();
+    crate::stats_input::read_recordings(directory, recordings, duration_ms, &mut input)?;
+    if input.groups.is_empty() || duration_ms <= 0.0 {
+        return Ok(None);
+    }
+    let window = Window::new(0.0, duration_ms).map_err(|e| miette!("{e}"))?;
+    compute_from(input, window, &StatisticsOptions::default(), None).map(Some)
+}
+
+fn compute_from(
+    input: StatsInput,
+    window: Window,
+    statistics_options: &StatisticsOptions,
+    stimuli: Option<&(Vec<f64>, f64, f64, f64)>,
+) -> Result<StatsResult> {
     let groups = input
         .groups
         .iter()
-        .map(|group| group_statistics(group, window, &statistics_options, stimuli.as_ref()))
+        .map(|group| group_statistics(group, window, statistics_options, stimuli))
         .collect::<Result<Vec<_>>>()?;
     let pooled = if groups.len() == 1 {
-        let only = &groups[0];
-        finish(
-            only.name.clone(),
-            only.trains.clone(),
-            only.ids.clone(),
-            &statistics_options,
-            stimuli.as_ref(),
-        )?
+        groups[0].clone()
     } else {
         // Neurons of all groups, numbered one group after the other.
         let mut offset = 0u32;
@@ -223,8 +248,8 @@ pub fn compute(options: &StatsOptions) -> Result<StatsResult> {
             "all".into(),
             trains,
             (0..offset).collect(),
-            &statistics_options,
-            stimuli.as_ref(),
+            statistics_options,
+            stimuli,
         )?
     };
     let traces = input

@@ -170,7 +170,16 @@ fn demo_needs_no_file_and_says_where_it_wrote() {
     assert!(output.status.success(), "{}", text(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("outputs written to cajal-demo/"));
     assert!(directory.join("cajal-demo/summary.json").exists());
-    assert!(directory.join("cajal-demo/plots/E_activity.png").exists());
+    for figure in [
+        "raster",
+        "isi_histogram",
+        "rate_histogram",
+        "cv_histogram",
+        "spectrum",
+    ] {
+        let path = directory.join(format!("cajal-demo/plots/spikes_{figure}.png"));
+        assert!(path.exists(), "{}", path.display());
+    }
     // The demo is the scaled Brunel network in its asynchronous irregular state: irregular
     // single neurons at tens of Hz.
     let summary: serde_json::Value = serde_json::from_str(

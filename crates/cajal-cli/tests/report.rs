@@ -216,8 +216,9 @@ fn the_demo_report_renders_offline_with_its_numbers_and_figures() {
                 .is_some_and(|x| x == "svg")
         })
         .count();
-    // Traces of E, and the activity of E and of I.
-    assert_eq!(svgs, 3);
+    // Traces of E, and the statistics' figures: raster of E and I, ISI, rate and CV
+    // histograms, population activity, its spectrum.
+    assert_eq!(svgs, 7);
     let sources = image_sources(&html);
     assert_eq!(sources.len(), svgs);
     assert_embedded_svgs(&sources);
@@ -274,6 +275,19 @@ fn the_demo_report_renders_offline_with_its_numbers_and_figures() {
              <td class=\"number\">{spikes}</td><td class=\"number\">{rate:.2}</td>"
         );
         assert!(dom.contains(&row), "{row} not in the DOM");
+        // The statistics' columns, with the values summary.json has.
+        let lv = population["statistics"]["lv"]["mean"].as_f64().unwrap();
+        let cell = format!("<td class=\"number\">{}</td>", significant(lv));
+        assert!(dom.contains(&cell), "{name}: LV {cell} not in the DOM");
+    }
+    for heading in [
+        "CV2",
+        "LV",
+        "Fano factor (100 ms windows)",
+        "activity spectrum peak (Hz)",
+    ] {
+        let th = format!("<th class=\"number\">{heading}</th>");
+        assert!(dom.contains(&th), "{heading}");
     }
     assert!(dom.contains("<span class=\"complete\">complete</span>"));
     assert!(dom.contains("No population of this model has a closed-form prediction."));
@@ -343,4 +357,10 @@ fn a_lif_under_constant_current_shows_theory_beside_simulation() {
     assert!(dom.contains(row), "{row} not in the DOM");
     assert!(dom.contains("<tr><td>CV ISI</td><td>cell</td><td class=\"number\">0</td>"));
     fs::remove_dir_all(&directory).unwrap();
+}
+
+/// A value as the report prints it: four significant digits.
+fn significant(value: f64) -> String {
+    let digits = (3 - value.abs().log10().floor() as i32).max(0) as usize;
+    format!("{value:.digits$}")
 }

@@ -35,6 +35,8 @@ pub enum Purpose {
     SynapticDelay = 6,
     /// Counter-based draws of a population of Poisson spike sources.
     SpikeSource = 7,
+    /// Samples drawn by analyses of recorded data (e.g. the neuron pairs of correlations).
+    Analysis = 8,
 }
 
 /// SplitMix64's finaliser: a bijective 64-bit mix.

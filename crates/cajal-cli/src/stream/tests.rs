@@ -7,7 +7,7 @@ use cajal::neuron::Spike;
 use cajal::spec::{Source, read_model};
 use cajal::stats;
 
-use crate::run_command::{Connectivity, RunTimes, summary};
+use crate::run_command::{Connectivity, FinishedRun, RunTimes, summary};
 
 fn scratch(name: &str) -> PathBuf {
     let directory =
@@ -175,16 +175,20 @@ fn streamed_outputs_match_a_run_kept_in_memory_and_read_back_after_every_chunk()
     assert!(rates == stats::population_rate_hz(e_spikes, 60, 20.0 * 0.1, 300.0));
 
     // summary.json's numbers equal those computed from the whole recording.
-    let json = summary(
-        &spec,
-        &totals,
-        writer.digests(),
-        RunTimes {
+    let finished = FinishedRun {
+        spec: &spec,
+        totals: &totals,
+        digests: writer.digests(),
+        statistics: None,
+        times: RunTimes {
             wall_seconds: 1.0,
             build_seconds: 0.0,
             simulate_seconds: 1.0,
         },
-        2,
+        threads: 2,
+    };
+    let json = summary(
+        &finished,
         Connectivity {
             synapses: 0,
             bytes: 0,

@@ -157,7 +157,7 @@ fn choose_pairs(neurons: usize, max_pairs: usize, seed: u64) -> Vec<(usize, usiz
     }
     // Floyd's algorithm: exactly `max_pairs` draws, each pair index equally likely to be in
     // the sample, however close the sample size is to the number of pairs.
-    let mut rng = rng::stream(seed, Purpose::Connection, PAIR_SAMPLE_GROUP, 0);
+    let mut rng = rng::stream(seed, Purpose::Analysis, PAIR_SAMPLE_GROUP, 0);
     let mut chosen = HashSet::with_capacity(max_pairs);
     for upper in total - max_pairs as u64..total {
         let index = rng.random_range(0..=upper);

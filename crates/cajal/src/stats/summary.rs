@@ -10,6 +10,10 @@ use super::isi::IsiStatistics;
 use super::spectrum::{default_segment_samples, welch_spectrum};
 use super::trains::{SpikeTrains, StatsError};
 
+/// Most pairs a correlation sample may ask for: the sample is held in memory (about 50 bytes
+/// a pair while drawn).
+pub const MAX_CORRELATION_PAIRS: usize = 10_000_000;
+
 /// What [`SpikeStatistics::compute`] computes, and at which scales.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatisticsOptions {
@@ -68,6 +72,13 @@ impl StatisticsOptions {
         }
         check_width("activity_bin_ms", self.activity_bin_ms)?;
         check_width("correlation_bin_ms", self.correlation_bin_ms)?;
+        if self.correlation_pairs > MAX_CORRELATION_PAIRS {
+            return Err(StatsError::new(format!(
+                "correlation_pairs = {}: at most {MAX_CORRELATION_PAIRS} pairs are sampled (a \
+                 sample of that size already pins the mean coefficient far below its spread)",
+                self.correlation_pairs
+            )));
+        }
         if let Some(samples) = self.spectrum_segment_samples
             && samples < 2
         {
