@@ -172,7 +172,7 @@ fn simulate_and_write(
     if !totals.is_complete() {
         return Err(miette::miette!(
             "interrupted at t = {} ms of {} ms: what was simulated so far is written to {} \
-             (summary.json says \"complete\": false)",
+             (summary.json says \"complete\": false, report.html says so at the top)",
             totals.biological_ms,
             spec.simulation.duration_ms,
             directory.display()
