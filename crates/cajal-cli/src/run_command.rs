@@ -299,7 +299,18 @@ fn run_statistics(
         }
         return Ok(None);
     }
-    stats_command::compute_for_run(directory, manifest, totals.biological_ms)
+    // The simulation's outputs stand without these statistics: a failure here is reported,
+    // and the report and summary.json keep what the run streamed.
+    match stats_command::compute_for_run(directory, manifest, totals.biological_ms) {
+        Ok(statistics) => Ok(statistics),
+        Err(error) => {
+            eprintln!(
+                "warning: the spike-train statistics of the run could not be computed \
+                 ({error}); the report shows rates and CVs only"
+            );
+            Ok(None)
+        }
+    }
 }
 
 /// The share of recorded neurons that spiked at least once (%).

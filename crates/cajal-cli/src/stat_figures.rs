@@ -14,8 +14,9 @@
 //! plot::render(&figure, Path::new("out/raster"))?;
 //! ```
 
-// These figures are wired into `cajal run` and `cajal stats` separately; until then only the
-// tests call them, and unused items must not break `-D warnings` builds.
+// `cajal run` and `cajal stats` draw these figures through stats_outputs.rs; a few items
+// (the one-shot `raster_figure`, the sample's accessors) serve library-style callers and the
+// tests only, and must not break `-D warnings` builds.
 #![allow(dead_code)]
 
 use crate::plot::{Color, Figure, Panel, Series};

@@ -43,10 +43,45 @@ pub struct StatsResult {
 }
 
 impl StatsResult {
-    /// The first group of that name (a population's first spike recorder).
+    /// The group that stands for the population `name` of a run: its recorder of the whole
+    /// population if it has one, else its first recorder.
     pub fn group(&self, name: &str) -> Option<&GroupStatistics> {
-        self.groups.iter().find(|g| g.name == name)
+        let chosen = representatives(&self.input.groups);
+        self.groups
+            .iter()
+            .zip(chosen)
+            .find(|(g, chosen)| *chosen && g.name == name)
+            .map(|(g, _)| g)
     }
+}
+
+/// Whether each group stands for its population: plain files always; of several recorders of
+/// one population of one run, the one of the whole population (else the first), so that
+/// pooled statistics count every neuron once.
+fn representatives(groups: &[SpikeGroup]) -> Vec<bool> {
+    let same = |a: &SpikeGroup, b: &SpikeGroup| {
+        a.name == b.name
+            && matches!((&a.recorder_of, &b.recorder_of), (Some((x, _)), Some((y, _))) if x == y)
+    };
+    let whole = |g: &SpikeGroup| g.recorder_of.as_ref().is_some_and(|(_, whole)| *whole);
+    groups
+        .iter()
+        .enumerate()
+        .map(|(i, group)| {
+            if group.recorder_of.is_none() {
+                return true;
+            }
+            let rivals: Vec<usize> = (0..groups.len())
+                .filter(|&j| same(group, &groups[j]))
+                .collect();
+            let preferred = rivals
+                .iter()
+                .copied()
+                .find(|&j| whole(&groups[j]))
+                .unwrap_or(rivals[0]);
+            preferred == i
+        })
+        .collect()
 }
 
 /// `cajal stats`.
@@ -232,13 +267,16 @@ fn compute_from(
         .iter()
         .map(|group| group_statistics(group, window, statistics_options, stimuli))
         .collect::<Result<Vec<_>>>()?;
-    let pooled = if groups.len() == 1 {
-        groups[0].clone()
+    let chosen = representatives(&input.groups);
+    let pooled_groups: Vec<usize> = (0..chosen.len()).filter(|&i| chosen[i]).collect();
+    let pooled = if let [only] = pooled_groups[..] {
+        groups[only].clone()
     } else {
-        // Neurons of all groups, numbered one group after the other.
+        // Neurons of all groups, numbered one group after the other; a population recorded
+        // twice counts once.
         let mut offset = 0u32;
         let mut pairs = Vec::new();
-        for group in &input.groups {
+        for (group, _) in input.groups.iter().zip(&chosen).filter(|(_, c)| **c) {
             pairs.extend(group.spikes.pairs().map(|(n, t)| (n + offset, t)));
             offset += group.ids.len() as u32;
         }

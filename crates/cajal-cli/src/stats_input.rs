@@ -21,6 +21,9 @@ pub struct SpikeGroup {
     pub spikes: SpikeColumns,
     /// The observation window the data comes with (ms): a run's [0, duration].
     pub known_window_ms: Option<(f64, f64)>,
+    /// For a run's recorder: the run's directory, and whether it records the whole
+    /// population (a population may have several recorders, of different neurons).
+    pub recorder_of: Option<(PathBuf, bool)>,
 }
 
 /// Membrane-potential samples of some neurons of a group.
@@ -85,10 +88,13 @@ fn group_of_file(
     let ids = match neurons {
         Some(count) => {
             if let Some(&bad) = spikes.neurons.iter().find(|&&n| n >= count) {
+                let range = match count {
+                    0 => "no neurons".to_string(),
+                    _ => format!("neurons 0 to {}", count - 1),
+                };
                 return Err(miette!(
-                    "{}: neuron {bad} is beyond --neurons {count} (neurons 0 to {})",
-                    path.display(),
-                    count.saturating_sub(1)
+                    "{}: neuron {bad} is beyond --neurons {count} ({range})",
+                    path.display()
                 ));
             }
             (0..count).collect()
@@ -101,6 +107,7 @@ fn group_of_file(
         ids,
         spikes,
         known_window_ms: None,
+        recorder_of: None,
     })
 }
 
@@ -176,14 +183,15 @@ pub fn read_recordings(
             .ok_or_else(|| malformed("recordings.spikes[].file"))?;
         let size = entry["population_size"]
             .as_u64()
+            .and_then(|size| u32::try_from(size).ok())
             .ok_or_else(|| malformed("recordings.spikes[].population_size"))?;
         let path = directory.join(file);
         let mut spikes = read_spike_file(&path, Some(1.0)).map_err(|e| miette!("{e}"))?;
         let ids: Vec<u32> = match &entry["neurons"] {
-            Value::Null => (0..size as u32).collect(),
+            Value::Null => (0..size).collect(),
             Value::Array(values) => values
                 .iter()
-                .map(|v| v.as_u64().map(|n| n as u32))
+                .map(|v| v.as_u64().and_then(|n| u32::try_from(n).ok()))
                 .collect::<Option<_>>()
                 .ok_or_else(|| malformed("recordings.spikes[].neurons"))?,
             _ => return Err(malformed("recordings.spikes[].neurons")),
@@ -204,6 +212,7 @@ pub fn read_recordings(
             ids,
             spikes,
             known_window_ms: Some((0.0, duration_ms)),
+            recorder_of: Some((directory.to_path_buf(), entry["neurons"].is_null())),
         });
     }
     for entry in list("traces").into_iter().flatten() {
@@ -217,7 +226,7 @@ pub fn read_recordings(
             .as_array()
             .ok_or_else(|| malformed("recordings.traces[].neurons"))?
             .iter()
-            .filter_map(|n| n.as_u64().map(|n| n as u32))
+            .filter_map(|n| n.as_u64().and_then(|n| u32::try_from(n).ok()))
             .collect();
         let file = variable["file"]
             .as_str()

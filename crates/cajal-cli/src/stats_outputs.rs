@@ -188,7 +188,8 @@ pub fn statistics_figures(
         }
     }
 
-    if let Some(psth) = &result.pooled.psth {
+    // Without a trial inside the observation there is no PSTH to draw (the table says so).
+    if let Some(psth) = result.pooled.psth.as_ref().filter(|p| p.trials_used > 0) {
         let edges: Vec<f64> = (0..=psth.counts.len()).map(|k| psth.edge_ms(k)).collect();
         draw(
             psth_figure(

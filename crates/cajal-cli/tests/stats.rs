@@ -180,6 +180,16 @@ fn bad_input_is_an_error_that_says_what_and_where() {
             "t_stop must come after t_start",
         ),
         (vec![good.clone(), "--bin".into(), "0ms".into()], "positive"),
+        (vec![good.clone(), "--bin".into(), "1e-9ms".into()], "bins"),
+        (
+            vec![
+                good.clone(),
+                "--stimulus-times".into(),
+                "2ms".into(),
+                "--psth-window=-1e9s:1e9s".into(),
+            ],
+            "bins",
+        ),
         (
             vec![good.clone(), "--t-stop".into(), "5".into()],
             "--t-stop 5",
@@ -216,4 +226,40 @@ fn bad_input_is_an_error_that_says_what_and_where() {
             "{refs:?}: expected {expected:?} in\n{stderr}"
         );
     }
+}
+
+#[test]
+fn a_population_recorded_twice_counts_once_and_its_whole_recorder_speaks_for_it() {
+    let directory = scratch("twice");
+    let model = std::fs::read_to_string(example("brunel_demo.toml")).unwrap()
+        + "\n[[record]]\nkind = \"spikes\"\npopulation = \"E\"\nneurons = [0, 1, 2, 3, 4]\n";
+    let model_path = directory.join("twice.toml");
+    std::fs::write(&model_path, model).unwrap();
+    let out = directory.join("out");
+    let run = cajal(&[
+        "run",
+        model_path.to_str().unwrap(),
+        "--duration",
+        "200ms",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let e = &summary["populations"]["E"];
+    assert_eq!(e["statistics"]["neurons"].as_u64(), Some(4000));
+    assert_eq!(e["statistics"]["spike_count"], e["spike_count"]);
+
+    let analysed = json_of(&cajal(&["stats", out.to_str().unwrap(), "--json"]));
+    assert_eq!(analysed["populations"].as_array().unwrap().len(), 3);
+    let total = e["spike_count"].as_u64().unwrap()
+        + summary["populations"]["I"]["spike_count"].as_u64().unwrap();
+    assert_eq!(analysed["population"]["neurons"].as_u64(), Some(5000));
+    assert_eq!(analysed["population"]["spike_count"].as_u64(), Some(total));
 }

@@ -1,6 +1,6 @@
 //! Rates in time: the population activity ν(t) and the peri-stimulus time histogram.
 
-use super::bins::{Bins, check_width, whole_bins};
+use super::bins::{Bins, check_bin_count, check_width, whole_bins};
 use super::trains::{SpikeTrains, StatsError};
 
 /// Population activity ν(t) = (spikes of all N neurons in the bin)/(N·bin), in Hz.
@@ -117,6 +117,7 @@ pub fn psth(
         )));
     }
     check_width("before_ms + after_ms", before_ms + after_ms)?;
+    check_bin_count("bin_ms", before_ms + after_ms, bin_ms)?;
     if let Some(bad) = stimulus_times_ms.iter().find(|t| !t.is_finite()) {
         return Err(StatsError::new(format!(
             "stimulus time {bad}: not a finite time"

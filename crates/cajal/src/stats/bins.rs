@@ -159,6 +159,26 @@ pub fn check_width(option: &str, width_ms: f64) -> Result<(), StatsError> {
     }
 }
 
+/// Most bins one statistic may ask for: 10⁸ counts take 800 MB. A bin so fine for its span
+/// (a 1 ns bin over 100 s) is a mistake in the options, better refused than allocated.
+pub const MAX_BINS: f64 = 1e8;
+
+/// Checks that `span_ms` cut into bins of `width_ms` (`option`) stays within [`MAX_BINS`].
+///
+/// # Errors
+///
+/// Names the option and the number of bins it would make.
+pub fn check_bin_count(option: &str, span_ms: f64, width_ms: f64) -> Result<(), StatsError> {
+    let bins = span_ms / width_ms;
+    if bins > MAX_BINS {
+        return Err(StatsError::new(format!(
+            "{option} = {width_ms} ms over {span_ms} ms makes {bins:.3e} bins; at most {MAX_BINS:e} \
+             are allowed: choose a wider bin or a shorter window"
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,7 +32,8 @@ impl PowerSpectrum {
     }
 
     /// The frequency (Hz) and density of the largest density above 0 Hz; `None` when the
-    /// spectrum has no frequency but 0.
+    /// spectrum has no frequency but 0, or no power above 0 Hz (a constant activity, e.g.
+    /// a silent population, has no peak to report).
     pub fn peak(&self) -> Option<(f64, f64)> {
         let (k, &density) = self
             .density
@@ -40,7 +41,7 @@ impl PowerSpectrum {
             .enumerate()
             .skip(1)
             .max_by(|a, b| a.1.total_cmp(b.1))?;
-        Some((self.frequencies_hz[k], density))
+        (density > 0.0).then(|| (self.frequencies_hz[k], density))
     }
 }
 

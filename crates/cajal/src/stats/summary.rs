@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::activity::population_activity;
-use super::bins::{check_width, whole_bins};
+use super::bins::{check_bin_count, check_width, whole_bins};
 use super::correlation::spike_count_correlations;
 use super::counts::{FanoFactors, fano_factors};
 use super::isi::IsiStatistics;
@@ -228,7 +228,8 @@ pub struct PopulationStatistics {
     pub fano_by_window: Vec<FanoSummary>,
     /// Population activity; `None` when no bin fits in the observation.
     pub activity: Option<ActivitySummary>,
-    /// Spectrum of the activity; `None` when the activity is shorter than a segment.
+    /// Spectrum of the activity; `None` when the activity is shorter than a segment or
+    /// constant (no power above 0 Hz).
     pub spectrum: Option<SpectrumSummary>,
     /// Spike-count correlations; `None` with fewer than two neurons, two bins or no pair
     /// asked for.
@@ -273,6 +274,13 @@ impl SpikeStatistics {
     ) -> Result<SpikeStatistics, StatsError> {
         options.validate()?;
         let window = trains.window();
+        let span = window.duration_ms();
+        check_bin_count("fano_window_ms", span, options.fano_window_ms)?;
+        for (i, &width) in options.fano_windows_ms.iter().enumerate() {
+            check_bin_count(&format!("fano_windows_ms[{i}]"), span, width)?;
+        }
+        check_bin_count("activity_bin_ms", span, options.activity_bin_ms)?;
+        check_bin_count("correlation_bin_ms", span, options.correlation_bin_ms)?;
 
         let mut widths = options.fano_windows_ms.clone();
         widths.push(options.fano_window_ms);
@@ -531,8 +539,8 @@ mod tests {
         let correlation = statistics.population.correlation.unwrap();
         assert_eq!(correlation.pairs_without_coefficient, 1);
         assert_eq!(correlation.mean, None);
-        // A silent population's activity is flat: its spectrum is 0 everywhere.
-        let spectrum = statistics.population.spectrum.unwrap();
-        assert_eq!(spectrum.peak_density_hz2_per_hz, 0.0);
+        // A silent population's activity is flat: its spectrum is 0 everywhere and has no
+        // peak to report.
+        assert_eq!(statistics.population.spectrum, None);
     }
 }
