@@ -4,9 +4,11 @@
 //! excitation), so one Newton run is not enough. The search:
 //! 1. **Starts.** Each population gets a range of initial rates: the range of Φ_i, [0, Φ_max]
 //!    (1 for a sigmoid, 1000/τ_ref Hz for a LIF curve with refractoriness). Where Φ_i is
-//!    unbounded (threshold-linear, LIF without refractoriness) the upper end is a scale
-//!    estimate, 10·max(1, Φ_i(|I_i| + Σ_j |J_ij| B_j)) with B_j the bound of population j or 1
-//!    where it has none — a heuristic; [`FixedPointOptions::rate_ranges`] overrides all ranges.
+//!    unbounded (threshold-linear, LIF without refractoriness) but all populations exciting i
+//!    (J_ij > 0) are bounded by B_j, the upper end is Φ_i(I_i + Σ_j J_ij⁺ B_j), which no fixed
+//!    point exceeds (inhibition only lowers the input); where an exciting population is itself
+//!    unbounded it is a scale estimate, 10·max(1, Φ_i(I_i + Σ_j J_ij⁺ B_j)) with B_j = 1 for
+//!    the unbounded ones — a heuristic; [`FixedPointOptions::rate_ranges`] overrides all ranges.
 //!    For n = 1 the starts are a regular grid of [`FixedPointOptions::grid_points`]² values,
 //!    ends included (cheap, and in one dimension the basin of an unstable fixed point next to
 //!    a steep Φ, such as the LIF curve at rheobase, can be narrow); for n = 2 a grid of
@@ -201,15 +203,24 @@ fn start_ranges(network: &RateNetwork, options: &FixedPointOptions) -> Vec<(f64,
         .collect();
     let coupling = network.coupling();
     (0..network.size())
-        .map(|i| match bounds[i] {
-            Some(high) => (0.0, high),
-            None => {
-                let drive = network.inputs()[i].abs()
-                    + (0..network.size())
-                        .map(|j| coupling[(i, j)].abs() * bounds[j].unwrap_or(1.0))
-                        .sum::<f64>();
-                let scale = network.transfer_functions()[i].apply(drive).max(1.0);
-                (0.0, 10.0 * scale)
+        .map(|i| {
+            if let Some(high) = bounds[i] {
+                return (0.0, high);
+            }
+            // Inhibition only lowers x, so with bounded excitatory sources a fixed point has
+            // r_i = Φ_i(x_i) ≤ Φ_i(I_i + Σ_j J_ij⁺ B_j): a true bound, and a tight box.
+            let excitation = |j: usize| coupling[(i, j)].max(0.0);
+            let unbounded_excitation =
+                (0..network.size()).any(|j| excitation(j) > 0.0 && bounds[j].is_none());
+            let drive = network.inputs()[i]
+                + (0..network.size())
+                    .map(|j| excitation(j) * bounds[j].unwrap_or(1.0))
+                    .sum::<f64>();
+            let peak = network.transfer_functions()[i].apply(drive);
+            if unbounded_excitation {
+                (0.0, 10.0 * peak.max(1.0))
+            } else {
+                (0.0, peak)
             }
         })
         .collect()

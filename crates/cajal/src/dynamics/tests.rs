@@ -358,3 +358,60 @@ fn closed_form_eigenvalues_from(trace: f64, determinant: f64) -> [Complex<f64>; 
     // [[T, −D], [1, 0]] has trace T and determinant D.
     closed_form_eigenvalues(trace, -determinant, 1.0, 0.0)
 }
+
+#[test]
+fn three_mutually_inhibiting_linear_units_have_the_winner_take_all_fixed_points() {
+    // Threshold-linear units, I = 1, J_ij = −w for i ≠ j (n = 3, the scattered starts).
+    // With an active set S of k units, each active rate is r = 1/(1 + w(k − 1)), and a
+    // silent unit has x = 1 − w k r, which must be ≤ 0 (Hahnloser et al. (2000), Nature
+    // 405:947, for this permitted/forbidden set picture).
+    // w = 0.5: only S = all is consistent: r = 1/2; A = (−1 + J)/τ has eigenvalues
+    // (−1 − 2w)/τ and (−1 + w)/τ (twice): a stable node.
+    // w = 2: every S is consistent: 3 winners (r = 1, stable: the silent units have Φ' = 0,
+    // so all eigenvalues are −1/τ), 3 pairs (r = 1/3, eigenvalues (−1 ± w)/τ and −1/τ: saddles)
+    // and all three (r = 1/5, eigenvalues (−1 − 2w)/τ and (−1 + w)/τ twice: a saddle).
+    let tau = 10.0;
+    let network = |w: f64| {
+        RateNetwork::new(
+            vec![tau; 3],
+            (0..3)
+                .map(|i| (0..3).map(|j| if i == j { 0.0 } else { -w }).collect())
+                .collect(),
+            vec![1.0; 3],
+            vec![LINEAR; 3],
+        )
+        .unwrap()
+    };
+    let points = find(&network(0.5));
+    assert_eq!(points.len(), 1, "{points:?}");
+    for r in &points[0].rates {
+        assert!((r - 0.5).abs() < 1e-12);
+    }
+    let expected = [-0.5 / tau, -0.5 / tau, -2.0 / tau];
+    for (found, expected) in points[0].eigenvalues.iter().zip(expected) {
+        assert!(
+            (found - Complex::new(expected, 0.0)).norm() < 1e-12,
+            "{found}"
+        );
+    }
+    assert_eq!(points[0].classification, Classification::StableNode);
+
+    let points = find(&network(2.0));
+    assert_eq!(points.len(), 7, "{points:?}");
+    let mut stable = 0;
+    for point in &points {
+        let active = point.rates.iter().filter(|&&r| r > 0.0).count();
+        let rate = 1.0 / (1.0 + 2.0 * (active as f64 - 1.0));
+        for &r in &point.rates {
+            assert!(r == 0.0 || (r - rate).abs() < 1e-12, "{point:?}");
+        }
+        let kind = if active == 1 {
+            stable += 1;
+            Classification::StableNode
+        } else {
+            Classification::Saddle
+        };
+        assert_eq!(point.classification, kind, "{point:?}");
+    }
+    assert_eq!(stable, 3);
+}
