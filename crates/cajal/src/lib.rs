@@ -9,6 +9,7 @@
 pub mod connect;
 pub mod csv_rows;
 pub mod distribution;
+pub mod dynamics;
 pub mod engine;
 pub mod fastmath;
 pub mod fi;
