@@ -17,6 +17,7 @@ pub mod input;
 pub mod memory;
 pub mod neuron;
 pub mod parameters;
+pub mod rate;
 pub mod record;
 pub mod rng;
 pub mod spec;

@@ -80,6 +80,14 @@ pub enum DynamicsError {
         /// What is wrong.
         message: String,
     },
+    /// A delay is negative or not finite.
+    #[error("a delay onto population {row} is {value} ms; delays must be finite and >= 0")]
+    Delay {
+        /// The target population (0-based).
+        row: usize,
+        /// The value given (ms).
+        value: f64,
+    },
     /// The eigenvalue iteration (real Schur decomposition) did not converge.
     #[error("the eigenvalues of the Jacobian did not converge")]
     Eigenvalues,
@@ -103,6 +111,7 @@ pub struct RateNetwork {
     coupling: DMatrix<f64>,
     inputs: Vec<f64>,
     transfer_functions: Vec<TransferFunction>,
+    delays_ms: DMatrix<f64>,
 }
 
 impl RateNetwork {
@@ -171,6 +180,7 @@ impl RateNetwork {
             coupling,
             inputs,
             transfer_functions,
+            delays_ms: DMatrix::zeros(n, n),
         })
     }
 
@@ -196,12 +206,55 @@ impl RateNetwork {
             .row_iter()
             .map(|row| row.iter().copied().collect())
             .collect();
-        Self::new(
+        let mut network = Self::new(
             self.time_constants_ms.clone(),
             coupling,
             inputs,
             self.transfer_functions.clone(),
-        )
+        )?;
+        network.delays_ms = self.delays_ms.clone();
+        Ok(network)
+    }
+
+    /// The same network with transmission delays: `delays_ms[i][j]` = D_ij ≥ 0 (ms), the
+    /// delay of the coupling from j onto i, so that x_i(t) = I_i + Σ_j J_ij r_j(t − D_ij).
+    /// Fixed points do not depend on delays; their stability does.
+    pub fn with_delays(mut self, delays_ms: Vec<Vec<f64>>) -> Result<Self, DynamicsError> {
+        let n = self.size();
+        if delays_ms.len() != n {
+            return Err(DynamicsError::DimensionMismatch {
+                what: "the delay matrix",
+                expected: n,
+                found: delays_ms.len(),
+            });
+        }
+        for (row, delays) in delays_ms.iter().enumerate() {
+            if delays.len() != n {
+                return Err(DynamicsError::CouplingRow {
+                    row,
+                    expected: n,
+                    found: delays.len(),
+                });
+            }
+            if let Some(&value) = delays.iter().find(|d| !(d.is_finite() && **d >= 0.0)) {
+                return Err(DynamicsError::Delay { row, value });
+            }
+        }
+        self.delays_ms = DMatrix::from_fn(n, n, |i, j| delays_ms[i][j]);
+        Ok(self)
+    }
+
+    /// D (n×n, ms); entry (i, j) is the delay of the coupling from j onto i.
+    pub fn delays_ms(&self) -> &DMatrix<f64> {
+        &self.delays_ms
+    }
+
+    /// Whether any coupling that is not zero has a delay.
+    pub fn has_delays(&self) -> bool {
+        self.delays_ms
+            .iter()
+            .zip(self.coupling.iter())
+            .any(|(d, j)| *d > 0.0 && *j != 0.0)
     }
 
     /// n, the number of populations.
