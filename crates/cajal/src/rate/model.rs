@@ -95,6 +95,66 @@ pub enum Kernel {
     },
 }
 
+impl Kernel {
+    /// J for every displacement of the grid of `geometry` (a ring or a torus): entry k of a
+    /// ring is J at the displacement of k points, distance min(k, N − k)·L/N; entry i·N_y + j
+    /// of a torus is J at the displacement (i, j) points. The coupling of a field is then
+    /// (J ⋆ r)_x = (1/N) Σ_y values[(x − y) mod N] r_y, a circular convolution.
+    ///
+    /// For a single population (no grid) the result has one entry, J(0).
+    pub fn values_on(&self, geometry: &Geometry) -> Vec<f64> {
+        if let Kernel::Sampled { values } = self {
+            return values.clone();
+        }
+        let shortest = |k: usize, points: usize, length: f64| {
+            k.min(points - k) as f64 * length / points as f64
+        };
+        match *geometry {
+            Geometry::Single => vec![self.at(0.0, None, (1.0, 1.0))],
+            Geometry::Ring { points, length } => (0..points)
+                .map(|k| self.at(shortest(k, points, length), None, (length, 1.0)))
+                .collect(),
+            Geometry::Torus { points, lengths } => (0..points.0)
+                .flat_map(|i| {
+                    (0..points.1).map(move |j| {
+                        let dx = shortest(i, points.0, lengths.0);
+                        let dy = shortest(j, points.1, lengths.1);
+                        (dx, dy)
+                    })
+                })
+                .map(|(dx, dy)| self.at(dx, Some(dy), lengths))
+                .collect(),
+        }
+    }
+
+    /// J at the shortest componentwise distances dx on a ring (`dy` None, L_y unused) or
+    /// (dx, dy) on a torus of `lengths`.
+    fn at(&self, dx: f64, dy: Option<f64>, lengths: (f64, f64)) -> f64 {
+        let squared = dx * dx + dy.map_or(0.0, |dy| dy * dy);
+        let gaussian = |width: f64| (-squared / (2.0 * width * width)).exp();
+        match *self {
+            Kernel::Cosine { mean, modulation } => {
+                let ring = (2.0 * std::f64::consts::PI * dx / lengths.0).cos();
+                match dy {
+                    None => mean + modulation * ring,
+                    Some(dy) => {
+                        let other = (2.0 * std::f64::consts::PI * dy / lengths.1).cos();
+                        mean + modulation * (ring + other) / 2.0
+                    }
+                }
+            }
+            Kernel::Gaussian { amplitude, width } => amplitude * gaussian(width),
+            Kernel::DifferenceOfGaussians {
+                excitation,
+                excitation_width,
+                inhibition,
+                inhibition_width,
+            } => excitation * gaussian(excitation_width) - inhibition * gaussian(inhibition_width),
+            Kernel::Sampled { ref values } => values[0],
+        }
+    }
+}
+
 /// What a coupling carries from its source to its target.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CouplingStrength {
