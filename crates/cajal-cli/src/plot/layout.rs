@@ -2,6 +2,7 @@
 //! series, annotations, legend and titles.
 
 use super::geom::{self, AxisMap, FillRect, PixelRect};
+use super::heatmap;
 use super::metrics;
 use super::scene::{Anchor, Label, Prim, Rgba, Scene, font};
 use super::ticks::{self, Tick};
@@ -107,6 +108,29 @@ pub(crate) fn build_scene(figure: &Figure) -> Result<Scene, String> {
     })
 }
 
+/// A colour-bar label: four significant digits, no trailing zeros.
+fn short_number(value: f64) -> String {
+    if value == 0.0 || (1e-3..1e5).contains(&value.abs()) {
+        let decimals = if value == 0.0 {
+            0
+        } else {
+            (3 - value.abs().log10().floor() as i32).clamp(0, 6) as usize
+        };
+        let text = format!("{value:.decimals$}");
+        if !text.contains('.') {
+            return text;
+        }
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        if text == "-0" {
+            "0".into()
+        } else {
+            text.to_string()
+        }
+    } else {
+        format!("{value:.3e}")
+    }
+}
+
 /// Grows an optional `(min, max)` interval to include `v`.
 fn include(b: &mut Option<(f64, f64)>, v: f64) {
     *b = Some(match *b {
@@ -120,6 +144,14 @@ fn data_bounds(panel: &Panel) -> [Option<(f64, f64)>; 2] {
     let log = panel.log_y;
     let ok_y = |v: f64| v.is_finite() && (!log || v > 0.0);
     let (mut xb, mut yb) = (None, None);
+    if let Some(map) = &panel.heatmap {
+        for v in [map.x_range.0, map.x_range.1] {
+            include(&mut xb, v);
+        }
+        for v in [map.y_range.0, map.y_range.1] {
+            include(&mut yb, v);
+        }
+    }
     for s in &panel.series {
         if s.style == SeriesStyle::Steps {
             let nb = s.y.len().min(s.x.len().saturating_sub(1));
@@ -224,7 +256,15 @@ fn layout_panel(
     }
     let y_label_left = 10;
     let left = y_label_left + (FS_AXIS * 1.1) as i32 + 10 + max_label_w + TICK_LEN + 5;
-    let right = width - 26;
+    let colour_bar_room = if let Some(map) = &panel.heatmap {
+        let (lo, hi) = heatmap::value_range(map);
+        let widest =
+            text_width(&short_number(lo), FS_TICK)?.max(text_width(&short_number(hi), FS_TICK)?);
+        36 + widest + (FS_AXIS * 1.4) as i32
+    } else {
+        0
+    };
+    let right = width - 26 - colour_bar_room;
     let rect = PixelRect {
         left,
         top: plot_top,
@@ -329,6 +369,38 @@ fn layout_panel(
             color: LEGEND_BG,
         });
         marker_labels.push(label(text, tx, ty, FS_ANNOTATION, anchor));
+    }
+
+    // heatmap and its colour bar
+    if let Some(map) = &panel.heatmap {
+        prims.extend(heatmap::heatmap_prims(map, rect, (xlo, xhi), (ylo, yhi)));
+        let (x0, x1) = (rect.right + 14, rect.right + 30);
+        prims.extend(heatmap::colour_bar(x0, x1, rect.top, rect.bottom));
+        let (lo, hi) = heatmap::value_range(map);
+        let cap_height = (FS_TICK * CAP_HEIGHT).round() as i32;
+        prims.push(label(
+            &short_number(hi),
+            x1 + 4,
+            rect.top,
+            FS_TICK,
+            Anchor::Left,
+        ));
+        prims.push(label(
+            &short_number(lo),
+            x1 + 4,
+            rect.bottom - cap_height,
+            FS_TICK,
+            Anchor::Left,
+        ));
+        prims.push(Prim::Text(Label {
+            text: map.value_label.trim().to_string(),
+            x: width - 10 - (FS_AXIS * 1.1) as i32,
+            y: (rect.top + rect.bottom) / 2,
+            size: FS_AXIS,
+            anchor: Anchor::Center,
+            vertical: true,
+            color: TEXT,
+        }));
     }
 
     // series

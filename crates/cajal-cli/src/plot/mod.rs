@@ -28,6 +28,7 @@
 #![allow(dead_code)]
 
 mod geom;
+mod heatmap;
 mod layout;
 mod metrics;
 mod scene;
@@ -220,6 +221,27 @@ pub struct Panel {
     pub vertical_lines: Vec<(f64, String)>,
     /// Logarithmic y axis; non-positive values are not shown.
     pub log_y: bool,
+    /// A grid of values drawn in colour behind the series, with a colour bar on the right.
+    pub heatmap: Option<Heatmap>,
+}
+
+/// Values on a regular grid, drawn in the viridis colour map (see [`Panel::with_heatmap`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heatmap {
+    /// Left edge of the first column and right edge of the last (data units).
+    pub x_range: (f64, f64),
+    /// Bottom edge of the first row and top edge of the last (data units).
+    pub y_range: (f64, f64),
+    /// Number of columns.
+    pub columns: usize,
+    /// Number of rows.
+    pub rows: usize,
+    /// `rows × columns` values, row by row from the bottom; non-finite values stay blank.
+    pub values: Vec<f64>,
+    /// What the colours mean, with the unit (written beside the colour bar).
+    pub value_label: String,
+    /// The values at the ends of the colour map; `None`: the data's minimum and maximum.
+    pub value_range: Option<(f64, f64)>,
 }
 
 impl Default for Panel {
@@ -235,6 +257,7 @@ impl Default for Panel {
             legend: true,
             vertical_lines: Vec::new(),
             log_y: false,
+            heatmap: None,
         }
     }
 }
@@ -282,6 +305,15 @@ impl Panel {
     /// Adds an annotated vertical marker at `x`.
     pub fn with_vertical_line(mut self, x: f64, label: impl Into<String>) -> Self {
         self.vertical_lines.push((x, label.into()));
+        self
+    }
+
+    /// Draws `heatmap` behind the series; the axes span exactly its extent unless ranges
+    /// are set explicitly.
+    pub fn with_heatmap(mut self, heatmap: Heatmap) -> Self {
+        self.x_range.get_or_insert(heatmap.x_range);
+        self.y_range.get_or_insert(heatmap.y_range);
+        self.heatmap = Some(heatmap);
         self
     }
 

@@ -347,3 +347,55 @@ fn write_example_figure() {
     let paths = render(&figure, Path::new("/tmp/plot_example")).expect("render");
     eprintln!("wrote {paths:?}");
 }
+
+/// A heatmap whose left half is low and right half high: the pixels on each side take the
+/// two ends of the colour map, and equal colours merge into a few rectangles.
+#[test]
+fn heatmap_colours_cells_by_value_with_a_colour_bar() {
+    let (columns, rows) = (20, 10);
+    let values: Vec<f64> = (0..rows * columns)
+        .map(|k| if k % columns < columns / 2 { 0.0 } else { 5.0 })
+        .collect();
+    let panel = Panel::new("position (deg)", "time (ms)").with_heatmap(Heatmap {
+        x_range: (0.0, 180.0),
+        y_range: (0.0, 100.0),
+        columns,
+        rows,
+        values,
+        value_label: "rate".into(),
+        value_range: None,
+    });
+    let figure = Figure::new("").with_panel(panel).with_size(600, 300);
+    let scene = build_scene(&figure).unwrap();
+    let fills: Vec<(&Vec<super::geom::FillRect>, Rgba)> = scene
+        .prims
+        .iter()
+        .filter_map(|p| match p {
+            Prim::Fills { rects, color } => Some((rects, *color)),
+            _ => None,
+        })
+        .collect();
+    let lowest = super::heatmap::level_color(0);
+    let highest = super::heatmap::level_color(super::heatmap::LEVELS - 1);
+    // The two halves: one merged rectangle each (plus one bar segment per colour level).
+    let low: Vec<_> = fills.iter().filter(|(_, c)| *c == lowest).collect();
+    let high: Vec<_> = fills.iter().filter(|(_, c)| *c == highest).collect();
+    assert_eq!(low.len(), 2, "low half and the bottom of the colour bar");
+    assert_eq!(high.len(), 2, "high half and the top of the colour bar");
+    let area = |rects: &Vec<super::geom::FillRect>| {
+        rects.iter().map(|r| (r.x1 - r.x0) * (r.y1 - r.y0)).sum::<i32>()
+    };
+    let (a, b) = (area(low[0].0), area(high[0].0));
+    assert!(a > 1000 && (a - b).abs() <= a / 50, "halves of {a} and {b} pixels");
+    let labels: Vec<&str> = scene
+        .prims
+        .iter()
+        .filter_map(|p| match p {
+            Prim::Text(l) => Some(l.text.as_str()),
+            _ => None,
+        })
+        .collect();
+    for expected in ["0", "5", "rate"] {
+        assert!(labels.contains(&expected), "{expected} in {labels:?}");
+    }
+}
