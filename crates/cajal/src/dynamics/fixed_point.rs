@@ -29,6 +29,11 @@
 //! 4. **Deduplication.** Two points are the same fixed point when they differ by at most
 //!    [`FixedPointOptions::distinct_tolerance`]·(1 + max_i |r_i|) in every component.
 //!
+//! 5. **Stability.** Each fixed point gets the eigenvalues of its Jacobian and, in a network
+//!    with delays, the roots of its characteristic equation ([`super::characteristic_roots`]);
+//!    the classification comes from the eigenvalues without delays, from the n leading roots
+//!    with them (see [`FixedPoint::classification`]).
+//!
 //! The result is sorted by the rates (first population first); it is empty where no fixed
 //! point exists, e.g. one linear population with J = 1 and I > 0. Isolated fixed points in the
 //! start box are found when Newton's basins reach the grid. A continuum of fixed points (a
@@ -37,6 +42,7 @@
 
 use nalgebra::{Complex, DVector};
 
+use super::delay::{CharacteristicRootOptions, characteristic_roots, leading};
 use super::network::{DynamicsError, RateNetwork, transfer_maximum};
 use super::stability::{Classification, classify, eigenvalues, jacobian_at};
 
@@ -59,6 +65,8 @@ pub struct FixedPointOptions {
     pub marginal_tolerance_per_ms: f64,
     /// The box of initial rates, (low, high) per population, instead of the range of Φ.
     pub rate_ranges: Option<Vec<(f64, f64)>>,
+    /// The search for characteristic roots of networks with delays.
+    pub characteristic_roots: CharacteristicRootOptions,
 }
 
 impl Default for FixedPointOptions {
@@ -71,6 +79,7 @@ impl Default for FixedPointOptions {
             distinct_tolerance: 1e-6,
             marginal_tolerance_per_ms: 1e-9,
             rate_ranges: None,
+            characteristic_roots: CharacteristicRootOptions::default(),
         }
     }
 }
@@ -82,10 +91,34 @@ pub struct FixedPoint {
     pub rates: Vec<f64>,
     /// max_i |F_i(r0)|, F(r) = −r + Φ(I + J r).
     pub residual: f64,
-    /// The eigenvalues of the Jacobian (per ms), by decreasing real part.
+    /// The eigenvalues of the Jacobian (per ms), by decreasing real part. In a network with
+    /// delays, those of the same network with its delays set to 0.
     pub eigenvalues: Vec<Complex<f64>>,
-    /// Node, focus, saddle or marginal.
+    /// In a network with delays, the roots of the characteristic equation in the search region
+    /// of [`super::characteristic_roots`] (per ms, sorted like the eigenvalues); `None` without
+    /// delays, where the eigenvalues are the roots.
+    pub characteristic_roots: Option<Vec<Complex<f64>>>,
+    /// Node, focus, saddle or marginal, by [`classify`]: from the eigenvalues, or with delays
+    /// from the n leading characteristic roots (n populations, the partner of a complex pair
+    /// cut in half added), the roots that continue the eigenvalues as the delays grow from 0
+    /// (the infinitely many others all decay). With delays a pair of leading roots with
+    /// Re λ > 0 is an unstable focus: the fixed point oscillates.
     pub classification: Classification,
+}
+
+impl FixedPoint {
+    /// The roots that decide stability: the characteristic roots of a network with delays,
+    /// the eigenvalues of one without.
+    pub fn spectrum(&self) -> &[Complex<f64>] {
+        self.characteristic_roots
+            .as_deref()
+            .unwrap_or(&self.eigenvalues)
+    }
+
+    /// Whether small perturbations decay (a stable node or focus).
+    pub fn is_stable(&self) -> bool {
+        self.classification.is_stable()
+    }
 }
 
 /// All fixed points of `network` that Newton reaches from the starts of `options`, with their
@@ -106,10 +139,22 @@ pub fn fixed_points(
     network: &RateNetwork,
     options: &FixedPointOptions,
 ) -> Result<Vec<FixedPoint>, DynamicsError> {
+    fixed_points_with_starts(network, options, &[])
+}
+
+/// [`fixed_points`] with `extra_starts` for Newton besides the grid (a continuation passes the
+/// fixed points of the previous parameter value).
+pub(crate) fn fixed_points_with_starts(
+    network: &RateNetwork,
+    options: &FixedPointOptions,
+    extra_starts: &[DVector<f64>],
+) -> Result<Vec<FixedPoint>, DynamicsError> {
     check_options(network, options)?;
     let starts = starts(network, options);
-    let mut candidates: Vec<DVector<f64>> = starts
+    let mut candidates: Vec<DVector<f64>> = extra_starts
         .iter()
+        .filter(|start| start.len() == network.size())
+        .chain(&starts)
         .filter_map(|start| newton(network, start.clone(), options))
         .collect();
     if network.size() == 1 {
@@ -134,18 +179,40 @@ pub fn fixed_points(
     });
     roots
         .into_iter()
-        .map(|rates| {
-            let residual = network.fixed_point_residual(&rates).amax();
-            let eigenvalues = eigenvalues(&jacobian_at(network, &rates))?;
-            let classification = classify(&eigenvalues, options.marginal_tolerance_per_ms);
-            Ok(FixedPoint {
-                rates: rates.iter().copied().collect(),
-                residual,
-                eigenvalues,
-                classification,
-            })
-        })
+        .map(|rates| analyse(network, &rates, options))
         .collect()
+}
+
+/// The fixed point at `rates` with its eigenvalues, characteristic roots and type.
+pub(crate) fn analyse(
+    network: &RateNetwork,
+    rates: &DVector<f64>,
+    options: &FixedPointOptions,
+) -> Result<FixedPoint, DynamicsError> {
+    let residual = network.fixed_point_residual(rates).amax();
+    let eigenvalues = eigenvalues(&jacobian_at(network, rates))?;
+    let rates: Vec<f64> = rates.iter().copied().collect();
+    let characteristic_roots = if network.has_delays() {
+        Some(characteristic_roots(
+            network,
+            &rates,
+            &options.characteristic_roots,
+        )?)
+    } else {
+        None
+    };
+    let deciding = match &characteristic_roots {
+        Some(roots) => leading(roots, network.size()),
+        None => &eigenvalues,
+    };
+    let classification = classify(deciding, options.marginal_tolerance_per_ms);
+    Ok(FixedPoint {
+        rates,
+        residual,
+        eigenvalues,
+        characteristic_roots,
+        classification,
+    })
 }
 
 fn check_options(network: &RateNetwork, options: &FixedPointOptions) -> Result<(), DynamicsError> {
@@ -335,7 +402,7 @@ fn converged(rates: &DVector<f64>, residual: &DVector<f64>, tolerance: f64) -> b
 }
 
 /// Damped Newton from `start`; `None` where it does not reach a verified root.
-fn newton(
+pub(crate) fn newton(
     network: &RateNetwork,
     mut rates: DVector<f64>,
     options: &FixedPointOptions,
