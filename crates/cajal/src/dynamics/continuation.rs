@@ -249,7 +249,10 @@ fn check(values: &[f64], options: &SweepOptions) -> Result<(), DynamicsError> {
         ("branch_jump", options.branch_jump),
     ] {
         if !(value.is_finite() && value > 0.0) {
-            return problem(option, format!("is {value}; it must be positive and finite"));
+            return problem(
+                option,
+                format!("is {value}; it must be positive and finite"),
+            );
         }
     }
     Ok(())

@@ -154,6 +154,48 @@ pub(crate) fn leading(roots: &[Complex<f64>], n: usize) -> &[Complex<f64>] {
     &roots[..count]
 }
 
+/// The equation is real, so its roots are real or come in conjugate pairs; Newton finds the
+/// two members of a pair separately, to rounding. This makes them exact conjugates (the mean
+/// of each pair) and sets the rounding-size imaginary part of a real root found from a start
+/// off the axis to 0.
+fn conjugate_symmetric(roots: Vec<Complex<f64>>, scale: f64) -> Vec<Complex<f64>> {
+    let real = |root: &Complex<f64>| root.im.abs() <= 1e-12 * (root.norm() + scale);
+    let mut symmetric: Vec<Complex<f64>> = roots
+        .iter()
+        .filter(|r| real(r))
+        .map(|r| Complex::new(r.re, 0.0))
+        .collect();
+    let mut lower: Vec<Complex<f64>> = roots
+        .iter()
+        .copied()
+        .filter(|r| !real(r) && r.im < 0.0)
+        .collect();
+    for upper in roots.iter().filter(|r| !real(r) && r.im > 0.0) {
+        let partner = lower
+            .iter()
+            .enumerate()
+            .min_by(|a, b| {
+                (a.1 - upper.conj())
+                    .norm()
+                    .total_cmp(&(b.1 - upper.conj()).norm())
+            })
+            .map(|(index, _)| index);
+        let mean = match partner {
+            Some(index) => 0.5 * (upper + lower.swap_remove(index).conj()),
+            None => *upper,
+        };
+        symmetric.push(mean);
+        symmetric.push(mean.conj());
+    }
+    // A lower root without an upper partner (not expected: the count is symmetric) is kept
+    // with its own conjugate.
+    for root in lower {
+        symmetric.push(root.conj());
+        symmetric.push(root);
+    }
+    symmetric
+}
+
 /// The Hopf bifurcation of one population with delayed self-coupling,
 /// τ dr/dt = −r + Φ(I + J r(t − D)) (see the module documentation).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -255,10 +297,7 @@ impl Rectangle {
     }
 
     fn centre(&self) -> Complex<f64> {
-        Complex::new(
-            0.5 * (self.re.0 + self.re.1),
-            0.5 * (self.im.0 + self.im.1),
-        )
+        Complex::new(0.5 * (self.re.0 + self.re.1), 0.5 * (self.im.0 + self.im.1))
     }
 
     fn contains(&self, point: Complex<f64>) -> bool {
@@ -385,7 +424,10 @@ impl Characteristic {
     }
 
     /// All roots with Re λ ≥ σ (module documentation), sorted.
-    fn roots(&self, options: &CharacteristicRootOptions) -> Result<Vec<Complex<f64>>, DynamicsError> {
+    fn roots(
+        &self,
+        options: &CharacteristicRootOptions,
+    ) -> Result<Vec<Complex<f64>>, DynamicsError> {
         let n = self.size();
         let longest_delay = self
             .delays
@@ -431,10 +473,7 @@ impl Characteristic {
                 .fold(f64::NEG_INFINITY, f64::max)
         };
         let right = reach(sigma).min(reach(0.0).max(0.0)) + 0.1 * self.scale;
-        let height = (0..n)
-            .map(|i| self.radius(i, sigma))
-            .fold(0.0, f64::max)
-            + 0.1 * self.scale;
+        let height = (0..n).map(|i| self.radius(i, sigma)).fold(0.0, f64::max) + 0.1 * self.scale;
         // The left edge is the one a root can sit on (the others have margins); move it a
         // little deeper when it does.
         for attempt in 0..8 {
@@ -448,14 +487,10 @@ impl Characteristic {
             };
             let mut roots = Vec::with_capacity(count);
             self.locate(region, count, &mut roots)?;
-            // A real root found from a start off the axis keeps a rounding-size imaginary
-            // part; the equation is real, so it is real.
-            for root in &mut roots {
-                if root.im.abs() <= 1e-12 * (root.norm() + self.scale) {
-                    root.im = 0.0;
-                }
-            }
-            return Ok(roots.into_iter().filter(|r| r.re >= sigma).collect());
+            return Ok(conjugate_symmetric(roots, self.scale)
+                .into_iter()
+                .filter(|r| r.re >= sigma)
+                .collect());
         }
         Err(DynamicsError::CharacteristicRoots {
             message: format!("roots lie on every left edge tried near Re λ = {sigma} per ms"),

@@ -16,8 +16,10 @@
 //!    box plus [`FixedPointOptions::scattered_starts`] points of the Halton sequence (bases
 //!    2, 3, 5, …), which fills the box evenly and is deterministic.
 //! 2. **Newton** on F(r) = −r + Φ(I + J r), Jacobian DF = −1 + diag(Φ'(x)) J, each step
-//!    solved by LU; a step is halved until ‖F‖ decreases by the Armijo factor (1 − 10⁻⁴·λ)
-//!    (backtracking line search, Nocedal & Wright, *Numerical Optimization* (2006), §3.1), and
+//!    solved by LU; a step λ is shortened until ‖F‖ decreases by the Armijo factor
+//!    (1 − 10⁻⁴·λ) (backtracking line search, Nocedal & Wright, *Numerical Optimization*
+//!    (2006), §3.1), each time to the minimiser of a quadratic model of ‖F‖² along the step,
+//!    within [λ/10, λ/2] (Dennis & Schnabel (1996), §6.3.2), and
 //!    a start is abandoned when DF is singular, the step falls below 2⁻²⁰, or
 //!    [`FixedPointOptions::max_iterations`] pass.
 //!    For n = 1, each pair of neighbouring starts where F changes sign strictly brackets a
@@ -43,7 +45,7 @@
 use nalgebra::{Complex, DVector};
 
 use super::delay::{CharacteristicRootOptions, characteristic_roots, leading};
-use super::network::{DynamicsError, RateNetwork, transfer_maximum};
+use super::network::{DynamicsError, RateNetwork, transfer_maximum, transfer_slope};
 use super::stability::{Classification, classify, eigenvalues, jacobian_at};
 
 /// How [`fixed_points`] searches; [`Default`] gives the values in the module documentation.
@@ -402,43 +404,84 @@ fn converged(rates: &DVector<f64>, residual: &DVector<f64>, tolerance: f64) -> b
 }
 
 /// Damped Newton from `start`; `None` where it does not reach a verified root.
+///
+/// The sweeps call this hundreds of thousands of times, so it works in buffers allocated once
+/// per start: x = I + J r, the residual and the slopes come from one evaluation of Φ per
+/// iterate.
 pub(crate) fn newton(
     network: &RateNetwork,
     mut rates: DVector<f64>,
     options: &FixedPointOptions,
 ) -> Option<DVector<f64>> {
     let n = network.size();
-    let mut residual = network.fixed_point_residual(&rates);
+    let coupling = network.coupling();
+    let transfers = network.transfer_functions();
+    let inputs = network.inputs();
+    // x = I + J r and F = Φ(x) − r at `rates`.
+    let evaluate = |rates: &DVector<f64>, x: &mut DVector<f64>, residual: &mut DVector<f64>| {
+        coupling.mul_to(rates, x);
+        for i in 0..n {
+            x[i] += inputs[i];
+            residual[i] = transfers[i].apply(x[i]) - rates[i];
+        }
+    };
+    let (mut x, mut residual) = (DVector::zeros(n), DVector::zeros(n));
+    let (mut trial, mut trial_x, mut trial_residual) =
+        (DVector::zeros(n), DVector::zeros(n), DVector::zeros(n));
+    let mut derivative = nalgebra::DMatrix::zeros(n, n);
+    let mut step = DVector::zeros(n);
+    evaluate(&rates, &mut x, &mut residual);
     for _ in 0..options.max_iterations {
         if converged(&rates, &residual, options.residual_tolerance) {
             return Some(rates);
         }
-        let slopes = network.slopes(&rates);
-        let coupling = network.coupling();
-        let derivative = nalgebra::DMatrix::from_fn(n, n, |i, j| {
-            slopes[i] * coupling[(i, j)] - if i == j { 1.0 } else { 0.0 }
-        });
-        let step = derivative.lu().solve(&(-&residual))?;
-        if step.iter().any(|s| !s.is_finite()) {
+        // DF = −1 + diag(Φ'(x)) J.
+        for i in 0..n {
+            let slope = transfer_slope(&transfers[i], x[i]);
+            for j in 0..n {
+                derivative[(i, j)] = slope * coupling[(i, j)] - if i == j { 1.0 } else { 0.0 };
+            }
+        }
+        step.copy_from(&residual);
+        step.neg_mut();
+        if !derivative.clone().lu().solve_mut(&mut step) || step.iter().any(|s| !s.is_finite()) {
             return None;
         }
         let norm = residual.norm();
         let mut lambda = 1.0;
         loop {
-            let trial = &rates + lambda * &step;
-            let trial_residual = network.fixed_point_residual(&trial);
-            if trial_residual.norm() <= (1.0 - 1e-4 * lambda) * norm {
-                rates = trial;
-                residual = trial_residual;
+            trial.copy_from(&rates);
+            trial.axpy(lambda, &step, 1.0);
+            evaluate(&trial, &mut trial_x, &mut trial_residual);
+            let trial_norm = trial_residual.norm();
+            if trial_norm <= (1.0 - 1e-4 * lambda) * norm {
+                std::mem::swap(&mut rates, &mut trial);
+                std::mem::swap(&mut x, &mut trial_x);
+                std::mem::swap(&mut residual, &mut trial_residual);
                 break;
             }
-            lambda *= 0.5;
+            lambda = backtrack(lambda, norm, trial_norm);
             if lambda < 1.0 / (1 << 20) as f64 {
                 return None;
             }
         }
     }
     converged(&rates, &residual, options.residual_tolerance).then_some(rates)
+}
+
+/// The next step length after `lambda` failed: the minimiser of the quadratic through
+/// φ(0) = ‖F‖², φ'(0) = −2‖F‖² (the slope along a Newton direction) and φ(λ) = ‖F(trial)‖²,
+/// kept within [λ/10, λ/2] (Dennis & Schnabel, *Numerical Methods for Unconstrained
+/// Optimization and Nonlinear Equations* (1996), §6.3.2). Far from a root, where the full step
+/// is much too long, it shortens the step in one or two tries where halving needs many.
+fn backtrack(lambda: f64, norm: f64, trial_norm: f64) -> f64 {
+    let (start, end) = (norm * norm, trial_norm * trial_norm);
+    let minimiser = start * lambda * lambda / (end - start + 2.0 * start * lambda);
+    if minimiser.is_finite() {
+        minimiser.clamp(0.1 * lambda, 0.5 * lambda)
+    } else {
+        0.5 * lambda
+    }
 }
 
 #[cfg(test)]

@@ -186,12 +186,7 @@ fn check(
     if !(options.duration_ms.is_finite() && options.duration_ms >= 0.0) {
         return problem("duration_ms", "must be finite and ≥ 0");
     }
-    if options
-        .starts
-        .iter()
-        .flatten()
-        .any(|r| !r.is_finite())
-    {
+    if options.starts.iter().flatten().any(|r| !r.is_finite()) {
         return problem("starts", "the initial rates must be finite");
     }
     Ok(())
@@ -237,9 +232,8 @@ fn nullcline(
     points: usize,
 ) -> Vec<Vec<[f64; 2]>> {
     let node = |a: usize, b: usize| {
-        let along = |(low, high): (f64, f64), k: usize| {
-            low + (high - low) * k as f64 / (points - 1) as f64
-        };
+        let along =
+            |(low, high): (f64, f64), k: usize| low + (high - low) * k as f64 / (points - 1) as f64;
         [along(ranges[0], a), along(ranges[1], b)]
     };
     let f = |r: [f64; 2]| {
@@ -300,7 +294,12 @@ fn nullcline(
             Edge::Horizontal(a, b) => (node(a, b), node(a + 1, b)),
             Edge::Vertical(a, b) => (node(a, b), node(a, b + 1)),
         };
-        let point = |t: f64| [from[0] + t * (to[0] - from[0]), from[1] + t * (to[1] - from[1])];
+        let point = |t: f64| {
+            [
+                from[0] + t * (to[0] - from[0]),
+                from[1] + t * (to[1] - from[1]),
+            ]
+        };
         let from_positive = f(from) >= 0.0;
         let (mut low, mut high) = (0.0, 1.0);
         // 60 halvings of [0, 1] reach below the spacing of f64 near 1.
