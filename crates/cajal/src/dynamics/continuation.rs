@@ -140,7 +140,7 @@ pub struct BifurcationDiagram {
 /// // inputs I, bounded by two folds.
 /// let sigmoid = TransferFunction::Sigmoid { threshold: 5.0, slope: 1.0 };
 /// let build = |input: f64| RateNetwork::single(10.0, 10.0, input, sigmoid);
-/// let inputs: Vec<f64> = (0..=40).map(|k| -4.0 + 0.1 * k as f64).collect();
+/// let inputs: Vec<f64> = (0..=80).map(|k| -4.0 + 0.1 * k as f64).collect();
 /// let diagram = sweep(build, &inputs, &SweepOptions::default()).unwrap();
 /// let folds: Vec<_> = diagram.bifurcations.iter().map(|b| b.kind).collect();
 /// assert_eq!(folds, vec![BifurcationKind::SaddleNode; 2]);
