@@ -29,8 +29,9 @@
 //! which holds *all* roots with Re λ ≥ σ (the margins keep roots off its edges). The depth is
 //! σ = −min(2/τ_min, ln 10/D_max) (D_max the longest delay of a non-zero coupling): two
 //! relaxation rates deep, but no deeper than where e^{−σD} reaches 10, since below that the
-//! number of roots grows like e^{|σ|D}. If fewer than n roots lie there, σ is doubled (up to
-//! 8 times). [`CharacteristicRootOptions::min_real_part_per_ms`] sets σ instead.
+//! number of roots grows like e^{|σ|D}. [`CharacteristicRootOptions::min_real_part_per_ms`]
+//! sets σ instead. If fewer than n roots lie right of σ, σ is doubled (up to 8 times), so
+//! that the n leading roots that classify a fixed point are there.
 //!
 //! **The roots.** The argument principle counts the roots inside a closed contour, with
 //! multiplicity: the winding number of det M along it (Delves & Lyness (1967), Math. Comp.
@@ -67,8 +68,8 @@ use super::stability::{eigenvalues, jacobian_at};
 /// documentation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CharacteristicRootOptions {
-    /// σ (per ms, negative): report every root with Re λ ≥ σ. `None`: the default depth,
-    /// extended until n roots are found.
+    /// σ (per ms, negative): report every root with Re λ ≥ σ (σ doubled while fewer than n
+    /// roots lie there). `None`: the default depth of the module documentation.
     pub min_real_part_per_ms: Option<f64>,
     /// The most evaluations of det M allowed in one search (1 000 000); a search that needs
     /// more (very long delays, a very deep σ) is an error rather than a long wait.
@@ -346,7 +347,7 @@ const CUTS: [f64; 5] = [0.5123, 0.4617, 0.5489, 0.4231, 0.5874];
 /// The largest change of ln det M accepted in one step of the phase along a contour.
 const STEP_CHANGE: f64 = 0.3;
 
-/// Default doublings of the depth σ while fewer than n roots are found.
+/// Doublings of the depth σ while fewer than n roots are found.
 const EXTENSIONS: usize = 8;
 
 /// M(λ) of one linearization, with a budget of evaluations.
@@ -439,13 +440,8 @@ impl Characteristic {
         let mut depth = options
             .min_real_part_per_ms
             .map_or((2.0 * self.scale).min(10f64.ln() / longest_delay), |s| -s);
-        let extensions = if options.min_real_part_per_ms.is_some() {
-            0
-        } else {
-            EXTENSIONS
-        };
         let mut roots = Vec::new();
-        for _ in 0..=extensions {
+        for _ in 0..=EXTENSIONS {
             roots = self.roots_right_of(-depth)?;
             if roots.len() >= n {
                 break;
