@@ -602,8 +602,9 @@ fn without_delays_the_roots_are_the_eigenvalues_and_tiny_delays_barely_move_them
     )
     .unwrap();
     assert_eq!(roots, point.eigenvalues);
-    // Delays of 10⁻⁴ ms on every coupling move each eigenvalue by O(D·|gJ|/τ) ~ 10⁻⁵ of the
-    // loop gains (≤ 4/ms·10⁻⁴ ms); the other roots sit near Re λ ≈ −ln(…)/D, far left.
+    // Delays of D = 10⁻⁴ ms: e^{−λD} ≈ 1 − λD changes the entries g J/τ (≤ 0.4/ms) of the
+    // Jacobian by about 0.4·|λ|·D, so each eigenvalue (|λ| ≈ 0.15/ms) by ~10⁻⁵ of itself;
+    // the other roots sit near Re λ ≈ −ln(…)/D, far left of the region.
     let delayed = network.clone().with_delays(vec![vec![1e-4; 2]; 2]).unwrap();
     let roots = characteristic_roots(
         &delayed,
@@ -852,7 +853,8 @@ fn phase_plane_nullclines_cross_at_the_fixed_points() {
                 assert!(change.abs() < 1e-13, "{vertex:?}: {change}");
             }
             // Between vertices the polyline is a chord of at most a cell diagonal ℓ = √2/200;
-            // its distance from the curve, ℓ²κ/8, is below 10⁻⁴ for curvature κ < 160.
+            // its distance from the curve, ℓ²κ/8 = 6.25·10⁻⁶ κ, is below 10⁻⁴ where the
+            // curvature κ < 16 (the misses here are below 10⁻⁵: κ ≲ 1.3 near the fixed points).
             for point in &plane.fixed_points {
                 let distance = distance_to(nullcline, &point.rates);
                 assert!(
