@@ -515,6 +515,13 @@ pub struct ParameterSweep {
 
 /// Reads and checks a model file.
 pub fn read_model_file(path: &Path) -> Result<ModelSpec, SpecError> {
+    let source = read_source(path)?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    read_model(source, &base)
+}
+
+/// The text of a model file, named by its path.
+pub(super) fn read_source(path: &Path) -> Result<Source, SpecError> {
     let text = std::fs::read_to_string(path).map_err(|error| {
         let source = Source::new(path.display().to_string(), "");
         SpecError::new(
@@ -523,15 +530,28 @@ pub fn read_model_file(path: &Path) -> Result<ModelSpec, SpecError> {
             format!("cannot read the model file: {error}"),
         )
     })?;
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    read_model(Source::new(path.display().to_string(), text), &base)
+    Ok(Source::new(path.display().to_string(), text))
 }
 
 /// Reads and checks a model from text; relative data-file paths are resolved against
 /// `base_directory`.
+///
+/// A file in which every population is a rate population is read as a network of independent
+/// rate units; an error about it adds that such a file is a rate model, read by
+/// [`super::read_any_model`] (see [`super::rate_model`]).
 pub fn read_model(source: Source, base_directory: &Path) -> Result<ModelSpec, SpecError> {
     let root_node = parse_document(&source)?;
-    read_parsed_model(source, &root_node, base_directory)
+    read_parsed_model(source, &root_node, base_directory).map_err(|mut error| {
+        if super::rate_model::is_rate_model(&root_node) {
+            let note = "every population here is a rate population: this is a rate model \
+                        (couplings, fields, delays), which spec::read_any_model reads";
+            error.hint = Some(match error.hint.take() {
+                Some(hint) => format!("{hint}\n  {note}"),
+                None => note.to_string(),
+            });
+        }
+        error
+    })
 }
 
 /// Checks a model whose text `source` has already been parsed into `root_node`.
@@ -1376,9 +1396,9 @@ pub(super) fn read_waveform(
                 stop_ms: ramp_stop,
             }
         }
-        "timeseries" => InputKind::TimeSeries(
-            read_series_file(base_directory, reader, current, false)?.value,
-        ),
+        "timeseries" => {
+            InputKind::TimeSeries(read_series_file(base_directory, reader, current, false)?.value)
+        }
         "white_noise" => InputKind::WhiteNoise {
             mean: reader.quantity("mean", current)?.map_or(0.0, |q| q.value),
             std: reader.required_quantity("std", current)?.value,
