@@ -390,9 +390,9 @@ fn fields_torus_gaussian_and_mexican_hat_kernels_and_moving_bumps_read() {
 
 #[test]
 fn default_records_of_fields_hold_at_most_ten_million_values() {
-    // 10 s at dt = 0.1 ms of a 200 × 200 torus: at 1 ms, 10001 × 40000 = 4·10^8 values;
-    // the interval grows to 41 steps: floor(100000/41) + 1 = 2440 samples, 9.76·10^7... no:
-    // 10^7/40000 = 250 samples at most, so k = floor(100000/250) + 1 = 401 steps.
+    // 10 s at dt = 0.1 ms (S = 10^5 steps) of a 200 × 200 torus: at 1 ms it would hold
+    // 10001 × 40000 = 4·10^8 values. At most m = 10^7/40000 = 250 samples fit, so the
+    // interval is k = floor(S/m) + 1 = 401 steps = 40.1 ms (250 samples, 10^7 values).
     let spec = read(
         "[simulation]\nduration = \"10 s\"\n[population.s]\nmodel = \"rate\"\n\
          transfer = { kind = \"sigmoid\" }\ngeometry = \"torus\"\npoints = [200, 200]\n\
