@@ -47,7 +47,12 @@ impl std::fmt::Debug for Convolution {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Convolution::Weight(weight) => write!(f, "Weight({weight})"),
-            Convolution::Modes(modes) => write!(f, "Modes({} pairs)", modes.modes.len()),
+            Convolution::Modes(modes) => write!(
+                f,
+                "Modes(mean: {:?}, {} pairs)",
+                modes.mean,
+                modes.modes.len()
+            ),
             Convolution::Fft(_) => write!(f, "Fft"),
         }
     }
@@ -112,20 +117,75 @@ fn grid(geometry: &Geometry) -> (usize, usize) {
 }
 
 /// A few Fourier modes of a kernel, one per conjugate pair (k, −k), with cos and sin of
-/// their phase 2π(k_x i/N_x + k_y j/N_y) at every point.
+/// their phase 2π(k_x i/N_x + k_y j/N_y) at every point; the mode k = 0 (the kernel's mean)
+/// apart, as it needs no table.
 #[derive(Clone, Debug)]
 pub(crate) struct Modes {
+    /// Ĵ_0/N², if nonzero: the mean input Ĵ_0 r̂_0/N² is the same at every point.
+    mean: Option<f64>,
     modes: Vec<Mode>,
 }
 
 #[derive(Clone, Debug)]
 struct Mode {
-    /// Ĵ_k/N² times 2 for a pair (k ≠ −k), 1 for a self-conjugate mode (k = 0, Nyquist):
-    /// the sum of the pair's two terms, complex conjugates of each other, is twice the real
-    /// part of one.
+    /// Ĵ_k/N² times 2 for a pair (k ≠ −k), 1 for a self-conjugate mode (Nyquist): the sum
+    /// of the pair's two terms, complex conjugates of each other, is twice the real part of
+    /// one.
     coefficient: Complex<f64>,
     cos: Vec<f64>,
     sin: Vec<f64>,
+}
+
+/// Partial sums kept apart in the reductions below. A single running sum is bound by the
+/// latency of one addition per point; eight independent ones fill the SIMD units. The order
+/// of the additions is fixed, so the result is the same on every run.
+const LANES: usize = 8;
+
+/// Σ_x r_x c_x and Σ_x r_x s_x (compiled for AVX2 and AVX besides the baseline, picked at
+/// run time; Rust fuses no multiply-add, so each gives the same bits).
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+fn project(r: &[f64], c: &[f64], s: &[f64]) -> (f64, f64) {
+    let (mut a, mut b) = ([0.0; LANES], [0.0; LANES]);
+    let chunks = r.len() / LANES * LANES;
+    for ((r, c), s) in r[..chunks]
+        .chunks_exact(LANES)
+        .zip(c[..chunks].chunks_exact(LANES))
+        .zip(s[..chunks].chunks_exact(LANES))
+    {
+        for lane in 0..LANES {
+            a[lane] += r[lane] * c[lane];
+            b[lane] += r[lane] * s[lane];
+        }
+    }
+    for ((r, c), s) in r[chunks..].iter().zip(&c[chunks..]).zip(&s[chunks..]) {
+        a[0] += r * c;
+        b[0] += r * s;
+    }
+    (a.iter().sum(), b.iter().sum())
+}
+
+/// Σ_x r_x.
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+fn total(r: &[f64]) -> f64 {
+    let mut sums = [0.0; LANES];
+    let chunks = r.len() / LANES * LANES;
+    for r in r[..chunks].chunks_exact(LANES) {
+        for lane in 0..LANES {
+            sums[lane] += r[lane];
+        }
+    }
+    for r in &r[chunks..] {
+        sums[0] += r;
+    }
+    sums.iter().sum()
+}
+
+/// out_x += p c_x − q s_x.
+#[multiversion::multiversion(targets("x86_64+avx2+fma", "x86_64+avx"))]
+fn add_mode(output: &mut [f64], c: &[f64], s: &[f64], p: f64, q: f64) {
+    for ((out, &c), &s) in output.iter_mut().zip(c).zip(s) {
+        *out += p * c - q * s;
+    }
 }
 
 impl Modes {
@@ -156,42 +216,40 @@ impl Modes {
             }
         }
         let count = nx * ny;
-        let modes = chosen
-            .into_iter()
-            .map(|(kx, ky, value, self_conjugate)| {
-                // The phase in units of 2π/N as an exact integer, so that tables are exact
-                // to rounding whatever N: (k_x i N_y + k_y j N_x) mod N.
-                let phase = |index: usize| {
-                    let (i, j) = (index / ny, index % ny);
-                    let turns = (kx * i * ny + ky * j * nx) % count;
-                    2.0 * PI * turns as f64 / count as f64
-                };
-                Mode {
-                    coefficient: if self_conjugate { value } else { 2.0 * value },
-                    cos: (0..count).map(|x| phase(x).cos()).collect(),
-                    sin: (0..count).map(|x| phase(x).sin()).collect(),
-                }
-            })
-            .collect();
-        Some(Modes { modes })
+        let mut mean = None;
+        let mut modes = Vec::new();
+        for (kx, ky, value, self_conjugate) in chosen {
+            if (kx, ky) == (0, 0) {
+                // Ĵ_0 of a real kernel is real.
+                mean = Some(value.re);
+                continue;
+            }
+            // The phase in units of 2π/N as an exact integer, so that tables are exact to
+            // rounding whatever N: (k_x i N_y + k_y j N_x) mod N.
+            let phase = |index: usize| {
+                let (i, j) = (index / ny, index % ny);
+                let turns = (kx * i * ny + ky * j * nx) % count;
+                2.0 * PI * turns as f64 / count as f64
+            };
+            modes.push(Mode {
+                coefficient: if self_conjugate { value } else { 2.0 * value },
+                cos: (0..count).map(|x| phase(x).cos()).collect(),
+                sin: (0..count).map(|x| phase(x).sin()).collect(),
+            });
+        }
+        Some(Modes { mean, modes })
     }
 
     /// out_x = Σ_modes Re(c_k r̂_k e^(iθ_k(x))) with r̂_k = Σ_y r_y e^(−iθ_k(y)).
     fn apply(&self, input: &[f64], output: &mut [f64]) {
-        output.fill(0.0);
+        output.fill(self.mean.map_or(0.0, |mean| mean * total(input)));
         for mode in &self.modes {
-            let (mut a, mut b) = (0.0, 0.0);
-            for ((&r, &c), &s) in input.iter().zip(&mode.cos).zip(&mode.sin) {
-                a += r * c;
-                b += r * s;
-            }
+            let (a, b) = project(input, &mode.cos, &mode.sin);
             // r̂ = a − ib; c r̂ = (c_re a + c_im b) + i(c_im a − c_re b).
             let k = mode.coefficient;
             let real = k.re * a + k.im * b;
             let imaginary = k.im * a - k.re * b;
-            for ((out, &c), &s) in output.iter_mut().zip(&mode.cos).zip(&mode.sin) {
-                *out += real * c - imaginary * s;
-            }
+            add_mode(output, &mode.cos, &mode.sin, real, imaginary);
         }
     }
 }
@@ -266,8 +324,16 @@ impl FftConvolution {
         let (nx, ny) = (self.nx, self.ny);
         let half = ny / 2 + 1;
         self.real.copy_from_slice(input);
-        let rows = if nx == 1 { &mut *output } else { &mut self.rows[..] };
-        for (row, spectrum) in self.real.chunks_exact_mut(ny).zip(rows.chunks_exact_mut(half)) {
+        let rows = if nx == 1 {
+            &mut *output
+        } else {
+            &mut self.rows[..]
+        };
+        for (row, spectrum) in self
+            .real
+            .chunks_exact_mut(ny)
+            .zip(rows.chunks_exact_mut(half))
+        {
             self.row_forward
                 .process_with_scratch(row, spectrum, &mut self.scratch)
                 .expect("buffers sized by the plan");

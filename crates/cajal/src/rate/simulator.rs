@@ -263,6 +263,24 @@ impl DelayLine {
     }
 }
 
+/// x ← Φ(x) for every point. The threshold-linear case is written out so that the loop is
+/// a SIMD loop (a `match` per point would keep it scalar); the others call
+/// [`TransferFunction::apply`].
+fn apply_transfer(transfer: &TransferFunction, values: &mut [f64]) {
+    match *transfer {
+        TransferFunction::ThresholdLinear { threshold, gain } => {
+            for x in values.iter_mut() {
+                *x = gain * (*x - threshold).max(0.0);
+            }
+        }
+        _ => {
+            for x in values.iter_mut() {
+                *x = transfer.apply(*x);
+            }
+        }
+    }
+}
+
 /// r(t) for t ≤ 0 of one population.
 fn history_at(series: &TimeSeries, time_ms: f64) -> f64 {
     let times = &series.times_ms;
@@ -382,7 +400,9 @@ impl RateSimulator {
             .zip(&histories)
             .map(|(p, history)| {
                 let size = p.geometry.size();
-                let initial = history.as_ref().map_or(p.initial_rate, |h| history_at(h, 0.0));
+                let initial = history
+                    .as_ref()
+                    .map_or(p.initial_rate, |h| history_at(h, 0.0));
                 PopulationState {
                     name: p.name.clone(),
                     transfer: p.transfer,
@@ -560,15 +580,12 @@ impl RateSimulator {
             coupling.past.add_delayed(j, &coupling.predicted, drive);
         }
         for population in &mut self.populations {
-            let transfer = population.transfer;
             let drive = if at_start {
                 &mut population.drive_start
             } else {
                 &mut population.drive_end
             };
-            for d in drive.iter_mut() {
-                *d = transfer.apply(*d);
-            }
+            apply_transfer(&population.transfer, drive);
         }
     }
 
