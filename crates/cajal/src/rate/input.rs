@@ -88,7 +88,7 @@ pub(crate) enum Delivery {
     /// A constant acting over the whole run: folded into the population's constant input.
     Constant(f64),
     /// A waveform or noise from [`crate::input`].
-    Waveform(Input),
+    Waveform(Box<Input>),
     /// A bump.
     Bump(Box<Bump>),
 }
@@ -163,7 +163,7 @@ impl BuiltInput {
                 .map_err(|e| invalid(e.to_string()))?;
                 match waveform.constant_current() {
                     Some(amplitude) => Delivery::Constant(amplitude),
-                    None => Delivery::Waveform(waveform),
+                    None => Delivery::Waveform(Box::new(waveform)),
                 }
             }
             RateInputKind::Bump {
