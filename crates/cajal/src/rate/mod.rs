@@ -29,7 +29,8 @@ pub use model::{
     CouplingStrength, Geometry, Kernel, RateCoupling, RateError, RateModel, RatePopulation,
 };
 pub use simulator::{
-    History, MAX_RECORDED_VALUES, RateRecording, RateSimulation, RateSimulator, simulate,
+    History, MAX_PAST_VALUES, MAX_RECORDED_VALUES, RateRecording, RateSimulation, RateSimulator,
+    simulate,
 };
 
 #[cfg(test)]

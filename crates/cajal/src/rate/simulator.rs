@@ -59,6 +59,10 @@ use super::model::{CouplingStrength, Geometry, RateError, RateModel};
 /// The most values a [`RateRecording`] may hold (2³¹ numbers, 16 GiB).
 pub const MAX_RECORDED_VALUES: u64 = 1 << 31;
 
+/// The most values the delay lines of all couplings together may hold (2²⁸ numbers, 2 GiB):
+/// (⌈D/h⌉ + 2) × points per coupling.
+pub const MAX_PAST_VALUES: u64 = 1 << 28;
+
 /// How to integrate: the time step and the seed of the noise.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RateSimulation {
@@ -333,11 +337,12 @@ impl RateSimulator {
     /// Builds the simulation of `model` driven by `inputs`, from `history`, with `options`.
     ///
     /// # Errors
-    /// [`RateError::Invalid`] for a step that is not a positive finite number, an invalid
-    /// input (naming its index: a target that does not exist, an empty window, a bump on a
-    /// single rate or with a bad shape, a Poisson input, any parameter the input module
-    /// refuses), or an invalid history (wrong length, a history for a field, samples that
-    /// are not finite, not increasing or after 0).
+    /// [`RateError::Invalid`] for a step that is not a positive finite number, delays whose
+    /// past would hold more than [`MAX_PAST_VALUES`] values at this step, an invalid input
+    /// (naming its index: a target that does not exist, an empty window, a bump on a single
+    /// rate or with a bad shape, a Poisson input, any parameter the input module refuses),
+    /// or an invalid history (wrong length, a history for a field, samples that are not
+    /// finite, not increasing or after 0).
     pub fn new(
         model: &RateModel,
         inputs: Vec<RateInput>,
@@ -429,6 +434,27 @@ impl RateSimulator {
             .filter(|input| !matches!(input.delivery, Delivery::Constant(_)))
             .collect();
 
+        let mut past_values: u64 = 0;
+        for coupling in model.couplings() {
+            let source = &model.populations()[coupling.source];
+            let slots = (coupling.delay_ms / dt_ms).ceil() + 2.0;
+            past_values =
+                past_values.saturating_add(
+                    (slots * source.geometry.size() as f64).min(u64::MAX as f64) as u64,
+                );
+            if past_values > MAX_PAST_VALUES {
+                let target = &model.populations()[coupling.target].name;
+                return Err(RateError::Invalid(format!(
+                    "the coupling from `{}` onto `{target}` needs the past of {slots} steps \
+                     of {} points ({} ms at {dt_ms} ms per step); with the other delays that \
+                     is more than {MAX_PAST_VALUES} values: take a longer time step or a \
+                     shorter delay",
+                    source.name,
+                    source.geometry.size(),
+                    coupling.delay_ms
+                )));
+            }
+        }
         let mut couplings = Vec::with_capacity(model.couplings().len());
         for coupling in model.couplings() {
             let source = &model.populations()[coupling.source];

@@ -994,6 +994,29 @@ fn a_recording_too_large_is_refused() {
     assert!(error.contains("longer record interval"), "{error}");
 }
 
+#[test]
+fn a_past_too_long_is_refused() {
+    let model = RateModel::new(
+        vec![population("field", 10.0, 1.0, 0.0, ring(1 << 16, 1.0))],
+        vec![self_coupling(
+            CouplingStrength::Kernel(Kernel::Gaussian {
+                amplitude: 1.0,
+                width: 0.1,
+            }),
+            1000.0,
+        )],
+    )
+    .unwrap();
+    let error = RateSimulator::new(&model, Vec::new(), History::Constant, options(0.01))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("the coupling from `field` onto `field`"),
+        "{error}"
+    );
+    assert!(error.contains("longer time step"), "{error}");
+}
+
 /// Timings for the issue: a ring of 4096 points, 10 s at h = 0.1 ms (10⁵ steps), a
 /// self-coupling without delay (two convolutions per step), with the cosine kernel (Fourier
 /// modes) and a Mexican hat (FFT). Run with
