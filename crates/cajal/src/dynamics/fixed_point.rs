@@ -16,8 +16,10 @@
 //!    box plus [`FixedPointOptions::scattered_starts`] points of the Halton sequence (bases
 //!    2, 3, 5, …), which fills the box evenly and is deterministic.
 //! 2. **Newton** on F(r) = −r + Φ(I + J r), Jacobian DF = −1 + diag(Φ'(x)) J, each step
-//!    solved by LU; a step is halved until ‖F‖ decreases by the Armijo factor (1 − 10⁻⁴·λ)
-//!    (backtracking line search, Nocedal & Wright, *Numerical Optimization* (2006), §3.1), and
+//!    solved by LU; a step λ is shortened until ‖F‖ decreases by the Armijo factor
+//!    (1 − 10⁻⁴·λ) (backtracking line search, Nocedal & Wright, *Numerical Optimization*
+//!    (2006), §3.1), each time to the minimiser of a quadratic model of ‖F‖² along the step,
+//!    within [λ/10, λ/2] (Dennis & Schnabel (1996), §6.3.2), and
 //!    a start is abandoned when DF is singular, the step falls below 2⁻²⁰, or
 //!    [`FixedPointOptions::max_iterations`] pass.
 //!    For n = 1, each pair of neighbouring starts where F changes sign strictly brackets a
@@ -29,6 +31,11 @@
 //! 4. **Deduplication.** Two points are the same fixed point when they differ by at most
 //!    [`FixedPointOptions::distinct_tolerance`]·(1 + max_i |r_i|) in every component.
 //!
+//! 5. **Stability.** Each fixed point gets the eigenvalues of its Jacobian and, in a network
+//!    with delays, the roots of its characteristic equation ([`super::characteristic_roots`]);
+//!    the classification comes from the eigenvalues without delays, from the n leading roots
+//!    with them (see [`FixedPoint::classification`]).
+//!
 //! The result is sorted by the rates (first population first); it is empty where no fixed
 //! point exists, e.g. one linear population with J = 1 and I > 0. Isolated fixed points in the
 //! start box are found when Newton's basins reach the grid. A continuum of fixed points (a
@@ -37,7 +44,8 @@
 
 use nalgebra::{Complex, DVector};
 
-use super::network::{DynamicsError, RateNetwork, transfer_maximum};
+use super::delay::{CharacteristicRootOptions, characteristic_roots, leading};
+use super::network::{DynamicsError, RateNetwork, transfer_maximum, transfer_slope};
 use super::stability::{Classification, classify, eigenvalues, jacobian_at};
 
 /// How [`fixed_points`] searches; [`Default`] gives the values in the module documentation.
@@ -59,6 +67,8 @@ pub struct FixedPointOptions {
     pub marginal_tolerance_per_ms: f64,
     /// The box of initial rates, (low, high) per population, instead of the range of Φ.
     pub rate_ranges: Option<Vec<(f64, f64)>>,
+    /// The search for characteristic roots of networks with delays.
+    pub characteristic_roots: CharacteristicRootOptions,
 }
 
 impl Default for FixedPointOptions {
@@ -71,6 +81,7 @@ impl Default for FixedPointOptions {
             distinct_tolerance: 1e-6,
             marginal_tolerance_per_ms: 1e-9,
             rate_ranges: None,
+            characteristic_roots: CharacteristicRootOptions::default(),
         }
     }
 }
@@ -82,10 +93,34 @@ pub struct FixedPoint {
     pub rates: Vec<f64>,
     /// max_i |F_i(r0)|, F(r) = −r + Φ(I + J r).
     pub residual: f64,
-    /// The eigenvalues of the Jacobian (per ms), by decreasing real part.
+    /// The eigenvalues of the Jacobian (per ms), by decreasing real part. In a network with
+    /// delays, those of the same network with its delays set to 0.
     pub eigenvalues: Vec<Complex<f64>>,
-    /// Node, focus, saddle or marginal.
+    /// In a network with delays, the roots of the characteristic equation in the search region
+    /// of [`super::characteristic_roots`] (per ms, sorted like the eigenvalues); `None` without
+    /// delays, where the eigenvalues are the roots.
+    pub characteristic_roots: Option<Vec<Complex<f64>>>,
+    /// Node, focus, saddle or marginal, by [`classify`]: from the eigenvalues, or with delays
+    /// from the n leading characteristic roots (n populations, the partner of a complex pair
+    /// cut in half added), the roots that continue the eigenvalues as the delays grow from 0
+    /// (the infinitely many others all decay). With delays a pair of leading roots with
+    /// Re λ > 0 is an unstable focus: the fixed point oscillates.
     pub classification: Classification,
+}
+
+impl FixedPoint {
+    /// The roots that decide stability: the characteristic roots of a network with delays,
+    /// the eigenvalues of one without.
+    pub fn spectrum(&self) -> &[Complex<f64>] {
+        self.characteristic_roots
+            .as_deref()
+            .unwrap_or(&self.eigenvalues)
+    }
+
+    /// Whether small perturbations decay (a stable node or focus).
+    pub fn is_stable(&self) -> bool {
+        self.classification.is_stable()
+    }
 }
 
 /// All fixed points of `network` that Newton reaches from the starts of `options`, with their
@@ -106,10 +141,22 @@ pub fn fixed_points(
     network: &RateNetwork,
     options: &FixedPointOptions,
 ) -> Result<Vec<FixedPoint>, DynamicsError> {
+    fixed_points_with_starts(network, options, &[])
+}
+
+/// [`fixed_points`] with `extra_starts` for Newton besides the grid (a continuation passes the
+/// fixed points of the previous parameter value).
+pub(crate) fn fixed_points_with_starts(
+    network: &RateNetwork,
+    options: &FixedPointOptions,
+    extra_starts: &[DVector<f64>],
+) -> Result<Vec<FixedPoint>, DynamicsError> {
     check_options(network, options)?;
     let starts = starts(network, options);
-    let mut candidates: Vec<DVector<f64>> = starts
+    let mut candidates: Vec<DVector<f64>> = extra_starts
         .iter()
+        .filter(|start| start.len() == network.size())
+        .chain(&starts)
         .filter_map(|start| newton(network, start.clone(), options))
         .collect();
     if network.size() == 1 {
@@ -134,18 +181,40 @@ pub fn fixed_points(
     });
     roots
         .into_iter()
-        .map(|rates| {
-            let residual = network.fixed_point_residual(&rates).amax();
-            let eigenvalues = eigenvalues(&jacobian_at(network, &rates))?;
-            let classification = classify(&eigenvalues, options.marginal_tolerance_per_ms);
-            Ok(FixedPoint {
-                rates: rates.iter().copied().collect(),
-                residual,
-                eigenvalues,
-                classification,
-            })
-        })
+        .map(|rates| analyse(network, &rates, options))
         .collect()
+}
+
+/// The fixed point at `rates` with its eigenvalues, characteristic roots and type.
+pub(crate) fn analyse(
+    network: &RateNetwork,
+    rates: &DVector<f64>,
+    options: &FixedPointOptions,
+) -> Result<FixedPoint, DynamicsError> {
+    let residual = network.fixed_point_residual(rates).amax();
+    let eigenvalues = eigenvalues(&jacobian_at(network, rates))?;
+    let rates: Vec<f64> = rates.iter().copied().collect();
+    let characteristic_roots = if network.has_delays() {
+        Some(characteristic_roots(
+            network,
+            &rates,
+            &options.characteristic_roots,
+        )?)
+    } else {
+        None
+    };
+    let deciding = match &characteristic_roots {
+        Some(roots) => leading(roots, network.size()),
+        None => &eigenvalues,
+    };
+    let classification = classify(deciding, options.marginal_tolerance_per_ms);
+    Ok(FixedPoint {
+        rates,
+        residual,
+        eigenvalues,
+        characteristic_roots,
+        classification,
+    })
 }
 
 fn check_options(network: &RateNetwork, options: &FixedPointOptions) -> Result<(), DynamicsError> {
@@ -335,43 +404,84 @@ fn converged(rates: &DVector<f64>, residual: &DVector<f64>, tolerance: f64) -> b
 }
 
 /// Damped Newton from `start`; `None` where it does not reach a verified root.
-fn newton(
+///
+/// The sweeps call this hundreds of thousands of times, so it works in buffers allocated once
+/// per start: x = I + J r, the residual and the slopes come from one evaluation of Φ per
+/// iterate.
+pub(crate) fn newton(
     network: &RateNetwork,
     mut rates: DVector<f64>,
     options: &FixedPointOptions,
 ) -> Option<DVector<f64>> {
     let n = network.size();
-    let mut residual = network.fixed_point_residual(&rates);
+    let coupling = network.coupling();
+    let transfers = network.transfer_functions();
+    let inputs = network.inputs();
+    // x = I + J r and F = Φ(x) − r at `rates`.
+    let evaluate = |rates: &DVector<f64>, x: &mut DVector<f64>, residual: &mut DVector<f64>| {
+        coupling.mul_to(rates, x);
+        for i in 0..n {
+            x[i] += inputs[i];
+            residual[i] = transfers[i].apply(x[i]) - rates[i];
+        }
+    };
+    let (mut x, mut residual) = (DVector::zeros(n), DVector::zeros(n));
+    let (mut trial, mut trial_x, mut trial_residual) =
+        (DVector::zeros(n), DVector::zeros(n), DVector::zeros(n));
+    let mut derivative = nalgebra::DMatrix::zeros(n, n);
+    let mut step = DVector::zeros(n);
+    evaluate(&rates, &mut x, &mut residual);
     for _ in 0..options.max_iterations {
         if converged(&rates, &residual, options.residual_tolerance) {
             return Some(rates);
         }
-        let slopes = network.slopes(&rates);
-        let coupling = network.coupling();
-        let derivative = nalgebra::DMatrix::from_fn(n, n, |i, j| {
-            slopes[i] * coupling[(i, j)] - if i == j { 1.0 } else { 0.0 }
-        });
-        let step = derivative.lu().solve(&(-&residual))?;
-        if step.iter().any(|s| !s.is_finite()) {
+        // DF = −1 + diag(Φ'(x)) J.
+        for i in 0..n {
+            let slope = transfer_slope(&transfers[i], x[i]);
+            for j in 0..n {
+                derivative[(i, j)] = slope * coupling[(i, j)] - if i == j { 1.0 } else { 0.0 };
+            }
+        }
+        step.copy_from(&residual);
+        step.neg_mut();
+        if !derivative.clone().lu().solve_mut(&mut step) || step.iter().any(|s| !s.is_finite()) {
             return None;
         }
         let norm = residual.norm();
         let mut lambda = 1.0;
         loop {
-            let trial = &rates + lambda * &step;
-            let trial_residual = network.fixed_point_residual(&trial);
-            if trial_residual.norm() <= (1.0 - 1e-4 * lambda) * norm {
-                rates = trial;
-                residual = trial_residual;
+            trial.copy_from(&rates);
+            trial.axpy(lambda, &step, 1.0);
+            evaluate(&trial, &mut trial_x, &mut trial_residual);
+            let trial_norm = trial_residual.norm();
+            if trial_norm <= (1.0 - 1e-4 * lambda) * norm {
+                std::mem::swap(&mut rates, &mut trial);
+                std::mem::swap(&mut x, &mut trial_x);
+                std::mem::swap(&mut residual, &mut trial_residual);
                 break;
             }
-            lambda *= 0.5;
+            lambda = backtrack(lambda, norm, trial_norm);
             if lambda < 1.0 / (1 << 20) as f64 {
                 return None;
             }
         }
     }
     converged(&rates, &residual, options.residual_tolerance).then_some(rates)
+}
+
+/// The next step length after `lambda` failed: the minimiser of the quadratic through
+/// φ(0) = ‖F‖², φ'(0) = −2‖F‖² (the slope along a Newton direction) and φ(λ) = ‖F(trial)‖²,
+/// kept within [λ/10, λ/2] (Dennis & Schnabel, *Numerical Methods for Unconstrained
+/// Optimization and Nonlinear Equations* (1996), §6.3.2). Far from a root, where the full step
+/// is much too long, it shortens the step in one or two tries where halving needs many.
+fn backtrack(lambda: f64, norm: f64, trial_norm: f64) -> f64 {
+    let (start, end) = (norm * norm, trial_norm * trial_norm);
+    let minimiser = start * lambda * lambda / (end - start + 2.0 * start * lambda);
+    if minimiser.is_finite() {
+        minimiser.clamp(0.1 * lambda, 0.5 * lambda)
+    } else {
+        0.5 * lambda
+    }
 }
 
 #[cfg(test)]

@@ -91,6 +91,40 @@ pub enum DynamicsError {
     /// The eigenvalue iteration (real Schur decomposition) did not converge.
     #[error("the eigenvalues of the Jacobian did not converge")]
     Eigenvalues,
+    /// The search for the roots of the characteristic equation of a delayed network failed.
+    #[error("the characteristic roots of the delayed network: {message}")]
+    CharacteristicRoots {
+        /// What went wrong, and what to change.
+        message: String,
+    },
+    /// An analysis is defined only for networks of a given size.
+    #[error("{analysis} needs {expected} populations; the network has {found}")]
+    Populations {
+        /// Which analysis.
+        analysis: &'static str,
+        /// The number it needs.
+        expected: usize,
+        /// The number the network has.
+        found: usize,
+    },
+    /// An analysis is defined only for networks without delays.
+    #[error("{analysis} needs a network without delays")]
+    Delayed {
+        /// Which analysis.
+        analysis: &'static str,
+    },
+    /// A neural field (geometry or kernel) that cannot be analysed.
+    #[error("the field: {message}")]
+    Field {
+        /// What is wrong.
+        message: String,
+    },
+    /// A recorded trace that cannot be measured.
+    #[error("the trace: {message}")]
+    Trace {
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// n rate populations with their time constants, coupling, constant inputs and transfer
