@@ -593,7 +593,7 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, UnitError> {
 }
 
 /// Length of the longest prefix of `text` that is a decimal floating-point literal.
-fn number_prefix_length(text: &str) -> usize {
+pub(crate) fn number_prefix_length(text: &str) -> usize {
     let bytes = text.as_bytes();
     let mut i = 0;
     if i < bytes.len() && (bytes[i] == b'+' || bytes[i] == b'-') {

@@ -59,6 +59,7 @@ pub(crate) enum Method {
     /// Modes if the spectrum allows it, else the FFT.
     Automatic,
     /// Always the FFT (to compare the two in tests).
+    #[cfg(test)]
     Fft,
 }
 

@@ -137,7 +137,7 @@ struct PopulationState {
     propagator: Propagator,
     /// r(t_n).
     rate: Vec<f64>,
-    /// r̃(t_{n+1}) of the predictor.
+    /// r̃(t_{n+1}) of the predictor, then r_{n+1} before it replaces `rate`.
     predicted: Vec<f64>,
     /// The external input's mean over the step.
     external: Vec<f64>,
@@ -464,8 +464,8 @@ impl RateSimulator {
     /// Integrates `steps` steps of h.
     ///
     /// # Errors
-    /// [`RateError::Invalid`] if a rate stops being finite (the model diverged); the run
-    /// then stays at the step before, and every later call returns the same error.
+    /// [`RateError::Invalid`] if a rate stops being finite (the model diverged); the state
+    /// then stays at the last finite step, and every later call returns the same error.
     pub fn advance(&mut self, steps: u64) -> Result<(), RateError> {
         if let Some(failure) = &self.failure {
             return Err(failure.clone());
@@ -594,30 +594,36 @@ impl RateSimulator {
     }
 
     /// r_{n+1} = E r_n + (1 − E − c) g_n + c g_{n+1}; a rate that is no longer finite ends
-    /// the run.
+    /// the run, leaving r_n in place.
     fn correct(&mut self) -> Result<(), RateError> {
-        let end_ms = (self.step + 1) as f64 * self.dt_ms;
+        // r_{n+1} goes into the predictor's buffer, free once g_{n+1} is known, and replaces
+        // r_n only if every population stayed finite.
         for population in &mut self.populations {
             let Propagator {
                 decay, start, end, ..
             } = population.propagator;
             let mut finite = true;
-            for ((r, &g0), &g1) in population
-                .rate
+            for (((next, &r), &g0), &g1) in population
+                .predicted
                 .iter_mut()
+                .zip(&population.rate)
                 .zip(&population.drive_start)
                 .zip(&population.drive_end)
             {
-                *r = decay * *r + start * g0 + end * g1;
-                finite &= r.is_finite();
+                *next = decay * r + start * g0 + end * g1;
+                finite &= next.is_finite();
             }
             if !finite {
                 return Err(RateError::Invalid(format!(
-                    "population `{}` diverged at t = {end_ms} ms (rate instability? J > 1 \
-                     with linear Φ grows without bound)",
-                    population.name
+                    "population `{}` diverged at t = {} ms (rate instability? J > 1 with \
+                     linear Φ grows without bound)",
+                    population.name,
+                    (self.step + 1) as f64 * self.dt_ms
                 )));
             }
+        }
+        for population in &mut self.populations {
+            std::mem::swap(&mut population.rate, &mut population.predicted);
         }
         Ok(())
     }
@@ -679,7 +685,6 @@ pub fn simulate(
              steps ({dt_ms} ms)"
         ));
     }
-    let mut simulator = RateSimulator::new(model, inputs, history, options)?;
     let interval_ms = steps_per_sample * dt_ms;
     // Samples after t = 0; a duration a whole number of intervals up to rounding counts it.
     let later = (duration_ms / interval_ms * (1.0 + 1e-12)).floor() as u64;
@@ -703,6 +708,7 @@ pub fn simulate(
             largest.geometry.size()
         ));
     }
+    let mut simulator = RateSimulator::new(model, inputs, history, options)?;
     let mut rates: Vec<Vec<f64>> = model
         .populations()
         .iter()

@@ -8,9 +8,14 @@
 pub mod document;
 pub mod error;
 pub mod model;
+pub mod rate_model;
 pub mod reader;
 
 pub use document::{Source, parse_document};
 pub use error::SpecError;
 pub use model::{ModelSpec, read_model, read_model_file};
+pub use rate_model::{
+    ModelFile, RateModelDocument, RateModelSpec, read_any_model, read_any_model_file,
+    read_rate_model,
+};
 pub use reader::TableReader;

@@ -515,6 +515,13 @@ pub struct ParameterSweep {
 
 /// Reads and checks a model file.
 pub fn read_model_file(path: &Path) -> Result<ModelSpec, SpecError> {
+    let source = read_source(path)?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    read_model(source, &base)
+}
+
+/// The text of a model file, named by its path.
+pub(super) fn read_source(path: &Path) -> Result<Source, SpecError> {
     let text = std::fs::read_to_string(path).map_err(|error| {
         let source = Source::new(path.display().to_string(), "");
         SpecError::new(
@@ -523,15 +530,37 @@ pub fn read_model_file(path: &Path) -> Result<ModelSpec, SpecError> {
             format!("cannot read the model file: {error}"),
         )
     })?;
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    read_model(Source::new(path.display().to_string(), text), &base)
+    Ok(Source::new(path.display().to_string(), text))
 }
 
 /// Reads and checks a model from text; relative data-file paths are resolved against
 /// `base_directory`.
+///
+/// A file in which every population is a rate population is read as a network of independent
+/// rate units; an error about it adds that such a file is a rate model, read by
+/// [`super::read_any_model`] (see [`super::rate_model`]).
 pub fn read_model(source: Source, base_directory: &Path) -> Result<ModelSpec, SpecError> {
     let root_node = parse_document(&source)?;
-    let mut root = TableReader::root(&source, &root_node)?;
+    read_parsed_model(source, &root_node, base_directory).map_err(|mut error| {
+        if super::rate_model::is_rate_model(&root_node) {
+            let note = "every population here is a rate population: this is a rate model \
+                        (couplings, fields, delays), which spec::read_any_model reads";
+            error.hint = Some(match error.hint.take() {
+                Some(hint) => format!("{hint}\n  {note}"),
+                None => note.to_string(),
+            });
+        }
+        error
+    })
+}
+
+/// Checks a model whose text `source` has already been parsed into `root_node`.
+pub(super) fn read_parsed_model(
+    source: Source,
+    root_node: &Node,
+    base_directory: &Path,
+) -> Result<ModelSpec, SpecError> {
+    let mut root = TableReader::root(&source, root_node)?;
     let mut simulation = root.table("simulation")?.ok_or_else(|| {
         root.error_here("missing [simulation] table")
             .expected("[simulation] with duration = \"1000 ms\"")
@@ -727,32 +756,10 @@ fn read_populations(
             })?),
             "rate" => {
                 let parameters = reader.parameters(rate::PARAMETERS)?;
-                let mut transfer_table = reader.table("transfer")?.ok_or_else(|| {
-                    reader
-                        .error_here("a rate population needs a transfer function")
-                        .expected(
-                            "transfer = { kind = \"threshold_linear\" } (or \"sigmoid\", \"lif\")",
-                        )
-                })?;
-                let kind = transfer_table
-                    .choice("kind", TransferFunction::KINDS)?
-                    .ok_or_else(|| {
-                        transfer_table
-                            .error_here("missing `kind`")
-                            .expected("kind = \"threshold_linear\", \"sigmoid\" or \"lif\"")
-                    })?;
-                let definitions =
-                    TransferFunction::parameters_of(kind.value).expect("choice() checked the kind");
-                let transfer = transfer_table.parameters(definitions)?;
-                check_problem(
-                    &transfer_table,
-                    &transfer,
-                    TransferFunction::from_set(kind.value, &transfer).map(|_| ()),
-                )?;
-                transfer_table.finish()?;
+                let (transfer_kind, transfer) = read_transfer(&mut reader)?;
                 NeuronSpec::Rate {
                     parameters,
-                    transfer_kind: kind.value,
+                    transfer_kind,
                     transfer,
                 }
             }
@@ -783,6 +790,35 @@ fn read_populations(
     }
     table.finish()?;
     Ok(populations)
+}
+
+/// Reads the `transfer = { kind = ..., ... }` table of a rate population: the kind and its
+/// checked parameters.
+pub(super) fn read_transfer(
+    reader: &mut TableReader,
+) -> Result<(&'static str, ParameterSet), SpecError> {
+    let mut transfer_table = reader.table("transfer")?.ok_or_else(|| {
+        reader
+            .error_here("a rate population needs a transfer function")
+            .expected("transfer = { kind = \"threshold_linear\" } (or \"sigmoid\", \"lif\")")
+    })?;
+    let kind = transfer_table
+        .choice("kind", TransferFunction::KINDS)?
+        .ok_or_else(|| {
+            transfer_table
+                .error_here("missing `kind`")
+                .expected("kind = \"threshold_linear\", \"sigmoid\" or \"lif\"")
+        })?;
+    let definitions =
+        TransferFunction::parameters_of(kind.value).expect("choice() checked the kind");
+    let transfer = transfer_table.parameters(definitions)?;
+    check_problem(
+        &transfer_table,
+        &transfer,
+        TransferFunction::from_set(kind.value, &transfer).map(|_| ()),
+    )?;
+    transfer_table.finish()?;
+    Ok((kind.value, transfer))
 }
 
 /// Refuses spike sources whose rate would give more spikes per step than a source may emit.
@@ -980,7 +1016,7 @@ fn check_problem(
     })
 }
 
-fn check_timing(
+pub(super) fn check_timing(
     source: &Source,
     duration: Located<f64>,
     dt: Option<&Located<f64>>,
@@ -1118,7 +1154,7 @@ fn read_neurons(
     }
 }
 
-fn table_of<'a>(
+pub(super) fn table_of<'a>(
     source: &'a Source,
     node: &'a Node,
     path: String,
@@ -1160,78 +1196,6 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
         .map_or(f64::INFINITY, |q| q.value);
     let mut receptor_time_constant_ms = None;
     let kind = match kind_name.value {
-        "constant" | "step" => {
-            let amplitude = reader.required_quantity("amplitude", current)?.value;
-            if kind_name.value == "step" && start_ms == 0.0 && stop_ms.is_infinite() {
-                return Err(reader
-                    .error_here("a step needs a start or a stop")
-                    .expected("start = \"100 ms\" and/or stop = \"400 ms\"")
-                    .with_hint("for a current that is always on use kind = \"constant\""));
-            }
-            InputKind::Constant { amplitude }
-        }
-        "steps" => {
-            let times = read_quantity_list(&mut reader, "times", Dimension::TIME)?;
-            let amplitudes = read_quantity_list(&mut reader, "amplitudes", current)?;
-            if times.value.len() != amplitudes.value.len() {
-                return Err(reader
-                    .error_at(
-                        "amplitudes",
-                        amplitudes.span,
-                        "one amplitude per time is needed",
-                    )
-                    .expected(format!("{} amplitudes", times.value.len()))
-                    .found(amplitudes.value.len().to_string()));
-            }
-            InputKind::Steps {
-                times_ms: times.value,
-                amplitudes: amplitudes.value,
-            }
-        }
-        "pulse_train" => InputKind::PulseTrain {
-            amplitude: reader.required_quantity("amplitude", current)?.value,
-            width_ms: reader.required_quantity("width", Dimension::TIME)?.value,
-            period_ms: match reader.quantity("frequency", Dimension::FREQUENCY)? {
-                Some(f) => 1000.0 / f.value,
-                None => reader.required_quantity("period", Dimension::TIME)?.value,
-            },
-            first_ms: {
-                let first = start_ms;
-                // The train's own start replaces the window's start.
-                start_ms = 0.0;
-                first
-            },
-            count: reader.unsigned("count")?.map(|c| c.value),
-        },
-        "ramp" => {
-            let ramp_start = reader.required_quantity("start", Dimension::TIME)?.value;
-            let ramp_stop = reader.required_quantity("stop", Dimension::TIME)?.value;
-            start_ms = 0.0;
-            stop_ms = f64::INFINITY;
-            InputKind::Ramp {
-                from: reader.required_quantity("from", current)?.value,
-                to: reader.required_quantity("to", current)?.value,
-                start_ms: ramp_start,
-                stop_ms: ramp_stop,
-            }
-        }
-        "timeseries" => InputKind::TimeSeries(
-            read_series_file(context.base_directory, &mut reader, current, false)?.value,
-        ),
-        "white_noise" => InputKind::WhiteNoise {
-            mean: reader.quantity("mean", current)?.map_or(0.0, |q| q.value),
-            std: reader.required_quantity("std", current)?.value,
-            time_scale_ms: reader
-                .quantity("time_scale", Dimension::TIME)?
-                .map_or(1.0, |q| q.value),
-        },
-        "ou_noise" => InputKind::OrnsteinUhlenbeck {
-            mean: reader.quantity("mean", current)?.map_or(0.0, |q| q.value),
-            std: reader.required_quantity("std", current)?.value,
-            correlation_time_ms: reader
-                .required_quantity("correlation_time", Dimension::TIME)?
-                .value,
-        },
         "poisson" => {
             if !target.neuron.is_spiking() {
                 return Err(reader
@@ -1327,7 +1291,14 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
                 },
             }
         }
-        _ => unreachable!("choice() admits only INPUT_KINDS"),
+        _ => read_waveform(
+            &mut reader,
+            kind_name.value,
+            current,
+            context.base_directory,
+            &mut start_ms,
+            &mut stop_ms,
+        )?,
     };
     let span = reader.span();
     reader.finish()?;
@@ -1358,7 +1329,95 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
     })
 }
 
-fn read_quantity_list(
+/// Reads the keys of an input whose kind (`kind`, one of [`INPUT_KINDS`] but `poisson`) is a
+/// waveform of `current`'s dimension. A pulse train or a ramp carries its own times and
+/// replaces the window `start_ms`..`stop_ms` (read from `start` and `stop`) by 0..∞.
+pub(super) fn read_waveform(
+    reader: &mut TableReader,
+    kind: &str,
+    current: Dimension,
+    base_directory: &Path,
+    start_ms: &mut f64,
+    stop_ms: &mut f64,
+) -> Result<InputKind, SpecError> {
+    Ok(match kind {
+        "constant" | "step" => {
+            let amplitude = reader.required_quantity("amplitude", current)?.value;
+            if kind == "step" && *start_ms == 0.0 && stop_ms.is_infinite() {
+                return Err(reader
+                    .error_here("a step needs a start or a stop")
+                    .expected("start = \"100 ms\" and/or stop = \"400 ms\"")
+                    .with_hint("for a current that is always on use kind = \"constant\""));
+            }
+            InputKind::Constant { amplitude }
+        }
+        "steps" => {
+            let times = read_quantity_list(reader, "times", Dimension::TIME)?;
+            let amplitudes = read_quantity_list(reader, "amplitudes", current)?;
+            if times.value.len() != amplitudes.value.len() {
+                return Err(reader
+                    .error_at(
+                        "amplitudes",
+                        amplitudes.span,
+                        "one amplitude per time is needed",
+                    )
+                    .expected(format!("{} amplitudes", times.value.len()))
+                    .found(amplitudes.value.len().to_string()));
+            }
+            InputKind::Steps {
+                times_ms: times.value,
+                amplitudes: amplitudes.value,
+            }
+        }
+        "pulse_train" => InputKind::PulseTrain {
+            amplitude: reader.required_quantity("amplitude", current)?.value,
+            width_ms: reader.required_quantity("width", Dimension::TIME)?.value,
+            period_ms: match reader.quantity("frequency", Dimension::FREQUENCY)? {
+                Some(f) => 1000.0 / f.value,
+                None => reader.required_quantity("period", Dimension::TIME)?.value,
+            },
+            first_ms: {
+                let first = *start_ms;
+                // The train's own start replaces the window's start.
+                *start_ms = 0.0;
+                first
+            },
+            count: reader.unsigned("count")?.map(|c| c.value),
+        },
+        "ramp" => {
+            let ramp_start = reader.required_quantity("start", Dimension::TIME)?.value;
+            let ramp_stop = reader.required_quantity("stop", Dimension::TIME)?.value;
+            *start_ms = 0.0;
+            *stop_ms = f64::INFINITY;
+            InputKind::Ramp {
+                from: reader.required_quantity("from", current)?.value,
+                to: reader.required_quantity("to", current)?.value,
+                start_ms: ramp_start,
+                stop_ms: ramp_stop,
+            }
+        }
+        "timeseries" => {
+            InputKind::TimeSeries(read_series_file(base_directory, reader, current, false)?.value)
+        }
+        "white_noise" => InputKind::WhiteNoise {
+            mean: reader.quantity("mean", current)?.map_or(0.0, |q| q.value),
+            std: reader.required_quantity("std", current)?.value,
+            time_scale_ms: reader
+                .quantity("time_scale", Dimension::TIME)?
+                .map_or(1.0, |q| q.value),
+        },
+        "ou_noise" => InputKind::OrnsteinUhlenbeck {
+            mean: reader.quantity("mean", current)?.map_or(0.0, |q| q.value),
+            std: reader.required_quantity("std", current)?.value,
+            correlation_time_ms: reader
+                .required_quantity("correlation_time", Dimension::TIME)?
+                .value,
+        },
+        _ => unreachable!("read_waveform is called with waveform kinds only"),
+    })
+}
+
+pub(super) fn read_quantity_list(
     reader: &mut TableReader,
     key: &'static str,
     dimension: Dimension,
@@ -1383,7 +1442,7 @@ fn read_quantity_list(
 /// Reads the keys of a sampled waveform of `dimension` (`file`, `unit`, `time_unit`,
 /// `sampling_interval`, `interpolation`) and the file they name; the span is the file name's.
 /// `unit` is required unless `default_unit` is set (the working unit is then the default).
-fn read_series_file(
+pub(super) fn read_series_file(
     base_directory: &Path,
     reader: &mut TableReader,
     dimension: Dimension,
@@ -1453,7 +1512,7 @@ fn read_series_file(
     })
 }
 
-fn resolve(base: &Path, file: &str) -> PathBuf {
+pub(super) fn resolve(base: &Path, file: &str) -> PathBuf {
     let path = Path::new(file);
     if path.is_absolute() {
         path.to_path_buf()
