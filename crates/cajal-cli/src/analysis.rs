@@ -106,7 +106,8 @@ pub fn analyze(model: &RateModel) -> Result<Analysis, String> {
         });
     }
     let network = model.network().map_err(|e| e.to_string())?;
-    let points = fixed_points(&network, &FixedPointOptions::default()).map_err(|e| e.to_string())?;
+    let points =
+        fixed_points(&network, &FixedPointOptions::default()).map_err(|e| e.to_string())?;
     let delayed_hopf = self_inhibition(model, &network, &points)?;
     Ok(Analysis {
         names,
@@ -138,7 +139,8 @@ fn self_inhibition(
     }
     let input = network.total_input(&point.rates)[0];
     let slope = transfer_slope(&population.transfer, input);
-    let hopf = delayed_hopf(population.time_constant_ms, coupling.delay_ms).map_err(|e| e.to_string())?;
+    let hopf =
+        delayed_hopf(population.time_constant_ms, coupling.delay_ms).map_err(|e| e.to_string())?;
     Ok(Some(DelayedSelfInhibition {
         time_constant_ms: population.time_constant_ms,
         delay_ms: coupling.delay_ms,
@@ -231,7 +233,8 @@ fn simulate_cycle(
             population.initial_rate = rate * 1.01 + 1e-3;
         }
     }
-    let model = RateModel::new(populations, model.couplings().to_vec()).map_err(|e| e.to_string())?;
+    let model =
+        RateModel::new(populations, model.couplings().to_vec()).map_err(|e| e.to_string())?;
     let recording = simulate(
         &model,
         Vec::new(),
@@ -248,7 +251,8 @@ fn simulate_cycle(
         .rates
         .iter()
         .map(|rates| {
-            measure_oscillation(&recording.times_ms, rates, cycles.transient_ms).map_err(|e| e.to_string())
+            measure_oscillation(&recording.times_ms, rates, cycles.transient_ms)
+                .map_err(|e| e.to_string())
         })
         .collect()
 }

@@ -55,7 +55,8 @@ pub fn phase_line(
     let panel = Panel::new(format!("rate r of {name}"), "dr/dt (per s)")
         .with_series(Series::line(rates, derivative).with_label("τ dr/dt = −r + Φ(I + J r)"))
         .with_series(
-            Series::dashed(vec![range.0, range.1], vec![0.0, 0.0]).with_color(Color::Rgb(120, 120, 120)),
+            Series::dashed(vec![range.0, range.1], vec![0.0, 0.0])
+                .with_color(Color::Rgb(120, 120, 120)),
         );
     let panel = with_fixed_points(panel, points, |p| (p.rates[0], 0.0));
     Figure::new(format!("phase line of {name}")).with_panel(panel)
@@ -63,14 +64,20 @@ pub fn phase_line(
 
 /// The phase plane of two populations: nullclines, vector field, trajectories, fixed points.
 pub fn phase_plane_figure(names: [&str; 2], plane: &PhasePlane, ranges: [(f64, f64); 2]) -> Figure {
-    let mut panel = Panel::new(format!("rate of {}", names[0]), format!("rate of {}", names[1]))
-        .with_x_range(ranges[0].0, ranges[0].1)
-        .with_y_range(ranges[1].0, ranges[1].1);
+    let mut panel = Panel::new(
+        format!("rate of {}", names[0]),
+        format!("rate of {}", names[1]),
+    )
+    .with_x_range(ranges[0].0, ranges[0].1)
+    .with_y_range(ranges[1].0, ranges[1].1);
     // Arrows: segments of a common length (a fraction of the box), NaN between them.
     let (mut x, mut y) = (Vec::new(), Vec::new());
     let scale = [ranges[0].1 - ranges[0].0, ranges[1].1 - ranges[1].0];
     for arrow in &plane.vector_field {
-        let [dx, dy] = [arrow.derivative[0] / scale[0], arrow.derivative[1] / scale[1]];
+        let [dx, dy] = [
+            arrow.derivative[0] / scale[0],
+            arrow.derivative[1] / scale[1],
+        ];
         let norm = dx.hypot(dy);
         if !(norm.is_finite() && norm > 0.0) {
             continue;
@@ -149,13 +156,21 @@ pub fn bifurcation_figure(names: &[String], sweep: &Sweep) -> Figure {
                 target.1.push(f64::NAN);
             }
             if let [only] = branch.points.as_slice() {
-                let target = if only.stable { &mut stable } else { &mut unstable };
+                let target = if only.stable {
+                    &mut stable
+                } else {
+                    &mut unstable
+                };
                 target.0.extend([only.value, f64::NAN]);
                 target.1.extend([only.rates[population], f64::NAN]);
             }
         }
         panel = panel
-            .with_series(Series::line(stable.0, stable.1).with_color(STABLE).with_label("stable"))
+            .with_series(
+                Series::line(stable.0, stable.1)
+                    .with_color(STABLE)
+                    .with_label("stable"),
+            )
             .with_series(
                 Series::dashed(unstable.0, unstable.1)
                     .with_color(UNSTABLE)
@@ -191,7 +206,10 @@ pub fn bifurcation_figure(names: &[String], sweep: &Sweep) -> Figure {
 
 /// Re λ_k against the wavenumber k for each homogeneous state of a field.
 pub fn field_modes_figure(field: &FieldAnalysis) -> Figure {
-    let mut panel = Panel::new("wavenumber k (cycles per field length)", "growth rate Re λ_k (per ms)");
+    let mut panel = Panel::new(
+        "wavenumber k (cycles per field length)",
+        "growth rate Re λ_k (per ms)",
+    );
     for (index, state) in field.states.iter().enumerate() {
         let mut modes: Vec<(f64, f64)> = state
             .modes
@@ -208,6 +226,12 @@ pub fn field_modes_figure(field: &FieldAnalysis) -> Figure {
                 .with_label(format!("homogeneous state r0 = {:.4}", state.rate)),
         );
     }
-    panel = panel.with_series(Series::dashed(vec![0.0, 32.0], vec![0.0, 0.0]).with_color(Color::Rgb(120, 120, 120)));
-    Figure::new(format!("modes of the field {} around its homogeneous states", field.name)).with_panel(panel)
+    panel = panel.with_series(
+        Series::dashed(vec![0.0, 32.0], vec![0.0, 0.0]).with_color(Color::Rgb(120, 120, 120)),
+    );
+    Figure::new(format!(
+        "modes of the field {} around its homogeneous states",
+        field.name
+    ))
+    .with_panel(panel)
 }

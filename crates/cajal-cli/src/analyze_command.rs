@@ -69,7 +69,11 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<()> {
         let [svg, _] = render(&figure, &directory.join(stem)).map_err(|e| miette!("{e}"))?;
         figures.push(svg);
     }
-    let json = to_json(&options.model.display().to_string(), &analysis, sweep.as_ref());
+    let json = to_json(
+        &options.model.display().to_string(),
+        &analysis,
+        sweep.as_ref(),
+    );
     let text = serde_json::to_string_pretty(&json).into_diagnostic()?;
     let json_path = directory.join("analysis.json");
     std::fs::write(&json_path, format!("{text}\n"))
@@ -78,7 +82,10 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<()> {
     if options.json {
         println!("{text}");
     } else {
-        print!("{}", describe(&options.model, &spec.model, &analysis, sweep.as_ref()));
+        print!(
+            "{}",
+            describe(&options.model, &spec.model, &analysis, sweep.as_ref())
+        );
         println!("written: {}", json_path.display());
         for figure in figures {
             println!("         {}", figure.display());
@@ -206,7 +213,10 @@ fn analysis_figures(
         figures.push(("field_modes", field_modes_figure(field)));
     }
     if let Some(sweep) = sweep {
-        figures.push(("bifurcation_diagram", bifurcation_figure(&analysis.names, sweep)));
+        figures.push((
+            "bifurcation_diagram",
+            bifurcation_figure(&analysis.names, sweep),
+        ));
     }
     Ok(figures)
 }
@@ -325,7 +335,11 @@ fn describe(path: &Path, model: &RateModel, analysis: &Analysis, sweep: Option<&
                     .map_or(String::new(), |f| format!(", frequency {f:.4} Hz"))
             );
         }
-        let cycles: Vec<_> = sweep.limit_cycles.iter().filter(|c| c.oscillations.iter().any(Option::is_some)).collect();
+        let cycles: Vec<_> = sweep
+            .limit_cycles
+            .iter()
+            .filter(|c| c.oscillations.iter().any(Option::is_some))
+            .collect();
         if !cycles.is_empty() {
             out += &format!("  limit cycles (simulated) at {} values; ", cycles.len());
             for (label, cycle) in [("first", cycles[0]), ("last", cycles[cycles.len() - 1])] {
@@ -335,7 +349,10 @@ fn describe(path: &Path, model: &RateModel, analysis: &Analysis, sweep: Option<&
                     .zip(names)
                     .filter_map(|(o, name)| {
                         o.as_ref().map(|o| {
-                            format!("{name} amplitude {:.4} at {:.3} Hz", o.amplitude, o.frequency_hz)
+                            format!(
+                                "{name} amplitude {:.4} at {:.3} Hz",
+                                o.amplitude, o.frequency_hz
+                            )
                         })
                     })
                     .collect();

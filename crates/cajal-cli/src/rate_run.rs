@@ -17,8 +17,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use cajal::dynamics::{FixedPoint, Oscillation, measure_oscillation};
-use cajal::rate::{Geometry, History, RateInput, RateModel, RateSimulation, RateSimulator};
-use cajal::spec::rate_model::{HistorySpec, RateModelSpec};
+use cajal::rate::{Geometry, RateModel, RateSimulation, RateSimulator};
+use cajal::spec::rate_model::RateModelSpec;
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use serde_json::{Value, json};
 
@@ -46,19 +46,6 @@ struct Recorder {
     samples: u64,
 }
 
-/// The inputs of the spec as the simulator takes them.
-pub fn rate_inputs(spec: &RateModelSpec) -> Vec<RateInput> {
-    spec.inputs.iter().map(|input| input.to_rate_input()).collect()
-}
-
-/// The history of the spec as the simulator takes it.
-pub fn rate_history(spec: &RateModelSpec) -> History {
-    match &spec.history {
-        HistorySpec::Constant => History::Constant,
-        HistorySpec::Given(series) => History::Given(series.clone()),
-    }
-}
-
 /// Runs the rate model and writes its outputs to `directory`.
 pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Result<()> {
     let wall = Instant::now();
@@ -66,8 +53,8 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
     let dt_ms = spec.simulation.dt_ms;
     let mut simulator = RateSimulator::new(
         model,
-        rate_inputs(spec),
-        rate_history(spec),
+        spec.rate_inputs(),
+        spec.rate_history(),
         RateSimulation {
             dt_ms,
             seed: spec.simulation.seed,
@@ -88,7 +75,11 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
     let rates_directory = directory.join("rates");
     create_directory(&rates_directory)?;
 
-    let names: Vec<&str> = model.populations().iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = model
+        .populations()
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
     let stems = population_stems(&names);
     let steps = spec.simulation.steps;
     let mut recorders = Vec::new();
@@ -96,7 +87,10 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
         let population = &model.populations()[record.population];
         let size = population.geometry.size();
         let steps_per_sample = ((record.interval_ms / dt_ms).round() as u64).max(1);
-        let stem = if spec.records[..k].iter().any(|r| r.population == record.population) {
+        let stem = if spec.records[..k]
+            .iter()
+            .any(|r| r.population == record.population)
+        {
             format!("{}.{}", stems[record.population], k + 1)
         } else {
             stems[record.population].clone()
@@ -118,7 +112,10 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
         recorders.push(Recorder {
             population: record.population,
             steps_per_sample,
-            rates: NpyStream::create(&rates_directory.join(format!("{stem}.npy")), Some(size as u64))?,
+            rates: NpyStream::create(
+                &rates_directory.join(format!("{stem}.npy")),
+                Some(size as u64),
+            )?,
             times: NpyStream::create(&rates_directory.join(format!("{stem}_times_ms.npy")), None)?,
             stem,
             csv,
@@ -131,7 +128,10 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
 
     let mut step = 0u64;
     loop {
-        for recorder in recorders.iter_mut().filter(|r| step % r.steps_per_sample == 0) {
+        for recorder in recorders
+            .iter_mut()
+            .filter(|r| step % r.steps_per_sample == 0)
+        {
             let time = simulator.time_ms();
             let rates = simulator.rates(recorder.population);
             recorder.rates.append(rates)?;
@@ -190,9 +190,13 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
     if let Some(figure) = singles_figure(model, &recorders, &analysis) {
         render(&figure, &plots.join("rates")).map_err(|e| miette!("{e}"))?;
     }
-    for recorder in recorders.iter().filter(|r| model.populations()[r.population].geometry.size() > 1) {
+    for recorder in recorders
+        .iter()
+        .filter(|r| model.populations()[r.population].geometry.size() > 1)
+    {
         let figure = field_figure(model, recorder, simulator.rates(recorder.population));
-        render(&figure, &plots.join(format!("{}_field", recorder.stem))).map_err(|e| miette!("{e}"))?;
+        render(&figure, &plots.join(format!("{}_field", recorder.stem)))
+            .map_err(|e| miette!("{e}"))?;
     }
     let summary = summary(spec, &simulator, &analysis, &oscillations, simulate_seconds);
     if !quiet {
@@ -203,15 +207,19 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
 }
 
 /// The oscillation of each single-rate recorder over the second half of the run.
-fn oscillations_of(recorders: &[Recorder], duration_ms: f64) -> Result<Vec<Option<(usize, Oscillation)>>> {
+fn oscillations_of(
+    recorders: &[Recorder],
+    duration_ms: f64,
+) -> Result<Vec<Option<(usize, Oscillation)>>> {
     recorders
         .iter()
         .map(|recorder| {
             if recorder.kept.len() != recorder.kept_times.len() || recorder.kept.len() < 4 {
                 return Ok(None);
             }
-            let found = measure_oscillation(&recorder.kept_times, &recorder.kept, duration_ms / 2.0)
-                .map_err(|e| miette!("{e}"))?;
+            let found =
+                measure_oscillation(&recorder.kept_times, &recorder.kept, duration_ms / 2.0)
+                    .map_err(|e| miette!("{e}"))?;
             Ok(found.map(|o| (recorder.population, o)))
         })
         .collect()
@@ -241,7 +249,11 @@ fn final_singles(model: &RateModel, simulator: &RateSimulator) -> Vec<f64> {
         .collect()
 }
 
-fn singles_figure(model: &RateModel, recorders: &[Recorder], analysis: &Analysis) -> Option<Figure> {
+fn singles_figure(
+    model: &RateModel,
+    recorders: &[Recorder],
+    analysis: &Analysis,
+) -> Option<Figure> {
     let singles: Vec<&Recorder> = recorders
         .iter()
         .filter(|r| model.populations()[r.population].geometry.size() == 1)
@@ -262,9 +274,12 @@ fn singles_figure(model: &RateModel, recorders: &[Recorder], analysis: &Analysis
     for (k, point) in analysis.fixed_points.iter().enumerate() {
         for recorder in &singles {
             let rate = point.rates[recorder.population];
-            let mut series = Series::dashed(vec![0.0, end], vec![rate, rate]).with_color(
-                if point.is_stable() { Color::Rgb(90, 90, 90) } else { Color::Rgb(200, 120, 120) },
-            );
+            let mut series =
+                Series::dashed(vec![0.0, end], vec![rate, rate]).with_color(if point.is_stable() {
+                    Color::Rgb(90, 90, 90)
+                } else {
+                    Color::Rgb(200, 120, 120)
+                });
             if k == 0 && recorder.population == singles[0].population {
                 series = series.with_label("fixed points (grey: stable, red: unstable)");
             }
@@ -278,13 +293,23 @@ fn field_figure(model: &RateModel, recorder: &Recorder, last: &[f64]) -> Figure 
     let population = &model.populations()[recorder.population];
     let (length, label) = match population.geometry {
         Geometry::Ring { length, .. } => (length, "position on the ring"),
-        Geometry::Torus { lengths, .. } => (lengths.0 * lengths.1, "point of the torus (row by row)"),
+        Geometry::Torus { lengths, .. } => {
+            (lengths.0 * lengths.1, "point of the torus (row by row)")
+        }
         Geometry::Single => (1.0, "position"),
     };
     let rows = recorder.kept_times.len();
-    let columns = if rows == 0 { 0 } else { recorder.kept.len() / rows };
+    let columns = if rows == 0 {
+        0
+    } else {
+        recorder.kept.len() / rows
+    };
     let end = recorder.kept_times.last().copied().unwrap_or(0.0);
-    let step = if rows > 1 { end / (rows - 1) as f64 } else { 1.0 };
+    let step = if rows > 1 {
+        end / (rows - 1) as f64
+    } else {
+        1.0
+    };
     let (x_range, x_label) = match population.geometry {
         Geometry::Ring { .. } => ((0.0, length), label.to_string()),
         _ => ((0.0, columns as f64), label.to_string()),
@@ -390,21 +415,32 @@ fn describe(
     } else {
         nearest_stable(analysis, &final_singles(model, simulator))
     };
-    out += &format!("{:<12} {:>14} {:>18} {:>22}\n", "population", "final rate", "fixed point", "oscillation");
+    out += &format!(
+        "{:<12} {:>14} {:>18} {:>22}\n",
+        "population", "final rate", "fixed point", "oscillation"
+    );
     for (index, population) in model.populations().iter().enumerate() {
         let rates = simulator.rates(index);
         let shown = if rates.len() == 1 {
             format!("{:.6}", rates[0])
         } else {
-            format!("max {:.4}", rates.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+            format!(
+                "max {:.4}",
+                rates.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            )
         };
         let theory = nearest.map_or("-".to_string(), |p| format!("{:.6}", p.rates[index]));
         let oscillation = oscillations
             .iter()
             .flatten()
             .find(|(p, _)| *p == index)
-            .map_or("-".to_string(), |(_, o)| format!("{:.3} Hz, ±{:.4}", o.frequency_hz, o.amplitude));
-        out += &format!("{:<12} {:>14} {:>18} {:>22}\n", population.name, shown, theory, oscillation);
+            .map_or("-".to_string(), |(_, o)| {
+                format!("{:.3} Hz, ±{:.4}", o.frequency_hz, o.amplitude)
+            });
+        out += &format!(
+            "{:<12} {:>14} {:>18} {:>22}\n",
+            population.name, shown, theory, oscillation
+        );
     }
     if let Some(delayed) = &analysis.delayed_hopf {
         out += &format!(

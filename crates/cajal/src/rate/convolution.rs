@@ -266,8 +266,16 @@ impl FftConvolution {
         let (nx, ny) = (self.nx, self.ny);
         let half = ny / 2 + 1;
         self.real.copy_from_slice(input);
-        let rows = if nx == 1 { &mut *output } else { &mut self.rows[..] };
-        for (row, spectrum) in self.real.chunks_exact_mut(ny).zip(rows.chunks_exact_mut(half)) {
+        let rows = if nx == 1 {
+            &mut *output
+        } else {
+            &mut self.rows[..]
+        };
+        for (row, spectrum) in self
+            .real
+            .chunks_exact_mut(ny)
+            .zip(rows.chunks_exact_mut(half))
+        {
             self.row_forward
                 .process_with_scratch(row, spectrum, &mut self.scratch)
                 .expect("buffers sized by the plan");

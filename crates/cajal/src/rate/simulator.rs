@@ -382,7 +382,9 @@ impl RateSimulator {
             .zip(&histories)
             .map(|(p, history)| {
                 let size = p.geometry.size();
-                let initial = history.as_ref().map_or(p.initial_rate, |h| history_at(h, 0.0));
+                let initial = history
+                    .as_ref()
+                    .map_or(p.initial_rate, |h| history_at(h, 0.0));
                 PopulationState {
                     name: p.name.clone(),
                     transfer: p.transfer,

@@ -17,7 +17,13 @@ const LINEAR: TransferFunction = TransferFunction::ThresholdLinear {
     gain: 1.0,
 };
 
-fn population(name: &str, tau_ms: f64, input: f64, initial: f64, geometry: Geometry) -> RatePopulation {
+fn population(
+    name: &str,
+    tau_ms: f64,
+    input: f64,
+    initial: f64,
+    geometry: Geometry,
+) -> RatePopulation {
     RatePopulation {
         name: name.into(),
         time_constant_ms: tau_ms,
@@ -63,8 +69,15 @@ fn linear_population_follows_its_exponential() {
     let (tau, input, r0, dt) = (10.0, 1.0, 0.2, 0.01);
     for weight in [0.5, -1.0, 1.0, 1.2] {
         let model = delayed_unit(tau, weight, 0.0, input, r0);
-        let recording = simulate(&model, Vec::new(), History::Constant, options(dt), 50.0, 1.0)
-            .unwrap();
+        let recording = simulate(
+            &model,
+            Vec::new(),
+            History::Constant,
+            options(dt),
+            50.0,
+            1.0,
+        )
+        .unwrap();
         assert_eq!(recording.times_ms.len(), 51);
         for (&t, &r) in recording.times_ms.iter().zip(&recording.rates[0]) {
             let exact = if weight == 1.0 {
@@ -109,14 +122,24 @@ fn delayed_population_matches_the_method_of_steps() {
     let (tau, delay, input, r0) = (10.0, 7.1, 1.0, 0.2);
     for weight in [0.5, -0.5] {
         let model = delayed_unit(tau, weight, delay, input, r0);
-        let recording = simulate(&model, Vec::new(), History::Constant, options(0.01), 14.2, 0.1)
-            .unwrap();
+        let recording = simulate(
+            &model,
+            Vec::new(),
+            History::Constant,
+            options(0.01),
+            14.2,
+            0.1,
+        )
+        .unwrap();
         for (&t, &r) in recording.times_ms.iter().zip(&recording.rates[0]) {
             let exact = method_of_steps(tau, weight, delay, input, r0, t);
             // On [0, D] the drive is constant and the scheme exact; after D the error is
             // second order, (h/τ)² ≈ 10⁻⁶ times the size of the delayed term.
             let tolerance = if t <= delay { 1e-12 } else { 1e-6 };
-            assert!((r - exact).abs() <= tolerance, "J = {weight}, t = {t}: {r} vs {exact}");
+            assert!(
+                (r - exact).abs() <= tolerance,
+                "J = {weight}, t = {t}: {r} vs {exact}"
+            );
         }
     }
 }
@@ -243,9 +266,15 @@ fn delayed_inhibition_oscillates_at_the_characteristic_frequency() {
         let fixed = input / (1.0 - weight);
         let model = delayed_unit(tau, weight, delay, input, fixed * 1.001);
         let duration = 500.0;
-        let recording =
-            simulate(&model, Vec::new(), History::Constant, options(delay / 20.0), duration, delay / 20.0)
-                .unwrap();
+        let recording = simulate(
+            &model,
+            Vec::new(),
+            History::Constant,
+            options(delay / 20.0),
+            duration,
+            delay / 20.0,
+        )
+        .unwrap();
         let (times, rates) = (&recording.times_ms, &recording.rates[0]);
         let root = characteristic_root(tau, delay, weight, omega_c);
         let (crossings, _) = oscillation(times, rates, fixed, 50.0, duration);
@@ -303,7 +332,10 @@ fn direct_convolution(values: &[f64], field: &[f64], (nx, ny): (usize, usize)) -
 }
 
 fn max_difference(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }
 
 #[test]
@@ -358,7 +390,10 @@ fn fft_and_modes_agree_with_the_direct_sum() {
                 }
                 convolution.apply(&field, &mut output);
                 let error = max_difference(&output, &direct);
-                assert!(error < 1e-12, "{kernel:?} on {geometry:?}, {method:?}: {error}");
+                assert!(
+                    error < 1e-12,
+                    "{kernel:?} on {geometry:?}, {method:?}: {error}"
+                );
             }
         }
     }
@@ -369,7 +404,13 @@ fn fft_and_modes_agree_with_the_direct_sum() {
 /// ∫dθ'/π (−J0 + J2 cos 2(θ − θ')) m(θ')]₊ on a ring of 180°.
 fn ring_model(points: usize, j0: f64, j2: f64, background: f64) -> RateModel {
     RateModel::new(
-        vec![population("ring", 10.0, background, 0.0, ring(points, 180.0))],
+        vec![population(
+            "ring",
+            10.0,
+            background,
+            0.0,
+            ring(points, 180.0),
+        )],
         vec![self_coupling(
             CouplingStrength::Kernel(Kernel::Cosine {
                 mean: -j0,
@@ -448,8 +489,14 @@ fn the_cosine_kernel_on_a_torus_gives_the_same_run_by_modes_and_by_fft() {
         stop_ms: 100.0,
     };
     let mut runs = [Method::Automatic, Method::Fft].map(|method| {
-        RateSimulator::with_method(&model, vec![cue.clone()], History::Constant, options(0.2), method)
-            .unwrap()
+        RateSimulator::with_method(
+            &model,
+            vec![cue.clone()],
+            History::Constant,
+            options(0.2),
+            method,
+        )
+        .unwrap()
     });
     assert!(runs[0].uses_modes(0) && !runs[1].uses_modes(0));
     for run in &mut runs {
@@ -506,8 +553,14 @@ fn the_ring_model_holds_a_bump_of_the_predicted_width_after_the_cue() {
         .enumerate()
         .max_by(|a, b| a.1.total_cmp(b.1))
         .unwrap();
-    assert!((peak_index as f64 * spacing - 60.0).abs() <= 1.0, "peak at {peak_index}");
-    assert!((peak / predicted_peak - 1.0).abs() < 0.02, "{peak} vs {predicted_peak}");
+    assert!(
+        (peak_index as f64 * spacing - 60.0).abs() <= 1.0,
+        "peak at {peak_index}"
+    );
+    assert!(
+        (peak / predicted_peak - 1.0).abs() < 0.02,
+        "{peak} vs {predicted_peak}"
+    );
     // The edges: extrapolate the two outermost active points on each side to zero (the
     // profile is linear in θ there to first order). Outside, m decays as e^(−t/τ) without
     // reaching 0: active means above 10⁻⁹ of the peak (the inactive points are ~e^(−120)).
@@ -555,13 +608,21 @@ fn a_moving_bump_is_followed_with_a_lag() {
         start_ms: 0.0,
         stop_ms: f64::INFINITY,
     };
-    let recording =
-        simulate(&model, vec![stimulus], History::Constant, options(0.1), 500.0, 100.0).unwrap();
+    let recording = simulate(
+        &model,
+        vec![stimulus],
+        History::Constant,
+        options(0.1),
+        500.0,
+        100.0,
+    )
+    .unwrap();
 
     let profile = |z: f64| {
         let (upper, intervals) = (40.0, 4000);
         let step = upper / intervals as f64;
-        let f = |u: f64| (-u).exp() * (-(z + velocity * tau * u).powi(2) / (2.0 * width * width)).exp();
+        let f =
+            |u: f64| (-u).exp() * (-(z + velocity * tau * u).powi(2) / (2.0 * width * width)).exp();
         let inner: f64 = (1..intervals)
             .map(|k| f(k as f64 * step) * if k % 2 == 1 { 4.0 } else { 2.0 })
             .sum();
@@ -578,7 +639,10 @@ fn a_moving_bump_is_followed_with_a_lag() {
         }
     }
     let lag = -0.5 * (a + b);
-    assert!((lag - velocity * tau).abs() < 0.01 * velocity * tau, "{lag}");
+    assert!(
+        (lag - velocity * tau).abs() < 0.01 * velocity * tau,
+        "{lag}"
+    );
 
     for (sample, &t) in recording.times_ms.iter().enumerate().skip(1) {
         let r = &recording.rates[0][sample * points..(sample + 1) * points];
@@ -588,7 +652,10 @@ fn a_moving_bump_is_followed_with_a_lag() {
         let peak = (k as f64 + offset) * spacing;
         let center = (start_center + velocity * t).rem_euclid(360.0);
         let observed_lag = (center - peak + 180.0).rem_euclid(360.0) - 180.0;
-        assert!((observed_lag - lag).abs() < 0.02, "t = {t}: lag {observed_lag} vs {lag}");
+        assert!(
+            (observed_lag - lag).abs() < 0.02,
+            "t = {t}: lag {observed_lag} vs {lag}"
+        );
     }
 }
 
@@ -608,9 +675,11 @@ fn bump_shapes_are_the_documented_profiles() {
     ];
     let (amplitude, center) = (2.0, (350.0, 40.0));
     for (geometry, shape) in cases {
-        let model =
-            RateModel::new(vec![population("f", 10.0, 0.0, 0.0, geometry.clone())], Vec::new())
-                .unwrap();
+        let model = RateModel::new(
+            vec![population("f", 10.0, 0.0, 0.0, geometry.clone())],
+            Vec::new(),
+        )
+        .unwrap();
         let input = RateInput {
             target: 0,
             kind: RateInputKind::Bump {
@@ -712,13 +781,24 @@ fn white_noise_gives_the_ornstein_uhlenbeck_variance() {
     let samples = &recording.rates[0][100 * points..];
     let count = samples.len() as f64;
     let sample_mean = samples.iter().sum::<f64>() / count;
-    let variance = samples.iter().map(|r| (r - sample_mean).powi(2)).sum::<f64>() / count;
+    let variance = samples
+        .iter()
+        .map(|r| (r - sample_mean).powi(2))
+        .sum::<f64>()
+        / count;
     let expected = std * std * time_scale / (2.0 * tau);
-    assert!((variance / expected - 1.0).abs() < 0.05, "{variance} vs {expected}");
+    assert!(
+        (variance / expected - 1.0).abs() < 0.05,
+        "{variance} vs {expected}"
+    );
     assert!((sample_mean - mean).abs() < 0.05, "{sample_mean}");
 
     assert_eq!(recording, run(11), "the same seed must give the same rates");
-    assert_ne!(recording.rates, run(12).rates, "another seed must give other rates");
+    assert_ne!(
+        recording.rates,
+        run(12).rates,
+        "another seed must give other rates"
+    );
 }
 
 #[test]
@@ -731,14 +811,31 @@ fn bad_steps_and_record_intervals_are_refused() {
         assert!(error.contains("time step"), "{error}");
     }
     for interval in [0.25, 0.05, 0.0, -1.0] {
-        let error = simulate(&model, Vec::new(), History::Constant, options(0.1), 10.0, interval)
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("whole number of time steps"), "{interval}: {error}");
+        let error = simulate(
+            &model,
+            Vec::new(),
+            History::Constant,
+            options(0.1),
+            10.0,
+            interval,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("whole number of time steps"),
+            "{interval}: {error}"
+        );
     }
     // 0.3 = 3 × 0.1 up to rounding is accepted, and the samples are 0, 0.3, …, 9.9.
-    let recording =
-        simulate(&model, Vec::new(), History::Constant, options(0.1), 10.0, 0.3).unwrap();
+    let recording = simulate(
+        &model,
+        Vec::new(),
+        History::Constant,
+        options(0.1),
+        10.0,
+        0.3,
+    )
+    .unwrap();
     assert_eq!(recording.times_ms.len(), 34);
 }
 
@@ -761,9 +858,15 @@ fn a_diverging_model_names_the_population() {
     let mut simulator =
         RateSimulator::new(&model, Vec::new(), History::Constant, options(0.01)).unwrap();
     let error = simulator.advance(2000).unwrap_err().to_string();
-    assert!(error.contains("population `runaway` diverged at t = 7."), "{error}");
+    assert!(
+        error.contains("population `runaway` diverged at t = 7."),
+        "{error}"
+    );
     assert!(error.contains("rate instability"), "{error}");
-    assert!(simulator.advance(1).is_err(), "a diverged run stays stopped");
+    assert!(
+        simulator.advance(1).is_err(),
+        "a diverged run stays stopped"
+    );
     assert!(simulator.rates(1)[0].is_finite() && simulator.rates(1)[0] > 1e300);
 }
 
@@ -805,10 +908,22 @@ fn invalid_inputs_and_histories_are_refused() {
     let mut negative_noise = white_noise(0.0, -1.0, 1.0);
     negative_noise.target = 1;
     let cases = [
-        (bump(0, BumpShape::Cosine { contrast: 0.5 }), "input 1 (onto `single`): a bump needs a field"),
-        (bump(1, BumpShape::Cosine { contrast: 1.5 }), "input 1 (onto `field`): the cosine bump's contrast"),
-        (bump(1, BumpShape::Gaussian { width: 0.0 }), "input 1 (onto `field`): the Gaussian bump's width"),
-        (bump(2, BumpShape::Gaussian { width: 1.0 }), "input 1 targets population 2"),
+        (
+            bump(0, BumpShape::Cosine { contrast: 0.5 }),
+            "input 1 (onto `single`): a bump needs a field",
+        ),
+        (
+            bump(1, BumpShape::Cosine { contrast: 1.5 }),
+            "input 1 (onto `field`): the cosine bump's contrast",
+        ),
+        (
+            bump(1, BumpShape::Gaussian { width: 0.0 }),
+            "input 1 (onto `field`): the Gaussian bump's width",
+        ),
+        (
+            bump(2, BumpShape::Gaussian { width: 1.0 }),
+            "input 1 targets population 2",
+        ),
         (poisson, "input 1 (onto `single`): Poisson"),
         (empty_window, "input 1 (onto `single`): the window"),
         (negative_noise, "input 1 (onto `field`): negative"),
@@ -830,10 +945,22 @@ fn invalid_inputs_and_histories_are_refused() {
     };
     let histories = [
         (vec![None], "the history has 1 entries"),
-        (vec![None, series(vec![-1.0, 0.0])], "population `field` is a field"),
-        (vec![series(vec![-1.0, 1.0]), None], "the history of population `single`: sample 1 is at 1 ms"),
-        (vec![series(vec![0.0, -1.0]), None], "the history of population `single`: the times"),
-        (vec![series(Vec::new()), None], "the history of population `single`: no samples"),
+        (
+            vec![None, series(vec![-1.0, 0.0])],
+            "population `field` is a field",
+        ),
+        (
+            vec![series(vec![-1.0, 1.0]), None],
+            "the history of population `single`: sample 1 is at 1 ms",
+        ),
+        (
+            vec![series(vec![0.0, -1.0]), None],
+            "the history of population `single`: the times",
+        ),
+        (
+            vec![series(Vec::new()), None],
+            "the history of population `single`: no samples",
+        ),
     ];
     for (history, expected) in histories {
         let error = RateSimulator::new(&model, Vec::new(), History::Given(history), options(0.1))
@@ -853,9 +980,16 @@ fn a_recording_too_large_is_refused() {
         Vec::new(),
     )
     .unwrap();
-    let error = simulate(&model, Vec::new(), History::Constant, options(0.1), 1000.0, 0.1)
-        .unwrap_err()
-        .to_string();
+    let error = simulate(
+        &model,
+        Vec::new(),
+        History::Constant,
+        options(0.1),
+        1000.0,
+        0.1,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(error.contains("population `big`"), "{error}");
     assert!(error.contains("longer record interval"), "{error}");
 }
@@ -891,16 +1025,24 @@ fn ring_timings() {
             vec![self_coupling(CouplingStrength::Kernel(kernel), 0.0)],
         )
         .unwrap();
-        let mut simulator =
-            RateSimulator::new(&model, vec![tuned_cue(60.0, 300.0)], History::Constant, options(0.1))
-                .unwrap();
+        let mut simulator = RateSimulator::new(
+            &model,
+            vec![tuned_cue(60.0, 300.0)],
+            History::Constant,
+            options(0.1),
+        )
+        .unwrap();
         let start = std::time::Instant::now();
         simulator.advance(100_000).unwrap();
         let elapsed = start.elapsed();
         let peak = simulator.rates(0).iter().cloned().fold(0.0, f64::max);
         println!(
             "ring N = 4096, 10 s at dt = 0.1 ms, {name} kernel ({}): {:.2} s (peak rate {peak:.3})",
-            if simulator.uses_modes(0) { "modes" } else { "FFT" },
+            if simulator.uses_modes(0) {
+                "modes"
+            } else {
+                "FFT"
+            },
             elapsed.as_secs_f64()
         );
     }
