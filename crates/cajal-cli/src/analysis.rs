@@ -235,26 +235,53 @@ fn simulate_cycle(
     }
     let model =
         RateModel::new(populations, model.couplings().to_vec()).map_err(|e| e.to_string())?;
-    let recording = simulate(
-        &model,
-        Vec::new(),
-        History::Constant,
-        RateSimulation {
-            dt_ms: cycles.dt_ms,
-            seed: 0,
-        },
-        cycles.transient_ms + cycles.measured_ms,
-        cycles.dt_ms,
-    )
-    .map_err(|e| e.to_string())?;
-    recording
-        .rates
-        .iter()
-        .map(|rates| {
-            measure_oscillation(&recording.times_ms, rates, cycles.transient_ms)
+    // A cycle is measured once it has settled: the amplitudes in the two halves of the
+    // measured time agree within 2 %. Slowly growing or decaying oscillations (near a Hopf
+    // point, or under a linear Φ that only its threshold bounds) get up to 16 times longer.
+    let mut transient_ms = cycles.transient_ms;
+    for _ in 0..5 {
+        let recording = simulate(
+            &model,
+            Vec::new(),
+            History::Constant,
+            RateSimulation {
+                dt_ms: cycles.dt_ms,
+                seed: 0,
+            },
+            transient_ms + cycles.measured_ms,
+            cycles.dt_ms,
+        )
+        .map_err(|e| e.to_string())?;
+        let times = &recording.times_ms;
+        let half = transient_ms + cycles.measured_ms / 2.0;
+        let split = times.partition_point(|&t| t < half);
+        let measure = |times: &[f64], rates: &[f64], from: f64| {
+            measure_oscillation(times, rates, from - times.first().copied().unwrap_or(0.0))
                 .map_err(|e| e.to_string())
-        })
-        .collect()
+        };
+        let mut settled = true;
+        let mut found = Vec::new();
+        for rates in &recording.rates {
+            let whole = measure(times, rates, transient_ms)?;
+            let first = measure(&times[..split], &rates[..split], transient_ms)?;
+            let second = measure(&times[split..], &rates[split..], half)?;
+            match (&whole, first, second) {
+                (Some(_), Some(a), Some(b)) => {
+                    if (a.amplitude - b.amplitude).abs() > 0.02 * a.amplitude.max(b.amplitude) {
+                        settled = false;
+                    }
+                }
+                (None, None, None) => {}
+                _ => settled = false,
+            }
+            found.push(whole);
+        }
+        if settled {
+            return Ok(found);
+        }
+        transient_ms *= 2.0;
+    }
+    Ok(vec![None; model.populations().len()])
 }
 
 /// The words for a classification.

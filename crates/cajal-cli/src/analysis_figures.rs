@@ -129,7 +129,9 @@ pub fn phase_plane_figure(names: [&str; 2], plane: &PhasePlane, ranges: [(f64, f
         );
     }
     let panel = with_fixed_points(panel, &plane.fixed_points, |p| (p.rates[0], p.rates[1]));
-    Figure::new(format!("phase plane of {} and {}", names[0], names[1])).with_panel(panel)
+    Figure::new(format!("phase plane of {} and {}", names[0], names[1]))
+        .with_panel(panel)
+        .with_size(820, 760)
 }
 
 /// The bifurcation diagram: one panel per population, branches solid where stable and
@@ -141,19 +143,23 @@ pub fn bifurcation_figure(names: &[String], sweep: &Sweep) -> Figure {
         let mut panel = Panel::new(sweep.parameter.clone(), format!("rate of {name}"));
         let (mut stable, mut unstable) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
         for branch in &sweep.diagram.branches {
-            // Runs of equal stability, each joined to the next so that the line is unbroken.
+            // Runs of equal stability as unbroken polylines; a run ends where stability
+            // changes, and the next starts at the same point so that the branch is continuous.
+            let mut previous: Option<bool> = None;
             for pair in branch.points.windows(2) {
-                let target = if pair[0].stable && pair[1].stable {
+                let stability = pair[0].stable && pair[1].stable;
+                let target = if stability {
                     &mut stable
                 } else {
                     &mut unstable
                 };
-                for point in pair {
-                    target.0.push(point.value);
-                    target.1.push(point.rates[population]);
+                if previous != Some(stability) {
+                    target.0.extend([f64::NAN, pair[0].value]);
+                    target.1.extend([f64::NAN, pair[0].rates[population]]);
                 }
-                target.0.push(f64::NAN);
-                target.1.push(f64::NAN);
+                target.0.push(pair[1].value);
+                target.1.push(pair[1].rates[population]);
+                previous = Some(stability);
             }
             if let [only] = branch.points.as_slice() {
                 let target = if only.stable {
@@ -161,8 +167,8 @@ pub fn bifurcation_figure(names: &[String], sweep: &Sweep) -> Figure {
                 } else {
                     &mut unstable
                 };
-                target.0.extend([only.value, f64::NAN]);
-                target.1.extend([only.rates[population], f64::NAN]);
+                target.0.extend([f64::NAN, only.value]);
+                target.1.extend([f64::NAN, only.rates[population]]);
             }
         }
         panel = panel

@@ -17,14 +17,16 @@ use std::path::Path;
 use std::time::Instant;
 
 use cajal::dynamics::{FixedPoint, Oscillation, measure_oscillation};
+use cajal::input::{Input, InputKind};
 use cajal::rate::{Geometry, RateModel, RateSimulation, RateSimulator};
-use cajal::spec::rate_model::RateModelSpec;
+use cajal::spec::rate_model::{RateInputKind, RateModelSpec};
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use serde_json::{Value, json};
 
 use crate::analysis::{Analysis, analyze, stability_name};
 use crate::output::{create_directory, population_stems, write_csv, write_json};
 use crate::plot::{Color, Figure, Heatmap, Panel, Series, render};
+use crate::report::{PopulationRow, Report, ReportFigure, RunFacts, TheoryRow, write_report};
 use crate::stream::{CsvStream, NpyStream};
 
 /// Samples of a field kept for its figure (time × space), at most.
@@ -184,26 +186,114 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
     }
     let simulate_seconds = wall.elapsed().as_secs_f64();
 
-    let analysis = analyze(model).map_err(|message| miette!("{message}"))?;
+    let analysis = analyze(&model_at_end(spec)?).map_err(|message| miette!("{message}"))?;
     let oscillations = oscillations_of(&recorders, spec.simulation.duration_ms)?;
     let plots = directory.join("plots");
+    let mut figures = Vec::new();
     if let Some(figure) = singles_figure(model, &recorders, &analysis) {
-        render(&figure, &plots.join("rates")).map_err(|e| miette!("{e}"))?;
+        let [svg, _] = render(&figure, &plots.join("rates")).map_err(|e| miette!("{e}"))?;
+        figures.push(ReportFigure {
+            caption: "The rates of the populations, with the fixed points at the final input"
+                .into(),
+            svg,
+        });
     }
     for recorder in recorders
         .iter()
         .filter(|r| model.populations()[r.population].geometry.size() > 1)
     {
         let figure = field_figure(model, recorder, simulator.rates(recorder.population));
-        render(&figure, &plots.join(format!("{}_field", recorder.stem)))
+        let [svg, _] = render(&figure, &plots.join(format!("{}_field", recorder.stem)))
             .map_err(|e| miette!("{e}"))?;
+        figures.push(ReportFigure {
+            caption: format!(
+                "The field {} against position and time, and its profile at the end",
+                model.populations()[recorder.population].name
+            ),
+            svg,
+        });
     }
-    let summary = summary(spec, &simulator, &analysis, &oscillations, simulate_seconds);
+    let theory = theory_rows(model, &simulator, &analysis, &oscillations);
+    let wall_seconds = wall.elapsed().as_secs_f64();
+    let report = Report {
+        title: Path::new(&spec.source.name)
+            .file_name()
+            .map_or(spec.source.name.clone(), |n| {
+                n.to_string_lossy().into_owned()
+            }),
+        facts: RunFacts {
+            cajal_version: env!("CARGO_PKG_VERSION").to_string(),
+            model_file: spec.source.name.clone(),
+            duration_ms: spec.simulation.duration_ms,
+            simulated_ms: simulator.time_ms(),
+            dt_ms,
+            seed: spec.simulation.seed,
+            threads: 1,
+            wall_seconds,
+            simulate_seconds,
+            complete: true,
+        },
+        populations: population_rows(model, &simulator, &oscillations),
+        theory: theory.clone(),
+        figures,
+        model_text: spec.source.text.to_string(),
+    };
+    write_report(&report, &directory.join("report.html"))?;
+    let summary = summary(
+        spec,
+        &simulator,
+        &analysis,
+        &oscillations,
+        &theory,
+        wall_seconds,
+    );
     if !quiet {
         print!("{}", describe(model, &simulator, &analysis, &oscillations));
         println!("outputs in {}", directory.display());
     }
     write_json(&summary_path, &summary)
+}
+
+/// The model with each single population's constant input raised by what its `[[input]]`s
+/// deliver at the end of the run (noise: its mean), so that the fixed points compared with
+/// the final rates are those of the input the run ends with.
+fn model_at_end(spec: &RateModelSpec) -> Result<RateModel> {
+    let end_ms = spec.simulation.duration_ms;
+    let mut populations = spec.model.populations().to_vec();
+    for (index, input) in spec.inputs.iter().enumerate() {
+        let RateInputKind::Waveform(kind) = &input.kind else {
+            continue;
+        };
+        let population = &mut populations[input.target];
+        if population.geometry.size() != 1 {
+            continue;
+        }
+        let inside = end_ms >= input.start_ms && end_ms < input.stop_ms;
+        let value = match kind {
+            InputKind::WhiteNoise { mean, .. } | InputKind::OrnsteinUhlenbeck { mean, .. } => {
+                if inside {
+                    *mean
+                } else {
+                    0.0
+                }
+            }
+            _ => Input::new(
+                kind.clone(),
+                vec![0],
+                input.start_ms,
+                input.stop_ms,
+                spec.simulation.seed,
+                index as u64,
+                spec.simulation.dt_ms,
+            )
+            .ok()
+            .and_then(|input| input.waveform_at(end_ms))
+            .unwrap_or(0.0),
+        };
+        population.input += value;
+    }
+    RateModel::new(populations, spec.model.couplings().to_vec())
+        .map_err(|e| miette!("{}: {e}", spec.source.name))
 }
 
 /// The oscillation of each single-rate recorder over the second half of the run.
@@ -247,6 +337,83 @@ fn final_singles(model: &RateModel, simulator: &RateSimulator) -> Vec<f64> {
     (0..model.populations().len())
         .map(|i| simulator.rates(i)[0])
         .collect()
+}
+
+/// The report's table of populations: final rate (a field: its mean and maximum) and the
+/// oscillation frequency where the rate oscillates.
+fn population_rows(
+    model: &RateModel,
+    simulator: &RateSimulator,
+    oscillations: &[Option<(usize, Oscillation)>],
+) -> Vec<PopulationRow> {
+    model
+        .populations()
+        .iter()
+        .enumerate()
+        .map(|(index, population)| {
+            let rates = simulator.rates(index);
+            let oscillation = oscillations.iter().flatten().find(|(p, _)| *p == index);
+            PopulationRow::new(population.name.clone(), "rate", rates.len())
+                .with_column(
+                    "final rate (mean over points)",
+                    Some(rates.iter().sum::<f64>() / rates.len() as f64),
+                )
+                .with_column(
+                    "final rate (maximum)",
+                    Some(rates.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+                )
+                .with_column("oscillation (Hz)", oscillation.map(|(_, o)| o.frequency_hz))
+                .with_column(
+                    "oscillation amplitude",
+                    oscillation.map(|(_, o)| o.amplitude),
+                )
+        })
+        .collect()
+}
+
+/// Theory beside simulation: each single rate against the stable fixed point nearest to the
+/// final state (at the final input), and a delayed self-inhibition's frequency at onset
+/// against the simulated one.
+fn theory_rows(
+    model: &RateModel,
+    simulator: &RateSimulator,
+    analysis: &Analysis,
+    oscillations: &[Option<(usize, Oscillation)>],
+) -> Vec<TheoryRow> {
+    let mut rows = Vec::new();
+    if model.has_fields() {
+        return rows;
+    }
+    let rates = final_singles(model, simulator);
+    if let Some(point) = nearest_stable(analysis, &rates) {
+        for (index, population) in model.populations().iter().enumerate() {
+            rows.push(TheoryRow {
+                key: "rate",
+                quantity: "final rate".into(),
+                population: population.name.clone(),
+                theory: point.rates[index],
+                simulation: Some(rates[index]),
+                basis: "the stable fixed point r = Φ(I + J r) nearest to the final state, at \
+                        the final input"
+                    .into(),
+            });
+        }
+    }
+    if let Some(delayed) = &analysis.delayed_hopf {
+        let simulated = oscillations.iter().flatten().find(|(p, _)| *p == 0);
+        rows.push(TheoryRow {
+            key: "frequency_hz",
+            quantity: "oscillation frequency at onset (Hz)".into(),
+            population: model.populations()[0].name.clone(),
+            theory: delayed.hopf.frequency_hz,
+            simulation: simulated.map(|(_, o)| o.frequency_hz),
+            basis: format!(
+                "the root iω of the characteristic equation iωτ + 1 = Φ'J e^(−iωD) at J_c = {:.4}",
+                delayed.critical_coupling
+            ),
+        });
+    }
+    rows
 }
 
 fn singles_figure(
@@ -348,6 +515,7 @@ fn summary(
     simulator: &RateSimulator,
     analysis: &Analysis,
     oscillations: &[Option<(usize, Oscillation)>],
+    theory_rows: &[TheoryRow],
     seconds: f64,
 ) -> Value {
     let model = &spec.model;
@@ -395,11 +563,20 @@ fn summary(
         "kind": "rate",
         "complete": true,
         "duration_ms": spec.simulation.duration_ms,
+        "biological_seconds": simulator.time_ms() / 1000.0,
         "dt_ms": spec.simulation.dt_ms,
         "seed": spec.simulation.seed,
         "wall_seconds": seconds,
         "populations": populations,
         "theory": theory,
+        "theory_beside_simulation": theory_rows.iter().map(|row| json!({
+            "quantity": row.key,
+            "population": row.population,
+            "theory": row.theory,
+            "simulation": row.simulation,
+            "relative_difference": row.relative_difference(),
+            "basis": row.basis,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -417,7 +594,7 @@ fn describe(
     };
     out += &format!(
         "{:<12} {:>14} {:>18} {:>22}\n",
-        "population", "final rate", "fixed point", "oscillation"
+        "population", "final rate", "fixed point at end", "oscillation"
     );
     for (index, population) in model.populations().iter().enumerate() {
         let rates = simulator.rates(index);
