@@ -52,6 +52,10 @@ pub enum Command {
     /// ISI CV, CV2, LV, Fano factors, population activity and its spectrum, correlations,
     /// PSTH, membrane-potential statistics; beside each, a Poisson process of the same rate.
     Stats(Box<StatsOptions>),
+    /// Analyse a rate model: fixed points and their stability (with delays: the roots of the
+    /// characteristic equation), field modes, a bifurcation diagram along one parameter
+    /// (`--sweep`), phase line or plane; figures and analysis.json in the output directory.
+    Analyze(AnalyzeOptions),
     /// List the shipped example models, or print one to copy and edit.
     Examples {
         /// The example to print (e.g. `hh_step`).
@@ -79,6 +83,25 @@ pub struct FiOptions {
     /// No progress messages.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Options of `cajal analyze`.
+#[derive(Args, Debug)]
+pub struct AnalyzeOptions {
+    /// The rate model (every population `model = "rate"`).
+    pub model: PathBuf,
+    /// Sweep one numeric key of the model file, PATH=START:STOP:STEP, e.g.
+    /// `population.E.input=0:5:0.05`, `coupling.E.I=-20:0:0.2` or `delay.I.I=1:4:0.1` (a
+    /// quantity keeps its unit): saddle-node and Hopf points, and limit cycles simulated
+    /// where no fixed point is stable.
+    #[arg(long)]
+    pub sweep: Option<String>,
+    /// Print the analysis as JSON (schema in the README) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Output directory for the figures and analysis.json (default: `<model>_analysis`).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 /// Options of `cajal stats`.

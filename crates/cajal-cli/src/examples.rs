@@ -80,6 +80,31 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "rate units with threshold-linear, sigmoid and LIF transfer functions under a ramp",
         include_str!("../../../examples/rate_unit.toml"),
     ),
+    (
+        "rate_linear",
+        "one linear rate population: amplification, integration and instability (cajal analyze)",
+        include_str!("../../../examples/rate_linear.toml"),
+    ),
+    (
+        "rate_bistable",
+        "an excitatory sigmoid population: bistability and hysteresis under a slow ramp",
+        include_str!("../../../examples/rate_bistable.toml"),
+    ),
+    (
+        "rate_inhibitory_delay",
+        "delayed self-inhibition: oscillation beyond the critical coupling J_c at f_c",
+        include_str!("../../../examples/rate_inhibitory_delay.toml"),
+    ),
+    (
+        "wilson_cowan",
+        "Wilson–Cowan E–I pair: Hopf bifurcations and a limit cycle (cajal analyze --sweep)",
+        include_str!("../../../examples/wilson_cowan.toml"),
+    ),
+    (
+        "ring_model",
+        "ring model of orientation selectivity: a persistent bump after the cue (working memory)",
+        include_str!("../../../examples/ring_model.toml"),
+    ),
 ];
 
 /// The text of example `name`.

@@ -4,6 +4,9 @@
 //! and run it ([`cajal::engine`]), write what it produced as it goes ([`stream`], [`output`]),
 //! draw it ([`figures`]) and put it all on one page ([`report`]).
 
+mod analysis;
+mod analysis_figures;
+mod analyze_command;
 mod cli;
 mod diagnostics;
 mod digest;
@@ -13,6 +16,7 @@ mod figures;
 mod output;
 mod plot;
 mod progress;
+mod rate_run;
 mod report;
 mod run_command;
 mod stat_figures;
@@ -52,6 +56,7 @@ fn main() -> miette::Result<()> {
         ),
         cli::Command::Fi(options) => fi_command::fi(&options),
         cli::Command::Stats(options) => stats_command::stats(&options),
+        cli::Command::Analyze(options) => analyze_command::analyze(&options),
         cli::Command::Examples { name } => examples::show(name.as_deref()),
     }
 }

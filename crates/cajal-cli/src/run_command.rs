@@ -7,7 +7,8 @@ use std::time::Instant;
 use cajal::engine::{RunTotals, Simulation};
 use cajal::input::Input;
 use cajal::spec::model::ModelSpec;
-use cajal::spec::{Source, read_model, read_model_file};
+use cajal::spec::rate_model::{ModelFile, read_any_model_file};
+use cajal::spec::{Source, read_model};
 use cajal::stats::PopulationStatistics;
 use cajal::theory::prediction::predictions;
 use miette::{IntoDiagnostic, Result, WrapErr};
@@ -47,23 +48,38 @@ pub fn run(
     threads: Option<usize>,
     duration: Option<&str>,
 ) -> Result<()> {
-    let mut spec = read_model_file(model).map_err(SpecDiagnostic::from)?;
-    if let Some(text) = duration {
-        let quantity = cajal::units::parse_quantity(text)
-            .map_err(|e| miette::miette!("--duration {text}: {}", e.message))?;
-        if quantity.dimension != cajal::units::Dimension::TIME {
-            return Err(miette::miette!(
-                "--duration {text}: not a time (e.g. 100ms)"
-            ));
+    let duration_ms = match duration {
+        None => None,
+        Some(text) => {
+            let quantity = cajal::units::parse_quantity(text)
+                .map_err(|e| miette::miette!("--duration {text}: {}", e.message))?;
+            if quantity.dimension != cajal::units::Dimension::TIME {
+                return Err(miette::miette!(
+                    "--duration {text}: not a time (e.g. 100ms)"
+                ));
+            }
+            Some(quantity.si_value * 1e3)
         }
-        spec.simulation
-            .set_duration(quantity.si_value * 1e3)
-            .map_err(|message| miette::miette!("--duration {text}: {message}"))?;
-    }
+    };
+    let set_duration = |simulation: &mut cajal::spec::model::SimulationSpec| match duration_ms {
+        Some(value) => simulation
+            .set_duration(value)
+            .map_err(|message| miette::miette!("--duration {}: {message}", duration.unwrap_or(""))),
+        None => Ok(()),
+    };
     let directory = directory
         .map(Path::to_path_buf)
         .unwrap_or_else(|| default_directory(model));
-    simulate_and_write(&spec, &directory, quiet, threads)
+    match read_any_model_file(model).map_err(SpecDiagnostic::from)? {
+        ModelFile::Spiking(mut spec) => {
+            set_duration(&mut spec.simulation)?;
+            simulate_and_write(&spec, &directory, quiet, threads)
+        }
+        ModelFile::Rate(mut spec) => {
+            set_duration(&mut spec.simulation)?;
+            crate::rate_run::run_rate_model(&spec, &directory, quiet)
+        }
+    }
 }
 
 fn default_directory(model: &Path) -> PathBuf {

@@ -90,8 +90,14 @@ fn every_shipped_example_runs_and_writes_complete_outputs() {
             "{name}"
         );
         assert!(summary["wall_seconds"].as_f64().unwrap() > 0.0);
+        // Rate models report rates, not spikes.
+        let keys: &[&str] = if summary["kind"] == "rate" {
+            &["points", "final_mean_rate", "final_max_rate"]
+        } else {
+            &["size", "spike_count", "rate_hz", "cv_isi"]
+        };
         for (population, values) in summary["populations"].as_object().unwrap() {
-            for key in ["size", "spike_count", "rate_hz", "cv_isi"] {
+            for &key in keys {
                 assert!(
                     values.get(key).is_some(),
                     "{name}: {population} lacks {key}"

@@ -383,10 +383,16 @@ fn heatmap_colours_cells_by_value_with_a_colour_bar() {
     assert_eq!(low.len(), 2, "low half and the bottom of the colour bar");
     assert_eq!(high.len(), 2, "high half and the top of the colour bar");
     let area = |rects: &Vec<super::geom::FillRect>| {
-        rects.iter().map(|r| (r.x1 - r.x0) * (r.y1 - r.y0)).sum::<i32>()
+        rects
+            .iter()
+            .map(|r| (r.x1 - r.x0) * (r.y1 - r.y0))
+            .sum::<i32>()
     };
     let (a, b) = (area(low[0].0), area(high[0].0));
-    assert!(a > 1000 && (a - b).abs() <= a / 50, "halves of {a} and {b} pixels");
+    assert!(
+        a > 1000 && (a - b).abs() <= a / 50,
+        "halves of {a} and {b} pixels"
+    );
     let labels: Vec<&str> = scene
         .prims
         .iter()

@@ -270,7 +270,52 @@ pub fn read_rate_model(source: Source, base_directory: &Path) -> Result<RateMode
     RateModelDocument::new(source, base_directory)?.check()
 }
 
+impl RateInputSpec {
+    /// The input as the simulator ([`crate::rate::RateSimulator`]) takes it.
+    pub fn to_rate_input(&self) -> crate::rate::RateInput {
+        let kind = match &self.kind {
+            RateInputKind::Waveform(kind) => crate::rate::RateInputKind::Waveform(kind.clone()),
+            RateInputKind::Bump {
+                shape,
+                amplitude,
+                center,
+                velocity_per_ms,
+            } => crate::rate::RateInputKind::Bump {
+                shape: match *shape {
+                    BumpShape::Cosine { contrast } => crate::rate::BumpShape::Cosine { contrast },
+                    BumpShape::Gaussian { width } => crate::rate::BumpShape::Gaussian { width },
+                },
+                amplitude: *amplitude,
+                center: *center,
+                velocity_per_ms: *velocity_per_ms,
+            },
+        };
+        crate::rate::RateInput {
+            target: self.target,
+            kind,
+            start_ms: self.start_ms,
+            stop_ms: self.stop_ms,
+        }
+    }
+}
+
 impl RateModelSpec {
+    /// The inputs as the simulator takes them.
+    pub fn rate_inputs(&self) -> Vec<crate::rate::RateInput> {
+        self.inputs
+            .iter()
+            .map(RateInputSpec::to_rate_input)
+            .collect()
+    }
+
+    /// The history as the simulator takes it.
+    pub fn rate_history(&self) -> crate::rate::History {
+        match &self.history {
+            HistorySpec::Constant => crate::rate::History::Constant,
+            HistorySpec::Given(series) => crate::rate::History::Given(series.clone()),
+        }
+    }
+
     /// Reads and checks a rate-model file.
     pub fn read(path: &Path) -> Result<RateModelSpec, SpecError> {
         RateModelDocument::read(path)?.check()
