@@ -132,7 +132,7 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
     loop {
         for recorder in recorders
             .iter_mut()
-            .filter(|r| step % r.steps_per_sample == 0)
+            .filter(|r| step.is_multiple_of(r.steps_per_sample))
         {
             let time = simulator.time_ms();
             let rates = simulator.rates(recorder.population);
@@ -141,7 +141,7 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
             if let Some(csv) = recorder.csv.as_mut() {
                 csv.append(&[time, rates[0]])?;
             }
-            if recorder.samples % recorder.keep_every == 0 {
+            if recorder.samples.is_multiple_of(recorder.keep_every) {
                 recorder.kept_times.push(time);
                 let stride = rates.len().div_ceil(FIGURE_POINTS).max(1);
                 recorder.kept.extend(rates.iter().step_by(stride));
@@ -466,11 +466,7 @@ fn field_figure(model: &RateModel, recorder: &Recorder, last: &[f64]) -> Figure 
         Geometry::Single => (1.0, "position"),
     };
     let rows = recorder.kept_times.len();
-    let columns = if rows == 0 {
-        0
-    } else {
-        recorder.kept.len() / rows
-    };
+    let columns = recorder.kept.len().checked_div(rows).unwrap_or(0);
     let end = recorder.kept_times.last().copied().unwrap_or(0.0);
     let step = if rows > 1 {
         end / (rows - 1) as f64

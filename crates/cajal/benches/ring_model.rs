@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use cajal::neuron::rate::TransferFunction;
 use cajal::rate::{
-    BumpShape, CouplingStrength, Geometry, History, Kernel, RateCoupling, RateInput,
-    RateInputKind, RateModel, RatePopulation, RateSimulation, RateSimulator,
+    BumpShape, CouplingStrength, Geometry, History, Kernel, RateCoupling, RateInput, RateInputKind,
+    RateModel, RatePopulation, RateSimulation, RateSimulator,
 };
 
 const POINTS: usize = 4096;
@@ -66,7 +66,11 @@ fn time(kernel: Kernel) -> (f64, f64) {
         RateSimulator::new(&model, vec![cue], History::Constant, options).expect("a simulator");
     simulator.advance(STEPS).expect("a finite run");
     let seconds = start.elapsed().as_secs_f64();
-    let peak = simulator.rates(0).iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let peak = simulator
+        .rates(0)
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
     (seconds, black_box(peak))
 }
 
