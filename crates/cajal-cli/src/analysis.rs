@@ -23,8 +23,11 @@ pub struct Analysis {
     pub fixed_points: Vec<FixedPoint>,
     /// For one population with a delayed self-coupling: the exact Hopf point.
     pub delayed_hopf: Option<DelayedSelfInhibition>,
-    /// For each field with a kernel onto itself: its homogeneous states and modes.
+    /// For each field with a kernel onto itself and from no other field: its homogeneous
+    /// states and modes.
     pub fields: Vec<FieldAnalysis>,
+    /// What the analysis left out, in words.
+    pub notes: Vec<String>,
 }
 
 /// The Hopf point of τ dr/dt = −r + Φ(I + J r(t − D)).
@@ -78,6 +81,16 @@ pub fn analyze(model: &RateModel) -> Result<Analysis, String> {
     let names = model.populations().iter().map(|p| p.name.clone()).collect();
     if model.has_fields() {
         let mut fields = Vec::new();
+        let mut notes = Vec::new();
+        if model
+            .populations()
+            .iter()
+            .any(|p| p.geometry.size() == 1)
+        {
+            notes.push(
+                "the single-rate populations of a model with fields are not analysed".to_string(),
+            );
+        }
         for coupling in model.couplings() {
             let (CouplingStrength::Kernel(kernel), true) =
                 (&coupling.strength, coupling.source == coupling.target)
@@ -85,6 +98,18 @@ pub fn analyze(model: &RateModel) -> Result<Analysis, String> {
                 continue;
             };
             let population = &model.populations()[coupling.source];
+            if model
+                .couplings()
+                .iter()
+                .any(|c| c.target == coupling.target && c.source != coupling.target)
+            {
+                notes.push(format!(
+                    "field `{}` receives kernels from other fields; the analysis of one field \
+                     alone does not apply to it",
+                    population.name
+                ));
+                continue;
+            }
             let states = field_modes(
                 kernel,
                 &population.geometry,
@@ -103,6 +128,7 @@ pub fn analyze(model: &RateModel) -> Result<Analysis, String> {
             fixed_points: Vec::new(),
             delayed_hopf: None,
             fields,
+            notes,
         });
     }
     let network = model.network().map_err(|e| e.to_string())?;
@@ -114,6 +140,7 @@ pub fn analyze(model: &RateModel) -> Result<Analysis, String> {
         fixed_points: points,
         delayed_hopf,
         fields: Vec::new(),
+        notes: Vec::new(),
     })
 }
 
@@ -134,11 +161,12 @@ fn self_inhibition(
     else {
         return Ok(None);
     };
-    if coupling.delay_ms <= 0.0 {
-        return Ok(None);
-    }
     let input = network.total_input(&point.rates)[0];
     let slope = transfer_slope(&population.transfer, input);
+    // Only delayed inhibition (a negative loop gain) oscillates through this Hopf point.
+    if coupling.delay_ms <= 0.0 || weight * slope >= 0.0 {
+        return Ok(None);
+    }
     let hopf =
         delayed_hopf(population.time_constant_ms, coupling.delay_ms).map_err(|e| e.to_string())?;
     Ok(Some(DelayedSelfInhibition {
@@ -149,6 +177,27 @@ fn self_inhibition(
         hopf,
         coupling: *weight,
     }))
+}
+
+/// `model` with every `[[input]]` that is a constant over the whole run folded into its
+/// target's constant input, as the simulator folds it: the autonomous model the analysis
+/// studies.
+pub fn with_constant_inputs(
+    model: &RateModel,
+    inputs: &[cajal::rate::RateInput],
+) -> Result<RateModel, String> {
+    let mut populations = model.populations().to_vec();
+    for input in inputs {
+        if let cajal::rate::RateInputKind::Waveform(cajal::input::InputKind::Constant {
+            amplitude,
+        }) = input.kind
+            && input.start_ms <= 0.0
+            && input.stop_ms == f64::INFINITY
+        {
+            populations[input.target].input += amplitude;
+        }
+    }
+    RateModel::new(populations, model.couplings().to_vec()).map_err(|e| e.to_string())
 }
 
 /// How a sweep simulates limit cycles.
@@ -256,7 +305,9 @@ fn simulate_cycle(
         let half = transient_ms + cycles.measured_ms / 2.0;
         let split = times.partition_point(|&t| t < half);
         let measure = |times: &[f64], rates: &[f64], from: f64| {
-            measure_oscillation(times, rates, from - times.first().copied().unwrap_or(0.0))
+            // `measure_oscillation` counts its transient from the slice's first sample.
+            let transient = (from - times.first().copied().unwrap_or(0.0)).max(0.0);
+            measure_oscillation(times, rates, transient)
                 .map_err(|e| e.to_string())
         };
         let mut settled = true;
@@ -352,6 +403,7 @@ pub fn to_json(model_path: &str, analysis: &Analysis, sweep: Option<&Sweep>) -> 
         "model": model_path,
         "populations": analysis.names,
         "fixed_points": analysis.fixed_points.iter().map(fixed_point_json).collect::<Vec<_>>(),
+        "notes": analysis.notes,
         "bifurcations": sweep.map_or_else(Vec::new, |s| {
             s.diagram.bifurcations.iter().map(|b| bifurcation_json(&s.parameter, b)).collect()
         }),

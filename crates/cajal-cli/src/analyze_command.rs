@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use cajal::dynamics::{PhasePlaneOptions, phase_plane};
 use cajal::neuron::rate::TransferFunction;
 use cajal::rate::RateModel;
-use cajal::spec::rate_model::RateModelDocument;
+use cajal::spec::rate_model::{ModelFile, RateModelDocument, read_any_model_file};
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 
 use crate::analysis::{
     Analysis, CycleSimulation, Sweep, analyze as analyze_model, bifurcation_name, stability_name,
-    sweep_parameter, to_json,
+    sweep_parameter, to_json, with_constant_inputs,
 };
 use crate::analysis_figures::{
     bifurcation_figure, field_modes_figure, phase_line, phase_plane_figure,
@@ -28,18 +28,27 @@ const MAX_SWEEP_VALUES: usize = 100_000;
 
 /// Runs `cajal analyze`.
 pub fn analyze(options: &AnalyzeOptions) -> Result<()> {
+    if let Ok(ModelFile::Spiking(_)) = read_any_model_file(&options.model) {
+        return Err(miette!(
+            "{}: `cajal analyze` studies rate models, in which every population has \
+             model = \"rate\"; this file is a network of spiking neurons (`cajal run` runs it)",
+            options.model.display()
+        ));
+    }
     let document = RateModelDocument::read(&options.model).map_err(SpecDiagnostic::from)?;
     let spec = document.check().map_err(SpecDiagnostic::from)?;
-    let analysis = analyze_model(&spec.model).map_err(|message| miette!("{message}"))?;
+    let model = with_constant_inputs(&spec.model, &spec.rate_inputs())
+        .map_err(|message| miette!("{message}"))?;
+    let analysis = analyze_model(&model).map_err(|message| miette!("{message}"))?;
     let sweep = match &options.sweep {
         None => None,
         Some(text) => {
             let (parameter, values) = parse_sweep(text)?;
             let model_at = |value: f64| {
-                document
+                let spec = document
                     .with_overrides(&[(parameter.clone(), value)])
-                    .map(|spec| spec.model)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.to_string())?;
+                with_constant_inputs(&spec.model, &spec.rate_inputs())
             };
             let longest = spec
                 .model
@@ -65,7 +74,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<()> {
         .unwrap_or_else(|| default_directory(&options.model));
     create_directory(&directory)?;
     let mut figures = Vec::new();
-    for (stem, figure) in analysis_figures(&spec.model, &analysis, sweep.as_ref())? {
+    for (stem, figure) in analysis_figures(&model, &analysis, sweep.as_ref())? {
         let [svg, _] = render(&figure, &directory.join(stem)).map_err(|e| miette!("{e}"))?;
         figures.push(svg);
     }
@@ -136,12 +145,12 @@ pub fn parse_sweep(text: &str) -> Result<(String, Vec<f64>)> {
     }
     let steps = (stop - start) / step;
     let whole = (steps * (1.0 + 1e-9)).floor();
-    let count = whole as usize + 1;
-    if count > MAX_SWEEP_VALUES {
+    if !(whole < MAX_SWEEP_VALUES as f64) {
         return Err(miette!(
-            "--sweep: {count} values; at most {MAX_SWEEP_VALUES} (take a larger step)"
+            "--sweep: {whole} steps; at most {MAX_SWEEP_VALUES} values (take a larger step)"
         ));
     }
+    let count = whole as usize + 1;
     let values = (0..count).map(|k| start + step * k as f64).collect();
     Ok((parameter.trim().to_string(), values))
 }
@@ -159,7 +168,7 @@ fn analysis_figures(
     model: &RateModel,
     analysis: &Analysis,
     sweep: Option<&Sweep>,
-) -> Result<Vec<(&'static str, Figure)>> {
+) -> Result<Vec<(String, Figure)>> {
     let mut figures = Vec::new();
     let populations = model.populations();
     if !model.has_fields() {
@@ -175,7 +184,7 @@ fn analysis_figures(
             [only] => {
                 let range = rate_range(&only.transfer, largest(0));
                 figures.push((
-                    "phase_line",
+                    "phase_line".to_string(),
                     phase_line(&only.name, &network, &analysis.fixed_points, range),
                 ));
             }
@@ -202,7 +211,7 @@ fn analysis_figures(
                 };
                 let plane = phase_plane(&network, ranges, &options).map_err(|e| miette!("{e}"))?;
                 figures.push((
-                    "phase_plane",
+                    "phase_plane".to_string(),
                     phase_plane_figure([&first.name, &second.name], &plane, ranges),
                 ));
             }
@@ -210,11 +219,14 @@ fn analysis_figures(
         }
     }
     for field in &analysis.fields {
-        figures.push(("field_modes", field_modes_figure(field)));
+        figures.push((
+            format!("field_modes_{}", crate::output::file_stem(&field.name)),
+            field_modes_figure(field),
+        ));
     }
     if let Some(sweep) = sweep {
         figures.push((
-            "bifurcation_diagram",
+            "bifurcation_diagram".to_string(),
             bifurcation_figure(&analysis.names, sweep),
         ));
     }
@@ -268,6 +280,9 @@ fn describe(path: &Path, model: &RateModel, analysis: &Analysis, sweep: Option<&
                 leading.join(", ")
             );
         }
+    }
+    for note in &analysis.notes {
+        out += &format!("note: {note}\n");
     }
     if let Some(delayed) = &analysis.delayed_hopf {
         let oscillates = delayed.coupling * delayed.slope < delayed.hopf.critical_loop_gain;

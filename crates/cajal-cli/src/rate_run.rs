@@ -7,7 +7,7 @@
 //! rates/NAME.npy              samples × points (1 for a single rate), one row per sample
 //! rates/NAME_times_ms.npy     the sample times
 //! rates/NAME.csv              single rates: time_ms, rate
-//! rates/NAME_profile.csv      fields: position, rate at the end of the run
+//! rates/NAME_profile.csv      rings: position, rate at the end of the run
 //! plots/rates.svg, .png       the single rates against time, with the fixed points
 //! plots/NAME_field.svg, .png  a field: rate against position and time, and its last profile
 //! summary.json                written last: the final rates, oscillations, the fixed points
@@ -32,6 +32,8 @@ use crate::stream::{CsvStream, NpyStream};
 /// Samples of a field kept for its figure (time × space), at most.
 const FIGURE_TIMES: usize = 600;
 const FIGURE_POINTS: usize = 512;
+/// The most values one record may write (8 bytes each), as the model file allows.
+const MAX_RECORD_VALUES: f64 = 1e8;
 
 /// One recorder's files and what the figures keep of it.
 struct Recorder {
@@ -65,11 +67,15 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
     .map_err(|e| miette!("{}: {e}", spec.source.name))?;
 
     create_directory(directory)?;
+    // An earlier summary or report would claim completeness for outputs about to be
+    // replaced.
     let summary_path = directory.join("summary.json");
-    if summary_path.exists() {
-        std::fs::remove_file(&summary_path)
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot remove the old {}", summary_path.display()))?;
+    for old in [&summary_path, &directory.join("report.html")] {
+        if old.exists() {
+            std::fs::remove_file(old)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot remove the old {}", old.display()))?;
+        }
     }
     std::fs::write(directory.join("model.toml"), spec.source.text.as_bytes())
         .into_diagnostic()
@@ -89,6 +95,19 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
         let population = &model.populations()[record.population];
         let size = population.geometry.size();
         let steps_per_sample = ((record.interval_ms / dt_ms).round() as u64).max(1);
+        // The model file's checks bound a record by its own duration; `--duration` may ask
+        // for more.
+        let values = (steps / steps_per_sample + 1) as f64 * size as f64;
+        if values > MAX_RECORD_VALUES {
+            return Err(miette!(
+                "{}: recording `{}` every {} ms for {} ms would write {values:.3e} values (at \
+                 most {MAX_RECORD_VALUES:e}); record less often or run shorter",
+                spec.source.name,
+                population.name,
+                record.interval_ms,
+                spec.simulation.duration_ms
+            ));
+        }
         let stem = if spec.records[..k]
             .iter()
             .any(|r| r.population == record.population)
@@ -128,41 +147,8 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
         });
     }
 
-    let mut step = 0u64;
-    loop {
-        for recorder in recorders
-            .iter_mut()
-            .filter(|r| step.is_multiple_of(r.steps_per_sample))
-        {
-            let time = simulator.time_ms();
-            let rates = simulator.rates(recorder.population);
-            recorder.rates.append(rates)?;
-            recorder.times.append(&[time])?;
-            if let Some(csv) = recorder.csv.as_mut() {
-                csv.append(&[time, rates[0]])?;
-            }
-            if recorder.samples.is_multiple_of(recorder.keep_every) {
-                recorder.kept_times.push(time);
-                let stride = rates.len().div_ceil(FIGURE_POINTS).max(1);
-                recorder.kept.extend(rates.iter().step_by(stride));
-            }
-            recorder.samples += 1;
-        }
-        if step == steps {
-            break;
-        }
-        // Advance to the next sample of any recorder (or the end).
-        let next = recorders
-            .iter()
-            .map(|r| (step / r.steps_per_sample + 1) * r.steps_per_sample)
-            .min()
-            .unwrap_or(steps)
-            .min(steps);
-        simulator
-            .advance(next - step)
-            .map_err(|e| miette!("{}: {e}", spec.source.name))?;
-        step = next;
-    }
+    let outcome = record_run(&mut simulator, &mut recorders, steps);
+    // Whatever happened, the files hold every sample taken, with headers that say so.
     for recorder in &mut recorders {
         recorder.rates.commit()?;
         recorder.times.commit()?;
@@ -170,6 +156,15 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
             csv.commit()?;
         }
     }
+    outcome.wrap_err_with(|| {
+        format!(
+            "{}: the run stopped at t = {} ms; the rates up to then are in {} (no \
+             summary.json: the run is incomplete)",
+            spec.source.name,
+            simulator.time_ms(),
+            rates_directory.display()
+        )
+    })?;
     // Final profiles of fields.
     for (index, population) in model.populations().iter().enumerate() {
         if let Geometry::Ring { points, length } = population.geometry {
@@ -202,7 +197,12 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
         .iter()
         .filter(|r| model.populations()[r.population].geometry.size() > 1)
     {
-        let figure = field_figure(model, recorder, simulator.rates(recorder.population));
+        let figure = field_figure(
+            model,
+            recorder,
+            simulator.rates(recorder.population),
+            simulator.time_ms(),
+        );
         let [svg, _] = render(&figure, &plots.join(format!("{}_field", recorder.stem)))
             .map_err(|e| miette!("{e}"))?;
         figures.push(ReportFigure {
@@ -254,11 +254,51 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
     write_json(&summary_path, &summary)
 }
 
+/// Steps the simulator to `steps`, sampling every recorder at its interval. A diverging rate
+/// or a write error stops it.
+fn record_run(simulator: &mut RateSimulator, recorders: &mut [Recorder], steps: u64) -> Result<()> {
+    let mut step = 0u64;
+    loop {
+        for recorder in recorders
+            .iter_mut()
+            .filter(|r| step.is_multiple_of(r.steps_per_sample))
+        {
+            let time = simulator.time_ms();
+            let rates = simulator.rates(recorder.population);
+            recorder.rates.append(rates)?;
+            recorder.times.append(&[time])?;
+            if let Some(csv) = recorder.csv.as_mut() {
+                csv.append(&[time, rates[0]])?;
+            }
+            if recorder.samples.is_multiple_of(recorder.keep_every) {
+                recorder.kept_times.push(time);
+                let stride = rates.len().div_ceil(FIGURE_POINTS).max(1);
+                recorder.kept.extend(rates.iter().step_by(stride));
+            }
+            recorder.samples += 1;
+        }
+        if step == steps {
+            return Ok(());
+        }
+        // Advance to the next sample of any recorder (or the end).
+        let next = recorders
+            .iter()
+            .map(|r| (step / r.steps_per_sample + 1) * r.steps_per_sample)
+            .min()
+            .unwrap_or(steps)
+            .min(steps);
+        simulator.advance(next - step).map_err(|e| miette!("{e}"))?;
+        step = next;
+    }
+}
+
 /// The model with each single population's constant input raised by what its `[[input]]`s
 /// deliver at the end of the run (noise: its mean), so that the fixed points compared with
 /// the final rates are those of the input the run ends with.
 fn model_at_end(spec: &RateModelSpec) -> Result<RateModel> {
-    let end_ms = spec.simulation.duration_ms;
+    // The last step's midpoint: an input whose window closes at the end of the run was on
+    // during the whole last step.
+    let end_ms = spec.simulation.duration_ms - spec.simulation.dt_ms / 2.0;
     let mut populations = spec.model.populations().to_vec();
     for (index, input) in spec.inputs.iter().enumerate() {
         let RateInputKind::Waveform(kind) = &input.kind else {
@@ -456,7 +496,7 @@ fn singles_figure(
     Some(Figure::new("rates").with_panel(panel))
 }
 
-fn field_figure(model: &RateModel, recorder: &Recorder, last: &[f64]) -> Figure {
+fn field_figure(model: &RateModel, recorder: &Recorder, last: &[f64], end_ms: f64) -> Figure {
     let population = &model.populations()[recorder.population];
     let (length, label) = match population.geometry {
         Geometry::Ring { length, .. } => (length, "position on the ring"),
@@ -475,7 +515,7 @@ fn field_figure(model: &RateModel, recorder: &Recorder, last: &[f64]) -> Figure 
     };
     let (x_range, x_label) = match population.geometry {
         Geometry::Ring { .. } => ((0.0, length), label.to_string()),
-        _ => ((0.0, columns as f64), label.to_string()),
+        _ => ((0.0, population.geometry.size() as f64), label.to_string()),
     };
     // Time runs along x, space along y: rows of the map are positions.
     let mut values = vec![0.0; rows * columns];
@@ -499,7 +539,7 @@ fn field_figure(model: &RateModel, recorder: &Recorder, last: &[f64]) -> Figure 
         .map(|k| x_range.0 + (x_range.1 - x_range.0) * k as f64 / last.len() as f64)
         .collect();
     let profile = Panel::new(x_label, "rate")
-        .with_title(format!("{} at the end ({end} ms)", population.name))
+        .with_title(format!("{} at the end ({end_ms:.3} ms)", population.name))
         .with_series(Series::line(positions, last.to_vec()).with_label("simulated"));
     Figure::new(format!("field {}", population.name))
         .with_panel(map)
@@ -544,7 +584,7 @@ fn summary(
                 "rates": point.rates,
                 "simulated": rates,
                 "relative_difference": point.rates.iter().zip(&rates)
-                    .map(|(t, s)| (s - t).abs() / t.abs().max(1e-12)).collect::<Vec<_>>(),
+                    .map(|(t, s)| (*t != 0.0).then(|| (s - t) / t.abs())).collect::<Vec<_>>(),
             });
         }
     }
