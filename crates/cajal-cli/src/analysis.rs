@@ -82,11 +82,7 @@ pub fn analyze(model: &RateModel) -> Result<Analysis, String> {
     if model.has_fields() {
         let mut fields = Vec::new();
         let mut notes = Vec::new();
-        if model
-            .populations()
-            .iter()
-            .any(|p| p.geometry.size() == 1)
-        {
+        if model.populations().iter().any(|p| p.geometry.size() == 1) {
             notes.push(
                 "the single-rate populations of a model with fields are not analysed".to_string(),
             );
@@ -188,9 +184,8 @@ pub fn with_constant_inputs(
 ) -> Result<RateModel, String> {
     let mut populations = model.populations().to_vec();
     for input in inputs {
-        if let cajal::rate::RateInputKind::Waveform(cajal::input::InputKind::Constant {
-            amplitude,
-        }) = input.kind
+        if let cajal::rate::RateInputKind::Waveform(cajal::input::InputKind::Constant { amplitude }) =
+            input.kind
             && input.start_ms <= 0.0
             && input.stop_ms == f64::INFINITY
         {
@@ -307,8 +302,7 @@ fn simulate_cycle(
         let measure = |times: &[f64], rates: &[f64], from: f64| {
             // `measure_oscillation` counts its transient from the slice's first sample.
             let transient = (from - times.first().copied().unwrap_or(0.0)).max(0.0);
-            measure_oscillation(times, rates, transient)
-                .map_err(|e| e.to_string())
+            measure_oscillation(times, rates, transient).map_err(|e| e.to_string())
         };
         let mut settled = true;
         let mut found = Vec::new();

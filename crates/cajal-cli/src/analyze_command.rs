@@ -145,7 +145,7 @@ pub fn parse_sweep(text: &str) -> Result<(String, Vec<f64>)> {
     }
     let steps = (stop - start) / step;
     let whole = (steps * (1.0 + 1e-9)).floor();
-    if !(whole < MAX_SWEEP_VALUES as f64) {
+    if whole.is_nan() || whole >= MAX_SWEEP_VALUES as f64 {
         return Err(miette!(
             "--sweep: {whole} steps; at most {MAX_SWEEP_VALUES} values (take a larger step)"
         ));

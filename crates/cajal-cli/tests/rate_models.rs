@@ -1010,9 +1010,9 @@ fn analyze_refuses_spiking_models_bad_sweep_paths_and_empty_ranges() {
     assert_refused(
         &output,
         &[
-            "lif_fi.toml:13:9",
-            "every population of a rate model is a rate population",
-            "expected model = \"rate\"",
+            "lif_fi.toml",
+            "`cajal analyze` studies rate models",
+            "network of spiking neurons",
         ],
     );
 
