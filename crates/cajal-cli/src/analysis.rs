@@ -106,6 +106,13 @@ pub fn analyze(model: &RateModel) -> Result<Analysis, String> {
                 ));
                 continue;
             }
+            if coupling.delay_ms > 0.0 {
+                notes.push(format!(
+                    "the {} ms delay of field `{}`'s kernel is left out of its modes: their \
+                     growth rates are those without delay",
+                    coupling.delay_ms, population.name
+                ));
+            }
             let states = field_modes(
                 kernel,
                 &population.geometry,

@@ -39,7 +39,7 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<()> {
     let spec = document.check().map_err(SpecDiagnostic::from)?;
     let model = with_constant_inputs(&spec.model, &spec.rate_inputs())
         .map_err(|message| miette!("{message}"))?;
-    let analysis = analyze_model(&model).map_err(|message| miette!("{message}"))?;
+    let mut analysis = analyze_model(&model).map_err(|message| miette!("{message}"))?;
     let sweep = match &options.sweep {
         None => None,
         Some(text) => {
@@ -50,6 +50,26 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<()> {
                     .map_err(|e| e.to_string())?;
                 with_constant_inputs(&spec.model, &spec.rate_inputs())
             };
+            // The analysis sees τ, Φ, I, J, D and kernels; a swept start value, duration or
+            // time-varying input changes none of them.
+            let analysed = |value: f64| {
+                model_at(value).map(|model| {
+                    let mut populations = model.populations().to_vec();
+                    for population in &mut populations {
+                        population.initial_rate = 0.0;
+                    }
+                    (populations, model.couplings().to_vec())
+                })
+            };
+            if let (Some(&first), Some(&last)) = (values.first(), values.last())
+                && analysed(first).map_err(|m| miette!("{m}"))?
+                    == analysed(last).map_err(|m| miette!("{m}"))?
+            {
+                analysis.notes.push(format!(
+                    "{parameter} does not change the analysed model (τ, Φ, the constant \
+                     inputs, couplings, delays, kernels): the diagram is flat"
+                ));
+            }
             let longest = spec
                 .model
                 .populations()
