@@ -92,7 +92,7 @@ use super::document::{Node, Source, Value, parse_document};
 use super::error::{SpecError, closest};
 use super::model::{self, INPUT_KINDS, MODEL_NAMES, ModelSpec, SimulationSpec};
 use super::reader::{Located, TableReader, quantity_from_node};
-use crate::input::{Input, InputKind, TimeSeries};
+use crate::input::Input;
 use crate::neuron::rate::{self, TransferFunction};
 use crate::rate::{CouplingStrength, Geometry, Kernel, RateCoupling, RateModel, RatePopulation};
 use crate::units::Dimension;
@@ -129,62 +129,15 @@ pub struct RateModelSpec {
     pub records: Vec<RateRecordSpec>,
 }
 
-/// What an `[[input]]` of a rate model adds to its target's input.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RateInputKind {
-    /// A waveform, the same at every point of a field (noise: independent per point);
-    /// amplitudes in the target's input unit.
-    Waveform(InputKind),
-    /// A bump on a field centred at x0(t) = center + velocity_per_ms·(t − start).
-    Bump {
-        /// Its profile.
-        shape: BumpShape,
-        /// A, in the target's input unit.
-        amplitude: f64,
-        /// x0 at the start (a ring uses the first coordinate; the second is 0).
-        center: (f64, f64),
-        /// dx0/dt in units of space per ms (a ring: the second is 0).
-        velocity_per_ms: (f64, f64),
-    },
-}
+/// One `[[input]]` of a rate model: the simulator's own [`crate::rate::RateInput`] (a
+/// waveform, or a bump on a field), so that a checked file drives the simulator as it is.
+pub type RateInputSpec = crate::rate::RateInput;
 
-/// The profile of a bump input.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum BumpShape {
-    /// A·[(1 − contrast) + contrast·cos(2π(x − x0)/L)] (on a torus the cosine is the mean of
-    /// those of the two sides, as in [`Kernel::Cosine`]).
-    Cosine {
-        /// Between 0 (untuned) and 1.
-        contrast: f64,
-    },
-    /// A·exp(−d²/(2 width²)), d the shortest distance to x0.
-    Gaussian {
-        /// > 0, in the unit of space.
-        width: f64,
-    },
-}
+/// r(t) for t ≤ 0, which delayed couplings read at the start: the simulator's
+/// [`crate::rate::History`].
+pub type HistorySpec = crate::rate::History;
 
-/// One `[[input]]` of a rate model.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateInputSpec {
-    /// Index of the target population.
-    pub target: usize,
-    /// What it adds.
-    pub kind: RateInputKind,
-    /// Start of the window in which it acts (ms).
-    pub start_ms: f64,
-    /// End of that window (ms; infinite if open).
-    pub stop_ms: f64,
-}
-
-/// r(t) for t ≤ 0, which delayed couplings read at the start.
-#[derive(Clone, Debug, PartialEq)]
-pub enum HistorySpec {
-    /// Every population at its initial rate.
-    Constant,
-    /// Per population (in model order): a sampled history, or `None` for its initial rate.
-    Given(Vec<Option<TimeSeries>>),
-}
+pub use crate::rate::{BumpShape, RateInputKind};
 
 /// One `[[record]]` of a rate model: the rate of every point of a population.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -270,50 +223,15 @@ pub fn read_rate_model(source: Source, base_directory: &Path) -> Result<RateMode
     RateModelDocument::new(source, base_directory)?.check()
 }
 
-impl RateInputSpec {
-    /// The input as the simulator ([`crate::rate::RateSimulator`]) takes it.
-    pub fn to_rate_input(&self) -> crate::rate::RateInput {
-        let kind = match &self.kind {
-            RateInputKind::Waveform(kind) => crate::rate::RateInputKind::Waveform(kind.clone()),
-            RateInputKind::Bump {
-                shape,
-                amplitude,
-                center,
-                velocity_per_ms,
-            } => crate::rate::RateInputKind::Bump {
-                shape: match *shape {
-                    BumpShape::Cosine { contrast } => crate::rate::BumpShape::Cosine { contrast },
-                    BumpShape::Gaussian { width } => crate::rate::BumpShape::Gaussian { width },
-                },
-                amplitude: *amplitude,
-                center: *center,
-                velocity_per_ms: *velocity_per_ms,
-            },
-        };
-        crate::rate::RateInput {
-            target: self.target,
-            kind,
-            start_ms: self.start_ms,
-            stop_ms: self.stop_ms,
-        }
-    }
-}
-
 impl RateModelSpec {
-    /// The inputs as the simulator takes them.
+    /// The inputs, for the simulator.
     pub fn rate_inputs(&self) -> Vec<crate::rate::RateInput> {
-        self.inputs
-            .iter()
-            .map(RateInputSpec::to_rate_input)
-            .collect()
+        self.inputs.clone()
     }
 
-    /// The history as the simulator takes it.
+    /// The history, for the simulator.
     pub fn rate_history(&self) -> crate::rate::History {
-        match &self.history {
-            HistorySpec::Constant => crate::rate::History::Constant,
-            HistorySpec::Given(series) => crate::rate::History::Given(series.clone()),
-        }
+        self.history.clone()
     }
 
     /// Reads and checks a rate-model file.
