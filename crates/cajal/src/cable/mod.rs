@@ -45,12 +45,20 @@
 //! the root creates no fill-in (Hines 1984, *Int. J. Bio-Med. Comput.* 15:1). A clamped
 //! ("killed-end") compartment has its row replaced by `V_i = value`.
 
+mod channels;
 mod hines;
+mod inputs;
+mod morphology;
 mod passive;
+mod simulator;
 #[cfg(test)]
 mod tests;
 mod tree;
 
+pub use channels::HhChannels;
 pub use hines::hines_solve;
+pub use inputs::{CurrentInjection, CurrentWaveform, Synapse, SynapseKind};
+pub use morphology::{Attachment, Discretization, Location, Morphology, PathPoint, Section};
 pub use passive::{Method, PassiveCable, steady_state, steady_state_clamped};
+pub use simulator::CableModel;
 pub use tree::{CableError, Compartment, PassiveMembrane, Tree};
