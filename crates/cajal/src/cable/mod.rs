@@ -60,5 +60,8 @@ pub use hines::hines_solve;
 pub use inputs::{CurrentInjection, CurrentWaveform, Synapse, SynapseKind};
 pub use morphology::{Attachment, Discretization, Location, Morphology, PathPoint, Section};
 pub use passive::{Method, PassiveCable, steady_state, steady_state_clamped};
-pub use simulator::CableModel;
+pub use simulator::{
+    CableModel, CableRun, CableSimulator, Recording, first_upward_crossing_ms,
+    input_resistance_mohm, simulate, upward_crossings_ms,
+};
 pub use tree::{CableError, Compartment, PassiveMembrane, Tree};

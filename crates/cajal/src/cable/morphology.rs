@@ -229,7 +229,11 @@ impl Morphology {
                 }
             }
             if section.compartments == 0 {
-                return Err(bad_section(section, index, "needs at least one compartment"));
+                return Err(bad_section(
+                    section,
+                    index,
+                    "needs at least one compartment",
+                ));
             }
             if !positive(section.length_um) {
                 return Err(bad_section(
@@ -248,7 +252,11 @@ impl Morphology {
                 }
             } else {
                 if section.points.len() < 2 {
-                    return Err(bad_section(section, index, "a path needs at least two points"));
+                    return Err(bad_section(
+                        section,
+                        index,
+                        "a path needs at least two points",
+                    ));
                 }
                 for (k, p) in section.points.iter().enumerate() {
                     if !(p.x.is_finite() && p.y.is_finite() && p.z.is_finite()) {
@@ -293,8 +301,8 @@ impl Morphology {
             let n = section.compartments;
             let piece = section.length_um / n as f64;
             let parent_compartment = section.parent.map(|a| {
-                start_distance[index] = start_distance[a.section]
-                    + a.position * self.sections[a.section].length_um;
+                start_distance[index] =
+                    start_distance[a.section] + a.position * self.sections[a.section].length_um;
                 locate_in(&first_compartment, &self.sections, a.section, a.position)
             });
             let path_total = path_length(&section.points);
@@ -450,7 +458,6 @@ impl Morphology {
         self.sections.iter().position(|s| s.name == name)
     }
 }
-
 
 /// The compartment of section `section` that contains `position`.
 fn locate_in(first: &[usize], sections: &[Section], section: usize, position: f64) -> usize {

@@ -81,7 +81,9 @@ pub enum CableError {
         message: String,
     },
     /// The simulation became non-finite (an unstable or diverging model).
-    #[error("the membrane potential became {value} mV in compartment {compartment} at t = {time_ms} ms; the model diverged (time step too large for the channels, or a runaway input?)")]
+    #[error(
+        "the membrane potential became {value} mV in compartment {compartment} at t = {time_ms} ms; the model diverged (time step too large for the channels, or a runaway input?)"
+    )]
     Diverged {
         /// Where.
         compartment: usize,
