@@ -52,6 +52,8 @@ mod morphology;
 mod passive;
 mod simulator;
 #[cfg(test)]
+mod simulator_tests;
+#[cfg(test)]
 mod tests;
 mod tree;
 

@@ -67,7 +67,7 @@ struct HhState {
 
 /// A synapse's state: one decaying variable, or two for a difference of exponentials.
 #[derive(Clone, Debug)]
-struct SynapseState {
+pub(super) struct SynapseState {
     compartment: usize,
     kind: SynapseKind,
     /// Weight over the peak of the normalised kernel.
@@ -81,7 +81,7 @@ struct SynapseState {
 }
 
 impl SynapseState {
-    fn new(synapse: &Synapse) -> Result<Self, CableError> {
+    pub(super) fn new(synapse: &Synapse) -> Result<Self, CableError> {
         let bad = |what: &str, value: f64| CableError::NotFinite {
             what: format!("synapse at compartment {}: {what}", synapse.compartment),
             value,
@@ -128,7 +128,7 @@ impl SynapseState {
     }
 
     /// The kernel value `scale (decay − rise)` a time `lag_ms` after the current state.
-    fn value_after(&self, lag_ms: f64) -> f64 {
+    pub(super) fn value_after(&self, lag_ms: f64) -> f64 {
         let rise = if self.tau_rise_ms > 0.0 {
             self.rise * (-lag_ms / self.tau_rise_ms).exp()
         } else {
@@ -139,7 +139,7 @@ impl SynapseState {
 
     /// Advances the state from `t` to `t + dt`, adding the spikes that arrive in
     /// `[t, t + dt)` with the decay they have had by `t + dt`.
-    fn advance(&mut self, t_ms: f64, dt_ms: f64) {
+    pub(super) fn advance(&mut self, t_ms: f64, dt_ms: f64) {
         self.decay *= (-dt_ms / self.tau_decay_ms).exp();
         if self.tau_rise_ms > 0.0 {
             self.rise *= (-dt_ms / self.tau_rise_ms).exp();
@@ -322,6 +322,26 @@ impl CableSimulator {
     /// Membrane potentials, mV.
     pub fn voltages(&self) -> &[f64] {
         &self.v
+    }
+
+    /// Sets the membrane potentials (mV), e.g. to start from a given profile; gates keep
+    /// their values.
+    pub fn set_voltages(&mut self, v: &[f64]) -> Result<(), CableError> {
+        if v.len() != self.v.len() {
+            return Err(CableError::LengthMismatch {
+                what: "voltages",
+                expected: self.v.len(),
+                got: v.len(),
+            });
+        }
+        if let Some(i) = v.iter().position(|x| !x.is_finite()) {
+            return Err(CableError::NotFinite {
+                what: format!("voltage of compartment {i}"),
+                value: v[i],
+            });
+        }
+        self.v.copy_from_slice(v);
+        Ok(())
     }
 
     /// Time since the start, ms.
