@@ -101,7 +101,7 @@ impl SynapseState {
         if let Some(bad_time) = synapse
             .spike_times_ms
             .windows(2)
-            .find(|w| !(w[1] >= w[0]))
+            .find(|w| w[1] < w[0] || w[1].is_nan())
             .map(|w| w[1])
         {
             return Err(bad("spike times (ascending)", bad_time));
@@ -550,7 +550,7 @@ pub fn simulate(
         simulated_ms: 0.0,
     };
     let record = |sim: &CableSimulator, step: u64, run: &mut CableRun| {
-        if step % every == 0 {
+        if step.is_multiple_of(every) {
             run.times_ms.push(step as f64 * dt_ms);
             for (trace, &c) in run.traces_mv.iter_mut().zip(&recording.trace_compartments) {
                 trace.push(sim.voltages()[c]);
