@@ -182,6 +182,13 @@ pub struct CableSimulator {
     synapses: Vec<SynapseState>,
     /// Constant part of the matrix for the solve step (`C/Δt'` + leak + axial).
     base_diag: Vec<f64>,
+    /// `C/Δt'`, nF/ms = µS.
+    cap_over_dt: Vec<f64>,
+    /// When nothing but the passive tree and current inputs act, the matrix never changes:
+    /// its elimination is done once, leaving the reciprocal pivots here and the elimination
+    /// factors in `factor`.
+    constant_pivots: Option<Vec<f64>>,
+    factor: Vec<f64>,
     off_diag: Vec<f64>,
     diag: Vec<f64>,
     rhs: Vec<f64>,
@@ -295,7 +302,21 @@ impl CableSimulator {
             base_diag[parent[i]] += axial_us[i];
             off_diag[i] = -axial_us[i];
         }
+        let cap_over_dt: Vec<f64> = capacitance_nf.iter().map(|c| c / solve_dt).collect();
+        let linear = hh.compartment.is_empty()
+            && synapses
+                .iter()
+                .all(|s| matches!(s.kind, SynapseKind::Current));
+        let mut factor = vec![0.0; n];
+        let constant_pivots = linear.then(|| {
+            let mut pivots = base_diag.clone();
+            eliminate(&parent, &mut pivots, &off_diag, &mut factor);
+            pivots
+        });
         Ok(CableSimulator {
+            cap_over_dt,
+            constant_pivots,
+            factor,
             method,
             dt_ms,
             steps: 0,
@@ -417,25 +438,37 @@ impl CableSimulator {
             }
         }
         // (C/Δt' + K + G) V' = C/Δt' V + G_L E_L + I − i(V) + G V, Δt' the solve step.
-        let solve_dt = match self.method {
-            Method::BackwardEuler => dt,
-            Method::CrankNicolson => dt / 2.0,
-        };
         for i in 0..n {
-            self.diag[i] = self.base_diag[i] + self.active_g[i];
-            self.rhs[i] = self.capacitance_nf[i] / solve_dt * self.v[i]
-                + self.leak_drive_na[i]
-                + self.injected_na[i]
-                - self.active_i[i]
-                + self.active_g[i] * self.v[i];
+            self.rhs[i] =
+                self.cap_over_dt[i] * self.v[i] + self.leak_drive_na[i] + self.injected_na[i]
+                    - self.active_i[i]
+                    + self.active_g[i] * self.v[i];
         }
-        hines_solve(
-            &self.parent,
-            &mut self.diag,
-            &self.off_diag,
-            &self.off_diag,
-            &mut self.rhs,
-        );
+        match &self.constant_pivots {
+            Some(pivots) => {
+                for i in (1..n).rev() {
+                    let p = self.parent[i];
+                    self.rhs[p] -= self.factor[i] * self.rhs[i];
+                }
+                substitute(&self.parent, pivots, &self.off_diag, &mut self.rhs);
+            }
+            None => {
+                for i in 0..n {
+                    self.diag[i] = self.base_diag[i] + self.active_g[i];
+                }
+                eliminate(
+                    &self.parent,
+                    &mut self.diag,
+                    &self.off_diag,
+                    &mut self.factor,
+                );
+                for i in (1..n).rev() {
+                    let p = self.parent[i];
+                    self.rhs[p] -= self.factor[i] * self.rhs[i];
+                }
+                substitute(&self.parent, &self.diag, &self.off_diag, &mut self.rhs);
+            }
+        }
         match self.method {
             Method::BackwardEuler => self.v.copy_from_slice(&self.rhs),
             Method::CrankNicolson => {
@@ -480,6 +513,36 @@ impl CableSimulator {
     /// Leak conductances including killed ends, µS.
     pub fn leak_conductances_us(&self) -> &[f64] {
         &self.leak_us
+    }
+}
+
+/// Hines' elimination of a symmetric tree matrix (diagonal `pivots`, off-diagonal `off`
+/// between each compartment and its parent), leaves to root: afterwards `pivots` holds the
+/// reciprocals of the eliminated pivots and `factor[i]` the multiple of row `i` subtracted
+/// from its parent's row. The right-hand side is eliminated separately with `factor`, so a
+/// constant matrix is eliminated once. One division per compartment.
+fn eliminate(parent: &[usize], pivots: &mut [f64], off: &[f64], factor: &mut [f64]) {
+    for i in (1..pivots.len()).rev() {
+        let reciprocal = 1.0 / pivots[i];
+        let f = off[i] * reciprocal;
+        pivots[parent[i]] -= f * off[i];
+        factor[i] = f;
+        pivots[i] = reciprocal;
+    }
+    if let Some(root) = pivots.first_mut() {
+        *root = 1.0 / *root;
+    }
+}
+
+/// Back substitution after [`eliminate`], root to leaves, in place on the eliminated
+/// right-hand side.
+fn substitute(parent: &[usize], reciprocal_pivots: &[f64], off: &[f64], rhs: &mut [f64]) {
+    if rhs.is_empty() {
+        return;
+    }
+    rhs[0] *= reciprocal_pivots[0];
+    for i in 1..rhs.len() {
+        rhs[i] = (rhs[i] - off[i] * rhs[parent[i]]) * reciprocal_pivots[i];
     }
 }
 
@@ -619,7 +682,7 @@ pub fn input_resistance_mohm(model: &CableModel, compartment: usize) -> Result<f
     let n = simulator.v.len();
     check_compartment("input resistance", compartment, n)?;
     let mut diag: Vec<f64> = (0..n)
-        .map(|i| simulator.base_diag[i] - simulator.capacitance_nf[i] / 1.0)
+        .map(|i| simulator.base_diag[i] - simulator.cap_over_dt[i])
         .collect();
     for k in 0..simulator.hh.compartment.len() {
         let (m, h, nn) = (simulator.hh.m[k], simulator.hh.h[k], simulator.hh.n[k]);
