@@ -37,6 +37,10 @@ pub fn ac_length_constant_um(
 
 /// NEURON's rule: nseg = int((L/(d_lambda·λ_100) + 0.9)/2)*2 + 1 (odd, ≥ 1).
 ///
+/// Compartments then stay shorter than about `d_lambda` of the AC length constant at 100 Hz
+/// (little of a neuron's signalling is faster), and the odd count puts a compartment centre
+/// at the section's midpoint (Hines & Carnevale, *The NEURON Book*, ch. 5).
+///
 /// `length_um` and `diameter_um` describe the section as a cylinder; `d_lambda` is the largest
 /// compartment length as a fraction of `λ_100` ([`ac_length_constant_um`] at 100 Hz). Inputs
 /// for which the rule means nothing (a length, diameter or constant that is not positive and
@@ -106,7 +110,8 @@ fn hints_for_sections(sections: &[Section], d_lambda: f64) -> Vec<String> {
         .collect()
 }
 
-/// One line per section whose compartments are longer than d_lambda·λ_100 (name, compartment length, λ_100, the count the rule would give).
+/// One line per section whose compartments are longer than d_lambda·λ_100 (name, compartment
+/// length, λ_100, the count the rule would give).
 ///
 /// Only sections for which the rule would also give more compartments than they have are
 /// listed (see [`d_lambda_compartments`]); a section with a 3-D path is judged by its

@@ -5,19 +5,8 @@
 //! 1 soma, 2 axon, 3 basal dendrite and 4 apical dendrite; any other number is a custom type
 //! (Cannon et al. 1998, *J. Neurosci. Methods* 84:49; Ascoli et al. 2007, NeuroMorpho.org).
 //!
-//! [`parse_swc`] turns the points into unbranched sections the way NEURON's `Import3d` does,
-//! so that a model can name `dend[3]` or `apic[0]` and mean what a NEURON user means:
-//!
-//! * a section is a run of points of one type without branch points; a point with two or more
-//!   children ends its section, and so does a change of type;
-//! * a section starts with its parent's end point, so that path distance is continuous along
-//!   the cell — except for children of the soma, which start at their own first point, because
-//!   the soma's points lie inside the soma and carry its (large) diameter;
-//! * children of the soma attach to its middle (0.5), every other child to its parent's end;
-//! * the soma is one section: a one-point soma (a sphere of radius `r`) becomes a cylinder of
-//!   length and diameter `2r` along x, which has the sphere's area `4πr²`; NeuroMorpho's
-//!   three-point soma (a centre and two points at `±r`) becomes the same cylinder through its
-//!   three points; any other chain of soma points (a contour or a path) is kept as it is.
+//! [`parse_swc`] turns the points into NEURON-style sections; its documentation gives the
+//! rules.
 
 use std::collections::HashMap;
 
@@ -466,11 +455,30 @@ struct Pending {
 
 /// Reads an SWC file into unbranched sections, parents before children, the root first.
 ///
-/// See the [module documentation](self) for how points become sections. Every problem in the
-/// file is reported with its line: a line without exactly 7 fields, a field that is not a
-/// number (or not an integer for id, type and parent), a duplicate id, a parent id that is
-/// nowhere in the file, a second root, a cycle of parents, a radius that is not positive,
-/// coordinates that are not finite, and a file without points (line 0).
+/// The points become sections the way NEURON's `Import3d` makes them, so that a model can
+/// name `dend[3]` or `apic[0]` and mean what a NEURON user means:
+///
+/// * a section is a run of points of one type without branch points; a point with two or more
+///   children ends its section, and so does a change of type;
+/// * a section starts with its parent's end point (at that point's diameter), so that path
+///   distance is continuous along the cell — except for children of the soma, which start at
+///   their own first point, because the soma's points lie inside the soma and carry its large
+///   diameter (a soma child of a single point runs from the soma point it hangs on, at its own
+///   diameter, so that it has a length);
+/// * children of the soma attach to its middle (0.5), every other child to its parent's end;
+/// * the soma is one section: a one-point soma (a sphere of radius `r`) becomes a cylinder of
+///   length and diameter `2r` along x, which has the sphere's area `4πr²`; NeuroMorpho's
+///   three-point soma (a centre and two points at `±r`) becomes the same cylinder through its
+///   three points; any other chain of soma points (a contour or a path, at most two chains
+///   leaving the root) is kept as it is, and soma points off it become `soma[1]`, `soma[2]`...;
+/// * sections are numbered per type in depth-first order, children in file order; a root that
+///   is not a soma point starts the first section, whatever its type.
+///
+/// Every problem in the file is reported with its line: a line without exactly 7 fields, a
+/// field that is not a number (or not an integer for id, type and parent), a duplicate id, a
+/// parent id that is nowhere in the file (parents may come after their children), a second
+/// root, a cycle of parents, a radius that is not positive, coordinates that are not finite,
+/// and a file without points (line 0).
 pub fn parse_swc(text: &str) -> Result<Vec<SwcSection>, SwcError> {
     let tree = resolve_tree(read_points(text)?)?;
     let points = &tree.points;
