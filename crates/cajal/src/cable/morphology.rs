@@ -69,7 +69,7 @@ pub struct Location {
     pub position: f64,
 }
 
-/// A morphology split into compartments: the [`Tree`] and, for each compartment, where it
+/// A morphology split into compartments: the [`Tree`](super::Tree) and, for each compartment, where it
 /// lies.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Discretization {
