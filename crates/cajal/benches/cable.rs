@@ -121,6 +121,8 @@ fn time(label: &str, model: &CableModel, method: Method) {
         trace_compartments: vec![0, model.discretization.len() / 2],
         sample_every_steps: 4,
         profile_times_ms: Vec::new(),
+        spike_compartments: vec![0],
+        spike_threshold_mv: 0.0,
     };
     let mut best = f64::INFINITY;
     for _ in 0..5 {

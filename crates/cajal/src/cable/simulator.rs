@@ -170,7 +170,6 @@ pub struct CableSimulator {
     dt_ms: f64,
     steps: u64,
     parent: Vec<usize>,
-    capacitance_nf: Vec<f64>,
     /// Leak plus killed-end conductance, µS, and the current it drives at rest, nA.
     leak_us: Vec<f64>,
     leak_drive_na: Vec<f64>,
@@ -321,7 +320,6 @@ impl CableSimulator {
             dt_ms,
             steps: 0,
             parent,
-            capacitance_nf,
             leak_us,
             leak_drive_na,
             axial_us,
@@ -556,6 +554,11 @@ pub struct Recording {
     /// Times (ms) at which the potential of every compartment is kept; each is taken at the
     /// nearest step.
     pub profile_times_ms: Vec<f64>,
+    /// Compartments whose action potentials are timed, at every step: upward crossings of
+    /// `spike_threshold_mv`, interpolated linearly between steps.
+    pub spike_compartments: Vec<usize>,
+    /// The threshold for `spike_compartments`, mV.
+    pub spike_threshold_mv: f64,
 }
 
 /// What a run produced.
@@ -569,20 +572,22 @@ pub struct CableRun {
     pub profiles: Vec<(f64, Vec<f64>)>,
     /// Every compartment's potential at the end, mV.
     pub final_mv: Vec<f64>,
+    /// Action-potential times at each of the recording's `spike_compartments`, ms.
+    pub spike_times_ms: Vec<Vec<f64>>,
     /// Time simulated, ms (less than asked for when the run was stopped).
     pub simulated_ms: f64,
 }
 
 /// Runs a model for `duration_ms` (rounded to whole steps). `keep_going` is called with the
-/// fraction done every few hundred steps; when it returns `false` the run stops there and the
-/// result says how far it got.
+/// steps done and the steps in all every few hundred steps; when it returns `false` the run
+/// stops there and the result says how far it got.
 pub fn simulate(
     model: &CableModel,
     method: Method,
     dt_ms: f64,
     duration_ms: f64,
     recording: &Recording,
-    keep_going: &mut dyn FnMut(f64) -> bool,
+    keep_going: &mut dyn FnMut(u64, u64) -> bool,
 ) -> Result<CableRun, CableError> {
     if !(duration_ms >= 0.0 && duration_ms.is_finite()) {
         return Err(CableError::NotFinite {
@@ -592,9 +597,14 @@ pub fn simulate(
     }
     let mut simulator = CableSimulator::new(model, method, dt_ms)?;
     let n = model.discretization.len();
-    for &c in &recording.trace_compartments {
-        check_compartment("trace", c, n)?;
+    for &c in recording
+        .trace_compartments
+        .iter()
+        .chain(&recording.spike_compartments)
+    {
+        check_compartment("recording", c, n)?;
     }
+    let threshold = recording.spike_threshold_mv;
     let steps = (duration_ms / dt_ms).round() as u64;
     let every = recording.sample_every_steps.max(1) as u64;
     let profile_steps: Vec<u64> = recording
@@ -610,8 +620,14 @@ pub fn simulate(
         ],
         profiles: Vec::new(),
         final_mv: Vec::new(),
+        spike_times_ms: vec![Vec::new(); recording.spike_compartments.len()],
         simulated_ms: 0.0,
     };
+    let mut previous: Vec<f64> = recording
+        .spike_compartments
+        .iter()
+        .map(|&c| simulator.voltages()[c])
+        .collect();
     let record = |sim: &CableSimulator, step: u64, run: &mut CableRun| {
         if step.is_multiple_of(every) {
             run.times_ms.push(step as f64 * dt_ms);
@@ -631,6 +647,14 @@ pub fn simulate(
     for step in 1..=steps {
         simulator.step();
         record(&simulator, step, &mut run);
+        for (k, &c) in recording.spike_compartments.iter().enumerate() {
+            let v = simulator.voltages()[c];
+            if previous[k] < threshold && v >= threshold {
+                let fraction = (threshold - previous[k]) / (v - previous[k]);
+                run.spike_times_ms[k].push((step as f64 - 1.0 + fraction) * dt_ms);
+            }
+            previous[k] = v;
+        }
         if step % check_every == 0 || step == steps {
             if let Some((compartment, value)) = simulator.divergence() {
                 return Err(CableError::Diverged {
@@ -639,7 +663,7 @@ pub fn simulate(
                     value,
                 });
             }
-            if !keep_going(step as f64 / steps as f64) {
+            if !keep_going(step, steps) {
                 break;
             }
         }

@@ -328,6 +328,8 @@ fn squid_axon_velocity(compartments: usize, dt_ms: f64) -> f64 {
         ],
         sample_every_steps: 1,
         profile_times_ms: Vec::new(),
+        spike_compartments: Vec::new(),
+        spike_threshold_mv: 0.0,
     };
     let run = simulate(
         &model,
@@ -335,7 +337,7 @@ fn squid_axon_velocity(compartments: usize, dt_ms: f64) -> f64 {
         dt_ms,
         5.0,
         &recording,
-        &mut |_| true,
+        &mut |_, _| true,
     )
     .unwrap();
     let t1 = first_upward_crossing_ms(&run.times_ms, &run.traces_mv[0], 0.0).unwrap();
