@@ -63,6 +63,25 @@
 //! conductance densities from mS/cm² to S/cm², currents from pA to nA, synaptic conductances
 //! from nS to µS, temperatures from K to °C. Sections are ordered parents first (file order
 //! where it allows), so that section indices are those of [`crate::cable::Morphology`].
+//!
+//! Where the format leaves a choice, this reader takes the one a NEURON user expects:
+//!
+//! - a duration that is not a multiple of dt runs `round(duration / dt)` steps (at least 1);
+//!   `record.every` is rounded to a whole number of steps (and 0.1 ms by default, or dt if
+//!   that is longer);
+//! - without `record.traces`, V is recorded at the middle of the root section (`soma@0.5`);
+//! - `[[stimulus]]` is a step unless `kind` says otherwise, and a step without `duration`
+//!   lasts to the end of the run; a `[[synapse]]` is a conductance synapse unless `kind`
+//!   says otherwise, its conductance is never negative, `tau_rise < tau_decay` (the peak of
+//!   the difference of exponentials must exist), and spike times are non-decreasing (two
+//!   equal times are two events at once); a Poisson train runs from `start` (default 0) to
+//!   `stop` (default the duration);
+//! - HH densities may be zero (a blocked channel), membrane constants and sizes may not;
+//! - an SWC section of a type other than soma, axon, basal or apical dendrite takes
+//!   `[membrane]` and no channels; a section whose points have no length (a one-point soma)
+//!   becomes a cylinder of length equal to its diameter, as in NEURON;
+//! - labels write a position or an electrotonic distance as the file does (`cable@1.0`,
+//!   `cable@1.5lambda`) and a distance in µm (`cable@300um` for `"0.3 mm"`).
 
 use std::path::Path;
 
