@@ -46,19 +46,28 @@
 //! ("killed-end") compartment has its row replaced by `V_i = value`.
 
 mod channels;
+mod d_lambda;
 mod hines;
 mod inputs;
 mod morphology;
 mod passive;
 mod simulator;
 #[cfg(test)]
+mod simulator_tests;
+mod swc;
+#[cfg(test)]
 mod tests;
 mod tree;
 
 pub use channels::HhChannels;
+pub use d_lambda::{ac_length_constant_um, d_lambda_compartments, d_lambda_hints};
 pub use hines::hines_solve;
 pub use inputs::{CurrentInjection, CurrentWaveform, Synapse, SynapseKind};
 pub use morphology::{Attachment, Discretization, Location, Morphology, PathPoint, Section};
 pub use passive::{Method, PassiveCable, steady_state, steady_state_clamped};
-pub use simulator::CableModel;
+pub use simulator::{
+    CableModel, CableRun, CableSimulator, Recording, first_upward_crossing_ms,
+    input_resistance_mohm, simulate, upward_crossings_ms,
+};
+pub use swc::{SwcError, SwcSection, SwcType, parse_swc};
 pub use tree::{CableError, Compartment, PassiveMembrane, Tree};

@@ -7,7 +7,8 @@
 //! it lets a user say "the middle of the apical dendrite" instead of "compartment 317".
 
 use super::channels::HhChannels;
-use super::tree::PassiveMembrane;
+use super::tree::{CableError, Compartment, PassiveMembrane, Tree};
+use std::f64::consts::PI;
 
 /// A point of a section's 3-D path (as in an SWC file), µm.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -68,7 +69,7 @@ pub struct Location {
     pub position: f64,
 }
 
-/// A morphology split into compartments: the [`Tree`] and, for each compartment, where it
+/// A morphology split into compartments: the [`Tree`](super::Tree) and, for each compartment, where it
 /// lies.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Discretization {
@@ -91,7 +92,362 @@ pub struct Discretization {
     pub hh: Vec<Option<HhChannels>>,
 }
 
+fn bad_section(section: &Section, index: usize, message: impl Into<String>) -> CableError {
+    let name = if section.name.is_empty() {
+        format!("#{index}")
+    } else {
+        section.name.clone()
+    };
+    CableError::BadSection {
+        section: name,
+        message: message.into(),
+    }
+}
+
+fn positive(value: f64) -> bool {
+    value > 0.0 && value.is_finite()
+}
+
+impl Section {
+    /// The length-weighted mean diameter, µm: `diameter_um` for a cylinder, the mean over the
+    /// path (diameters interpolated linearly between points) otherwise.
+    pub fn mean_diameter_um(&self) -> f64 {
+        if self.points.len() < 2 {
+            return self.diameter_um;
+        }
+        let total = path_length(&self.points);
+        if total <= 0.0 {
+            return self.diameter_um;
+        }
+        mean_diameter_between(&self.points, 0.0, total)
+    }
+}
+
+/// Total length of a path, µm.
+fn path_length(points: &[PathPoint]) -> f64 {
+    points.windows(2).map(|w| distance(&w[0], &w[1])).sum()
+}
+
+fn distance(a: &PathPoint, b: &PathPoint) -> f64 {
+    ((b.x - a.x).powi(2) + (b.y - a.y).powi(2) + (b.z - a.z).powi(2)).sqrt()
+}
+
+/// The point (with interpolated diameter) at path length `s` from the start.
+fn point_at_length(points: &[PathPoint], s: f64) -> PathPoint {
+    let mut walked = 0.0;
+    for w in points.windows(2) {
+        let piece = distance(&w[0], &w[1]);
+        if walked + piece >= s && piece > 0.0 {
+            let f = ((s - walked) / piece).clamp(0.0, 1.0);
+            return PathPoint {
+                x: w[0].x + f * (w[1].x - w[0].x),
+                y: w[0].y + f * (w[1].y - w[0].y),
+                z: w[0].z + f * (w[1].z - w[0].z),
+                diameter_um: w[0].diameter_um + f * (w[1].diameter_um - w[0].diameter_um),
+            };
+        }
+        walked += piece;
+    }
+    points[points.len() - 1]
+}
+
+/// Mean diameter over the path between lengths `from` and `to` (the diameter varies
+/// linearly between points, so the mean of each piece is the mean of its ends).
+fn mean_diameter_between(points: &[PathPoint], from: f64, to: f64) -> f64 {
+    let mut walked = 0.0f64;
+    let mut integral = 0.0;
+    for w in points.windows(2) {
+        let piece = distance(&w[0], &w[1]);
+        let (a, b) = (walked.max(from), (walked + piece).min(to));
+        if b > a && piece > 0.0 {
+            let da = point_at_length(w, a - walked).diameter_um;
+            let db = point_at_length(w, b - walked).diameter_um;
+            integral += 0.5 * (da + db) * (b - a);
+        }
+        walked += piece;
+    }
+    if to > from {
+        integral / (to - from)
+    } else {
+        point_at_length(points, from).diameter_um
+    }
+}
+
 impl Morphology {
+    /// A morphology from its sections, checked: section 0 is the root and the only one
+    /// without a parent, each parent comes before its children, names are unique and not
+    /// empty, attachment positions lie in [0, 1], sizes are positive and finite, every section
+    /// has at least one compartment, and a section with a path has at least two points.
+    pub fn new(sections: Vec<Section>) -> Result<Morphology, CableError> {
+        if sections.is_empty() {
+            return Err(CableError::Empty);
+        }
+        for (index, section) in sections.iter().enumerate() {
+            if section.name.is_empty() {
+                return Err(bad_section(section, index, "a section needs a name"));
+            }
+            if sections[..index].iter().any(|s| s.name == section.name) {
+                return Err(bad_section(section, index, "two sections have this name"));
+            }
+            match (index, section.parent) {
+                (0, None) => {}
+                (0, Some(_)) => {
+                    return Err(bad_section(
+                        section,
+                        index,
+                        "the first section is the root and cannot have a parent",
+                    ));
+                }
+                (_, None) => {
+                    return Err(bad_section(
+                        section,
+                        index,
+                        "has no parent; only the root section may have none",
+                    ));
+                }
+                (_, Some(attachment)) => {
+                    if attachment.section >= index {
+                        return Err(bad_section(
+                            section,
+                            index,
+                            format!(
+                                "its parent (section {}) must come before it",
+                                attachment.section
+                            ),
+                        ));
+                    }
+                    if !(0.0..=1.0).contains(&attachment.position) {
+                        return Err(bad_section(
+                            section,
+                            index,
+                            format!(
+                                "attachment position {} is outside [0, 1]",
+                                attachment.position
+                            ),
+                        ));
+                    }
+                }
+            }
+            if section.compartments == 0 {
+                return Err(bad_section(
+                    section,
+                    index,
+                    "needs at least one compartment",
+                ));
+            }
+            if !positive(section.length_um) {
+                return Err(bad_section(
+                    section,
+                    index,
+                    format!("length must be positive, got {} µm", section.length_um),
+                ));
+            }
+            if section.points.is_empty() {
+                if !positive(section.diameter_um) {
+                    return Err(bad_section(
+                        section,
+                        index,
+                        format!("diameter must be positive, got {} µm", section.diameter_um),
+                    ));
+                }
+            } else {
+                if section.points.len() < 2 {
+                    return Err(bad_section(
+                        section,
+                        index,
+                        "a path needs at least two points",
+                    ));
+                }
+                for (k, p) in section.points.iter().enumerate() {
+                    if !(p.x.is_finite() && p.y.is_finite() && p.z.is_finite()) {
+                        return Err(bad_section(
+                            section,
+                            index,
+                            format!("point {k} has a non-finite coordinate"),
+                        ));
+                    }
+                    if !positive(p.diameter_um) {
+                        return Err(bad_section(
+                            section,
+                            index,
+                            format!("point {k} has diameter {} µm", p.diameter_um),
+                        ));
+                    }
+                }
+                if !positive(path_length(&section.points)) {
+                    return Err(bad_section(section, index, "its path has zero length"));
+                }
+            }
+        }
+        Ok(Morphology { sections })
+    }
+
+    /// Splits every section into its compartments: equal lengths along the section, each a
+    /// cylinder of the section's diameter (the mean diameter over its stretch of the path
+    /// when the section has one). The first compartment of a section is joined to the
+    /// compartment of the parent that contains the attachment point.
+    pub fn discretize(&self) -> Result<Discretization, CableError> {
+        let count: usize = self.sections.iter().map(|s| s.compartments).sum();
+        let mut compartments = Vec::with_capacity(count);
+        let mut section_of = Vec::with_capacity(count);
+        let mut position = Vec::with_capacity(count);
+        let mut distance_from_root_um = Vec::with_capacity(count);
+        let mut first_compartment = Vec::with_capacity(self.sections.len());
+        let mut hh = Vec::with_capacity(count);
+        let mut start_distance = vec![0.0; self.sections.len()];
+        for (index, section) in self.sections.iter().enumerate() {
+            let first = compartments.len();
+            first_compartment.push(first);
+            let n = section.compartments;
+            let piece = section.length_um / n as f64;
+            let parent_compartment = section.parent.map(|a| {
+                start_distance[index] =
+                    start_distance[a.section] + a.position * self.sections[a.section].length_um;
+                locate_in(&first_compartment, &self.sections, a.section, a.position)
+            });
+            let path_total = path_length(&section.points);
+            for k in 0..n {
+                let diameter_um = if section.points.len() >= 2 {
+                    let scale = path_total / section.length_um;
+                    mean_diameter_between(
+                        &section.points,
+                        k as f64 * piece * scale,
+                        (k + 1) as f64 * piece * scale,
+                    )
+                } else {
+                    section.diameter_um
+                };
+                compartments.push(Compartment {
+                    parent: if k == 0 {
+                        parent_compartment
+                    } else {
+                        Some(first + k - 1)
+                    },
+                    length_um: piece,
+                    diameter_um,
+                    membrane: section.membrane,
+                });
+                section_of.push(index);
+                position.push((k as f64 + 0.5) / n as f64);
+                distance_from_root_um.push(start_distance[index] + (k as f64 + 0.5) * piece);
+                hh.push(section.hh);
+            }
+        }
+        let tree = Tree::new(compartments).map_err(|e| match e {
+            CableError::NotPositive {
+                index,
+                field,
+                value,
+            } => CableError::BadSection {
+                section: self.sections[section_of[index]].name.clone(),
+                message: format!("{field} must be positive and finite, got {value}"),
+            },
+            CableError::NotFinite { what, value } => CableError::BadSection {
+                section: "?".into(),
+                message: format!("{what} must be finite, got {value}"),
+            },
+            other => other,
+        })?;
+        let segments_um = self.layout(&first_compartment, count);
+        Ok(Discretization {
+            tree,
+            section: section_of,
+            position,
+            distance_from_root_um,
+            segments_um,
+            first_compartment,
+            hh,
+        })
+    }
+
+    /// Where each compartment is drawn: along the section's path where it has one, otherwise
+    /// as a straight line from its attachment point, children fanned out around their
+    /// parent's direction (forward at the parent's far end, backward at its start, sideways
+    /// in between).
+    fn layout(&self, first_compartment: &[usize], count: usize) -> Vec<[[f64; 2]; 2]> {
+        // Start point and direction (radians) of each section's straight drawing.
+        let mut start = vec![[0.0f64; 2]; self.sections.len()];
+        let mut angle = vec![0.0f64; self.sections.len()];
+        let mut children_seen: Vec<Vec<(i8, usize)>> = vec![Vec::new(); self.sections.len()];
+        let mut segments = vec![[[0.0; 2]; 2]; count];
+        for (index, section) in self.sections.iter().enumerate() {
+            if let Some(a) = section.parent {
+                let parent = &self.sections[a.section];
+                let (point, direction) = if parent.points.len() >= 2 {
+                    let total = path_length(&parent.points);
+                    let s = a.position * total;
+                    let here = point_at_length(&parent.points, s);
+                    let ahead = point_at_length(&parent.points, (s + 1e-3 * total).min(total));
+                    let behind = point_at_length(&parent.points, (s - 1e-3 * total).max(0.0));
+                    (
+                        [here.x, here.y],
+                        (ahead.y - behind.y).atan2(ahead.x - behind.x),
+                    )
+                } else {
+                    let along = a.position * parent.length_um;
+                    let p = start[a.section];
+                    let t = angle[a.section];
+                    ([p[0] + along * t.cos(), p[1] + along * t.sin()], t)
+                };
+                let side: i8 = if a.position >= 0.75 {
+                    0
+                } else if a.position <= 0.25 {
+                    2
+                } else {
+                    1
+                };
+                let siblings = self
+                    .sections
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| {
+                        s.parent.is_some_and(|b| {
+                            b.section == a.section
+                                && (if b.position >= 0.75 {
+                                    0
+                                } else if b.position <= 0.25 {
+                                    2
+                                } else {
+                                    1
+                                }) == side
+                        })
+                    })
+                    .count();
+                let rank = children_seen[a.section]
+                    .iter()
+                    .filter(|(s, _)| *s == side)
+                    .count();
+                children_seen[a.section].push((side, index));
+                let base = direction + f64::from(side) * PI / 2.0;
+                let spread = if siblings > 1 {
+                    (PI / 2.0) * (rank as f64 / (siblings - 1) as f64 - 0.5)
+                } else {
+                    0.0
+                };
+                start[index] = point;
+                angle[index] = base + spread;
+            }
+            let n = section.compartments;
+            let first = first_compartment[index];
+            for k in 0..n {
+                let (f0, f1) = (k as f64 / n as f64, (k + 1) as f64 / n as f64);
+                segments[first + k] = if section.points.len() >= 2 {
+                    let total = path_length(&section.points);
+                    let a = point_at_length(&section.points, f0 * total);
+                    let b = point_at_length(&section.points, f1 * total);
+                    [[a.x, a.y], [b.x, b.y]]
+                } else {
+                    let (p, t, l) = (start[index], angle[index], section.length_um);
+                    [
+                        [p[0] + f0 * l * t.cos(), p[1] + f0 * l * t.sin()],
+                        [p[0] + f1 * l * t.cos(), p[1] + f1 * l * t.sin()],
+                    ]
+                };
+            }
+        }
+        segments
+    }
+
     /// The sections.
     pub fn sections(&self) -> &[Section] {
         &self.sections
@@ -103,3 +459,51 @@ impl Morphology {
     }
 }
 
+/// The compartment of section `section` that contains `position`.
+fn locate_in(first: &[usize], sections: &[Section], section: usize, position: f64) -> usize {
+    let n = sections[section].compartments;
+    let k = ((position.clamp(0.0, 1.0) * n as f64).floor() as usize).min(n - 1);
+    first[section] + k
+}
+
+impl Discretization {
+    /// The number of compartments.
+    pub fn len(&self) -> usize {
+        self.tree.len()
+    }
+
+    /// Never true: a discretisation has at least one compartment.
+    pub fn is_empty(&self) -> bool {
+        self.tree.is_empty()
+    }
+
+    /// The compartment that contains a location. Positions are clamped to [0, 1]; at a
+    /// boundary between two compartments the later one is chosen, and position 1 is the
+    /// section's last compartment.
+    ///
+    /// # Panics
+    ///
+    /// If the section index is out of range.
+    pub fn locate(&self, location: Location) -> usize {
+        let section = location.section;
+        let first = self.first_compartment[section];
+        let end = self
+            .first_compartment
+            .get(section + 1)
+            .copied()
+            .unwrap_or(self.tree.len());
+        let n = end - first;
+        first + ((location.position.clamp(0.0, 1.0) * n as f64).floor() as usize).min(n - 1)
+    }
+
+    /// The compartments of a section, in order from its start.
+    pub fn compartments_of(&self, section: usize) -> std::ops::Range<usize> {
+        let first = self.first_compartment[section];
+        let end = self
+            .first_compartment
+            .get(section + 1)
+            .copied()
+            .unwrap_or(self.tree.len());
+        first..end
+    }
+}

@@ -72,6 +72,26 @@ pub enum CableError {
     /// The time step must be positive and finite.
     #[error("time step must be positive and finite, got {0} ms")]
     BadTimeStep(f64),
+    /// A section of a morphology is malformed.
+    #[error("section `{section}`: {message}")]
+    BadSection {
+        /// The section's name (or its index when it has no usable name).
+        section: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The simulation became non-finite (an unstable or diverging model).
+    #[error(
+        "the membrane potential became {value} mV in compartment {compartment} at t = {time_ms} ms; the model diverged (time step too large for the channels, or a runaway input?)"
+    )]
+    Diverged {
+        /// Where.
+        compartment: usize,
+        /// When, ms.
+        time_ms: f64,
+        /// The value.
+        value: f64,
+    },
     /// The steady state does not exist (no leak and no clamp: the matrix is singular).
     #[error("no unique steady state: the system is singular (no leak conductance and no clamp?)")]
     Singular,
