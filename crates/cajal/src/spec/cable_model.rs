@@ -291,6 +291,8 @@ pub(super) fn read_parsed_cable_model(
         discretization,
         temperature_celsius: simulation.temperature_celsius,
         initial_mv,
+        // The format has no killed ends: every end is sealed, as in NEURON.
+        killed_ends: Vec::new(),
         injections,
         synapses,
     };

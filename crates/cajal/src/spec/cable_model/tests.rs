@@ -601,8 +601,7 @@ g_leak = "0.02 mS/cm^2"
 /// A soma, an axon and a dendrite that forks in two.
 const SWC: &str = "# soma, axon, dendrite\n\
 1 1 0 0 0 5 -1\n\
-2 1 10 0 0 5 1\n\
-3 2 20 0 0 0.5 2\n\
+3 2 20 0 0 0.5 1\n\
 4 2 120 0 0 0.5 3\n\
 5 2 320 0 0 0.4 4\n\
 6 3 -10 0 0 1 1\n\
@@ -610,46 +609,58 @@ const SWC: &str = "# soma, axon, dendrite\n\
 8 3 -60 50 0 0.5 7\n\
 9 3 -60 -80 0 0.5 7\n";
 
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
 #[test]
 fn swc_morphologies_take_membranes_and_channels_per_type() {
-    let directory = temporary_directory("swc");
-    std::fs::write(directory.join("cell.swc"), SWC).unwrap();
-    let spec = read_in(SWC_MODEL, &directory).unwrap();
+    let text = SWC_MODEL.replace("cell.swc", "neuron_swc.swc");
+    let spec = read_in(&text, &examples()).unwrap();
     let sections = spec.morphology.sections();
     assert_eq!(sections[0].name, "soma");
-    assert!(sections.len() >= 4, "{sections:?}");
-    let d_lambda = DEFAULT_D_LAMBDA;
+    let count = |prefix: &str| {
+        sections
+            .iter()
+            .filter(|s| s.name.starts_with(prefix))
+            .count()
+    };
+    // The synthetic cell's structure (see the file's header).
+    assert_eq!((count("dend["), count("apic["), count("soma")), (16, 11, 1));
+    assert!(count("axon[") >= 1);
     for section in sections {
         let hh = section.hh;
         let membrane = section.membrane;
         if section.name == "soma" {
             assert_eq!(hh, Some(HhChannels::default()));
-            assert!(close(membrane.g_leak, 5e-5));
+            assert!(close(membrane.g_leak, 5e-5) && close(membrane.r_a, 100.0));
         } else if section.name.starts_with("axon") {
             let hh = hh.expect("hh on the axon");
             assert!(close(hh.g_na, 0.2) && close(hh.g_k, 0.036));
             assert!(close(membrane.r_a, 70.0) && close(membrane.g_leak, 5e-5));
-        } else {
-            assert!(section.name.starts_with("dend"), "{}", section.name);
+        } else if section.name.starts_with("dend") {
             assert!(hh.is_none());
             assert!(close(membrane.g_leak, 2e-5) && close(membrane.r_a, 100.0));
+        } else {
+            // No [morphology.apical]: [membrane] and no channels.
+            assert!(section.name.starts_with("apic"), "{}", section.name);
+            assert!(hh.is_none() && close(membrane.g_leak, 5e-5));
         }
-        // Path length and length-weighted mean diameter of the points.
-        if !section.points.is_empty() {
-            let (mut length, mut area) = (0.0, 0.0);
-            for pair in section.points.windows(2) {
-                let (a, b) = (pair[0], pair[1]);
-                let l = ((b.x - a.x).powi(2) + (b.y - a.y).powi(2) + (b.z - a.z).powi(2)).sqrt();
-                length += l;
-                area += l * (a.diameter_um + b.diameter_um) / 2.0;
-            }
-            assert!(close(section.length_um, length), "{}", section.name);
-            assert!(
-                close(section.diameter_um, area / length),
-                "{}",
-                section.name
-            );
+        // Path length and length-weighted mean diameter of the points, which are kept.
+        assert!(section.points.len() >= 2, "{}", section.name);
+        let (mut length, mut area) = (0.0, 0.0);
+        for pair in section.points.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            let l = ((b.x - a.x).powi(2) + (b.y - a.y).powi(2) + (b.z - a.z).powi(2)).sqrt();
+            length += l;
+            area += l * (a.diameter_um + b.diameter_um) / 2.0;
         }
+        assert!(close(section.length_um, length), "{}", section.name);
+        assert!(
+            close(section.diameter_um, area / length),
+            "{}",
+            section.name
+        );
         assert_eq!(
             section.compartments,
             neuron_nseg(
@@ -657,7 +668,7 @@ fn swc_morphologies_take_membranes_and_channels_per_type() {
                 section.diameter_um,
                 membrane.r_a,
                 membrane.c_m,
-                d_lambda
+                DEFAULT_D_LAMBDA
             ),
             "{}",
             section.name
@@ -667,16 +678,41 @@ fn swc_morphologies_take_membranes_and_channels_per_type() {
         spec.model.discretization.len(),
         sections.iter().map(|s| s.compartments).sum::<usize>()
     );
+    // The axon is 600.3 um long (the file's header).
+    let axon_index = spec.morphology.section_index("axon[0]").unwrap();
+    let total_axon: f64 = sections
+        .iter()
+        .filter(|s| s.name.starts_with("axon"))
+        .map(|s| s.length_um)
+        .sum();
+    assert!((total_axon - 600.3).abs() < 0.1, "{total_axon}");
+    // The d_lambda rule left nothing to warn about.
+    assert!(spec.hints.is_empty(), "{:?}", spec.hints);
 
     // [morphology] d_lambda overrides [membrane] d_lambda.
-    let finer = SWC_MODEL.replace("swc = \"cell.swc\"", "swc = \"cell.swc\"\nd_lambda = 0.01");
-    let finer = read_in(&finer, &directory).unwrap();
-    let axon = finer.morphology.section_index("axon[0]").unwrap();
-    let axon = &finer.morphology.sections()[axon];
+    let finer = text.replace(
+        "swc = \"neuron_swc.swc\"",
+        "swc = \"neuron_swc.swc\"\nd_lambda = 0.01",
+    );
+    let finer = read_in(&finer, &examples()).unwrap();
+    let axon = &finer.morphology.sections()[axon_index];
     assert_eq!(
         axon.compartments,
         neuron_nseg(axon.length_um, axon.diameter_um, 70.0, 1.0, 0.01)
     );
+    assert!(axon.compartments > sections[axon_index].compartments);
+}
+
+#[test]
+fn inline_swc_files_are_found_relative_to_the_model() {
+    let directory = temporary_directory("swc");
+    std::fs::write(directory.join("cell.swc"), SWC).unwrap();
+    let spec = read_in(SWC_MODEL, &directory).unwrap();
+    let sections = spec.morphology.sections();
+    let names: Vec<&str> = sections.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["soma", "axon[0]", "dend[0]", "dend[1]", "dend[2]"]);
+    // A one-point soma of radius 5 µm: NEURON's cylinder of length and diameter 10 µm.
+    assert!(close(sections[0].length_um, 10.0) && close(sections[0].diameter_um, 10.0));
     std::fs::remove_dir_all(directory).unwrap();
 }
 
