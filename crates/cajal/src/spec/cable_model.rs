@@ -192,6 +192,10 @@ const DEFAULT_TEMPERATURE_CELSIUS: f64 = 6.3;
 /// 0 °C in kelvin.
 const ZERO_CELSIUS_K: f64 = 273.15;
 
+/// The most steps a run may take: a morphology has thousands of compartments, so 10^12
+/// steps is already far beyond any run that ends; the limit keeps counts exact in u64.
+const MAX_STEPS: f64 = 1e12;
+
 /// The seed when the file gives none.
 const DEFAULT_SEED: u64 = 1;
 
@@ -349,8 +353,15 @@ fn read_simulation(root: &mut TableReader) -> Result<(CableSimulation, Option<f6
             .expected(format!("dt <= duration = {} ms", tidy(duration.value)))
             .found(format!("{} ms", tidy(dt_ms))));
     }
+    let steps = (duration.value / dt_ms).round().max(1.0);
+    if steps > MAX_STEPS {
+        return Err(reader
+            .error_at("duration", duration.span, "too many time steps")
+            .expected("at most 10^12 steps")
+            .found(format!("{steps:e} steps of {} ms", tidy(dt_ms))));
+    }
     reader.finish()?;
-    let steps = (duration.value / dt_ms).round().max(1.0) as u64;
+    let steps = steps as u64;
     let simulation = CableSimulation {
         duration_ms: duration.value,
         dt_ms,
@@ -360,6 +371,38 @@ fn read_simulation(root: &mut TableReader) -> Result<(CableSimulation, Option<f6
         seed,
     };
     Ok((simulation, v_init))
+}
+
+impl CableSimulation {
+    /// Changes the duration (ms, positive and finite), rounded to whole steps as when read.
+    /// Poisson trains keep the spikes drawn for the duration of the file.
+    pub fn set_duration(&mut self, duration_ms: f64) -> Result<(), String> {
+        let steps = (duration_ms / self.dt_ms).round().max(1.0);
+        if !(duration_ms > 0.0 && duration_ms.is_finite()) || steps > MAX_STEPS {
+            return Err(format!(
+                "the duration must be positive and at most 10^12 steps of dt = {} ms, not \
+                 {duration_ms} ms",
+                tidy(self.dt_ms)
+            ));
+        }
+        self.duration_ms = duration_ms;
+        self.steps = steps as u64;
+        Ok(())
+    }
+}
+
+impl CableModelSpec {
+    /// What [`cable::simulate`] is to keep: the traces' compartments, the sampling interval
+    /// in steps and the profile times.
+    pub fn recording(&self) -> cable::Recording {
+        cable::Recording {
+            trace_compartments: self.records.traces.iter().map(|t| t.compartment).collect(),
+            sample_every_steps: (self.records.every_ms / self.simulation.dt_ms)
+                .round()
+                .max(1.0) as usize,
+            profile_times_ms: self.records.profile_times_ms.clone(),
+        }
+    }
 }
 
 /// `[membrane]`: the membrane every section starts from, and d_lambda.

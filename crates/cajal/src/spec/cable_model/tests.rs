@@ -338,6 +338,54 @@ fn numbers_in_labels_and_messages_lose_conversion_noise() {
 }
 
 #[test]
+fn the_recording_samples_the_traces_every_few_steps() {
+    let spec = read(CABLE).unwrap();
+    let recording = spec.recording();
+    let compartments: Vec<usize> = spec.records.traces.iter().map(|t| t.compartment).collect();
+    assert_eq!(recording.trace_compartments, compartments);
+    // 0.1 ms at dt = 0.025 ms.
+    assert_eq!(recording.sample_every_steps, 4);
+    assert_eq!(recording.profile_times_ms, [1.0, 20.0]);
+    let mut simulation = spec.simulation;
+    simulation.set_duration(10.0).unwrap();
+    assert_eq!((simulation.duration_ms, simulation.steps), (10.0, 400));
+    assert!(simulation.set_duration(-1.0).is_err());
+    assert!(simulation.set_duration(f64::INFINITY).is_err());
+}
+
+#[test]
+fn a_read_cable_runs_to_the_closed_form_steady_state() {
+    // 10 pA held at the start of the sealed cable of CABLE for 10 τ_m: V − E at x = 0 is
+    // I·R_in, R_in = r_a λ coth(L/λ) (the reader's units are the simulator's).
+    let text = CABLE
+        .replace("duration = \"50 ms\"", "duration = \"200 ms\"")
+        .replace("start = \"5 ms\"\nduration = \"20 ms\"\n", "")
+        .replace("charge = \"2 pC\"", "charge = \"0 pC\"")
+        .replace("weight = \"2 nS\"", "weight = \"0 nS\"")
+        .replace("weight = \"-30 pA\"", "weight = \"0 pA\"");
+    let spec = read(&text).unwrap();
+    let s = spec.simulation;
+    let run = cable::simulate(
+        &spec.model,
+        s.method,
+        s.dt_ms,
+        s.duration_ms,
+        &spec.recording(),
+        &mut |_| true,
+    )
+    .unwrap();
+    let membrane = spec.morphology.sections()[0].membrane;
+    let lambda = membrane.length_constant_um(2.0);
+    let r_in_mohm = membrane.axial_resistance_per_um(2.0) * lambda / (2000.0 / lambda).tanh();
+    let expected = 10e-3 * r_in_mohm;
+    let got = run.final_mv[spec.stimulus_compartment.unwrap()] - membrane.e_leak;
+    assert!(
+        (got - expected).abs() < 0.02 * expected,
+        "{got} vs {expected} mV"
+    );
+}
+
+#[test]
 fn non_multiple_durations_round_to_the_nearest_step() {
     let text = CABLE.replace("duration = \"50 ms\"", "duration = \"50.01 ms\"");
     assert_eq!(read(&text).unwrap().simulation.steps, 2000);
@@ -460,6 +508,8 @@ fn simulation_errors_name_the_key_and_line() {
         "dt = \"0.025 ms\"\ntemperature = \"-300 degC\"",
     );
     assert_error(&cold, "simulation.temperature", "temperature");
+    let endless = BASE.replace("duration = \"10 ms\"", "duration = \"1e9 s\"");
+    assert_error(&endless, "simulation.duration", "duration");
 }
 
 #[test]
