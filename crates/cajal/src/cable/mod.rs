@@ -57,6 +57,7 @@ mod simulator_tests;
 mod swc;
 #[cfg(test)]
 mod tests;
+mod theory;
 mod tree;
 
 pub use channels::HhChannels;
@@ -70,4 +71,5 @@ pub use simulator::{
     input_resistance_mohm, simulate, upward_crossings_ms,
 };
 pub use swc::{SwcError, SwcSection, SwcType, parse_swc};
+pub use theory::{FarEnd, UniformCable, infinite_cable_green_mv};
 pub use tree::{CableError, Compartment, PassiveMembrane, Tree};

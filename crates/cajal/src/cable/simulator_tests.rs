@@ -3,7 +3,6 @@
 
 use super::simulator::SynapseState;
 use super::*;
-use std::f64::consts::PI;
 
 /// λ = 1000 µm and τ_m = 20 ms at d = 2 µm.
 fn membrane(e_leak: f64) -> PassiveMembrane {
@@ -116,19 +115,9 @@ fn killed_end_profile_and_input_resistance() {
     }
 }
 
-/// The potential of an infinite cable after a charge `q` (pC) injected at x = 0, t = 0:
-/// `V = q / (c_l sqrt(4π D t)) e^{−x²/(4 D t)} e^{−t/τ}`, with `c_l` the capacitance per
-/// unit length and `D = λ²/τ`.
+/// The infinite cable's Green's function (the closed form under test).
 fn green(m: &PassiveMembrane, d_um: f64, q_pc: f64, x_um: f64, t_ms: f64) -> f64 {
-    let lambda = m.length_constant_um(d_um);
-    let tau = m.time_constant_ms();
-    let diffusion = lambda * lambda / tau; // µm²/ms
-    // nF per µm: µF/cm² · π d (µm) · 1 µm · 1e-8 cm²/µm² · 1e3 nF/µF
-    let c_per_um = m.c_m * PI * d_um * 1e-8 * 1e3;
-    // pC / nF = mV
-    q_pc / (c_per_um * (4.0 * PI * diffusion * t_ms).sqrt())
-        * (-x_um * x_um / (4.0 * diffusion * t_ms)).exp()
-        * (-t_ms / tau).exp()
+    infinite_cable_green_mv(m, d_um, q_pc, x_um, t_ms)
 }
 
 /// V − E at distances `xs` from the injection site at `t_ms` after a delta pulse into the
@@ -467,4 +456,75 @@ fn tapered_path_gives_mean_diameters() {
     assert!((c[1].diameter_um - 2.5).abs() < 1e-12);
     assert!((d.segments_um[0][1][0] - 30.0).abs() < 1e-9);
     assert!((d.segments_um[0][1][1] - 40.0).abs() < 1e-9);
+}
+
+#[test]
+fn pulse_on_a_short_cable_matches_the_method_of_images() {
+    // 500 µm = λ/2: the pulse reflects from both ends many times within 10 ms.
+    let m = membrane(0.0);
+    let (length, n, q) = (500.0, 250, 0.005);
+    let h = length / n as f64;
+    for far_end in [FarEnd::Sealed, FarEnd::Killed] {
+        let mut model = model_of(vec![section("cable", length, 2.0, n, m)], 0.0);
+        if far_end == FarEnd::Killed {
+            model.killed_ends.push(0);
+        }
+        model.injections.push(CurrentInjection {
+            compartment: 0,
+            waveform: CurrentWaveform::Delta {
+                time_ms: 0.0,
+                charge_pc: q,
+            },
+        });
+        let theory = UniformCable {
+            membrane: m,
+            diameter_um: 2.0,
+            length_um: length,
+            far_end,
+        };
+        let dt = 0.0025;
+        let mut sim = CableSimulator::new(&model, Method::CrankNicolson, dt).unwrap();
+        let mut checked = 0;
+        for step in 1..=(10.0 / dt) as usize {
+            sim.step();
+            let t = step as f64 * dt;
+            if [400, 800, 4000].contains(&step) {
+                let scale = theory.pulse_potential_mv(q, h / 2.0, h / 2.0, t);
+                for k in [0, 50, 125, 200, 249] {
+                    let x = (k as f64 + 0.5) * h;
+                    let want = theory.pulse_potential_mv(q, h / 2.0, x, t);
+                    let got = sim.voltages()[k];
+                    assert!(
+                        (got - want).abs() < 0.01 * scale,
+                        "{far_end:?} t = {t} x = {x}: {got} vs {want}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 15);
+    }
+}
+
+#[test]
+fn closed_form_input_resistances_match_the_discrete_cable() {
+    let m = membrane(-65.0);
+    for far_end in [FarEnd::Sealed, FarEnd::Killed] {
+        let mut model = model_of(vec![section("cable", 800.0, 2.0, 400, m)], -65.0);
+        if far_end == FarEnd::Killed {
+            model.killed_ends.push(0);
+        }
+        let theory = UniformCable {
+            membrane: m,
+            diameter_um: 2.0,
+            length_um: 800.0,
+            far_end,
+        };
+        let simulated = input_resistance_mohm(&model, 0).unwrap();
+        assert!(
+            rel_err(simulated, theory.input_resistance_mohm()) < 3e-3,
+            "{far_end:?}: {simulated} vs {}",
+            theory.input_resistance_mohm()
+        );
+    }
 }
