@@ -28,12 +28,22 @@ const MAX_SWEEP_VALUES: usize = 100_000;
 
 /// Runs `cajal analyze`.
 pub fn analyze(options: &AnalyzeOptions) -> Result<()> {
-    if let Ok(ModelFile::Spiking(_)) = read_any_model_file(&options.model) {
-        return Err(miette!(
-            "{}: `cajal analyze` studies rate models, in which every population has \
-             model = \"rate\"; this file is a network of spiking neurons (`cajal run` runs it)",
-            options.model.display()
-        ));
+    match read_any_model_file(&options.model) {
+        Ok(ModelFile::Spiking(_)) => {
+            return Err(miette!(
+                "{}: `cajal analyze` studies rate models, in which every population has \
+                 model = \"rate\"; this file is a network of spiking neurons (`cajal run` runs it)",
+                options.model.display()
+            ));
+        }
+        Ok(ModelFile::Cable(_)) => {
+            return Err(miette!(
+                "{}: cable models cannot be analysed; `cajal analyze` studies rate models \
+                 (`cajal run` runs a cable model)",
+                options.model.display()
+            ));
+        }
+        Ok(ModelFile::Rate(_)) | Err(_) => {}
     }
     let document = RateModelDocument::read(&options.model).map_err(SpecDiagnostic::from)?;
     let spec = document.check().map_err(SpecDiagnostic::from)?;

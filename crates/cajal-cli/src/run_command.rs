@@ -79,6 +79,10 @@ pub fn run(
             set_duration(&mut spec.simulation)?;
             crate::rate_run::run_rate_model(&spec, &directory, quiet)
         }
+        ModelFile::Cable(_) => Err(miette::miette!(
+            "{}: cable models are run by cable_run (not yet wired)",
+            model.display()
+        )),
     }
 }
 

@@ -5,12 +5,17 @@
 // It is returned once per failed read, never in a loop, so boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod cable_model;
 pub mod document;
 pub mod error;
 pub mod model;
 pub mod rate_model;
 pub mod reader;
 
+pub use cable_model::{
+    CableModelSpec, CableRecords, CableSimulation, TraceSpec, VelocitySpec, is_cable_model,
+    read_cable_model, read_cable_model_file,
+};
 pub use document::{Source, parse_document};
 pub use error::SpecError;
 pub use model::{ModelSpec, read_model, read_model_file};

@@ -88,6 +88,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use super::cable_model::{CableModelSpec, is_cable_model, read_parsed_cable_model};
 use super::document::{Node, Source, Value, parse_document};
 use super::error::{SpecError, closest};
 use super::model::{self, INPUT_KINDS, MODEL_NAMES, ModelSpec, SimulationSpec};
@@ -102,13 +103,18 @@ mod overrides;
 #[cfg(test)]
 mod tests;
 
-/// A checked model file of either kind.
+/// A checked model file of any kind.
+// One ModelFile is made per file read and then taken apart by a match; boxing the larger
+// variants would save a few hundred bytes once, at the cost of a Box in every caller's pattern.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum ModelFile {
     /// A network of spiking neurons (possibly with independent rate units among them).
     Spiking(ModelSpec),
     /// A rate model: every population has `model = "rate"`.
     Rate(RateModelSpec),
+    /// A neuron's cable model: `[section.*]` or `[morphology]` and no populations.
+    Cable(CableModelSpec),
 }
 
 /// A checked rate-model file.
@@ -199,18 +205,22 @@ pub fn is_rate_model(root: &Node) -> bool {
         })
 }
 
-/// Reads and checks a model file of either kind: a rate model if every population is a rate
-/// population, a spiking network otherwise.
+/// Reads and checks a model file of any kind: a cable model if it has sections or a
+/// morphology, a rate model if every population is a rate population, a spiking network
+/// otherwise.
 pub fn read_any_model_file(path: &Path) -> Result<ModelFile, SpecError> {
     let source = model::read_source(path)?;
     read_any_model(source, &base_directory_of(path))
 }
 
-/// Reads and checks a model of either kind from text; relative data-file paths are resolved
+/// Reads and checks a model of any kind from text; relative data-file paths are resolved
 /// against `base_directory`.
 pub fn read_any_model(source: Source, base_directory: &Path) -> Result<ModelFile, SpecError> {
     let root = parse_document(&source)?;
-    if is_rate_model(&root) {
+    // A cable model has no populations, so it is told apart first.
+    if is_cable_model(&root) {
+        read_parsed_cable_model(source, &root, base_directory).map(ModelFile::Cable)
+    } else if is_rate_model(&root) {
         read_parsed_rate_model(source, &root, base_directory).map(ModelFile::Rate)
     } else {
         model::read_parsed_model(source, &root, base_directory).map(ModelFile::Spiking)

@@ -17,6 +17,7 @@ fn example(name: &str) -> RateModelSpec {
     match read_any_model_file(&path) {
         Ok(ModelFile::Rate(spec)) => spec,
         Ok(ModelFile::Spiking(_)) => panic!("{name} was read as a spiking model"),
+        Ok(ModelFile::Cable(_)) => panic!("{name} was read as a cable model"),
         Err(error) => panic!("{name}: {error}"),
     }
 }
