@@ -133,7 +133,7 @@ fn time(label: &str, model: &CableModel, method: Method) {
             0.025,
             100.0,
             &recording,
-            &mut |_| true,
+            &mut |_, _| true,
         )
         .unwrap();
         best = best.min(start.elapsed().as_secs_f64());

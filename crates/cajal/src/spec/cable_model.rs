@@ -177,6 +177,9 @@ pub struct VelocitySpec {
     pub distance_um: f64,
 }
 
+/// Action potentials are timed where the potential crosses this upward, mV.
+pub const SPIKE_THRESHOLD_MV: f64 = 0.0;
+
 /// The time step when the file gives none: NEURON's default, fine enough for HH spikes.
 pub const DEFAULT_DT_MS: f64 = 0.025;
 
@@ -295,8 +298,7 @@ pub(super) fn read_parsed_cable_model(
         discretization,
         temperature_celsius: simulation.temperature_celsius,
         initial_mv,
-        // The format has no killed ends: every end is sealed, as in NEURON.
-        killed_ends: Vec::new(),
+        killed_ends: read.killed_ends.clone(),
         injections,
         synapses,
     };
@@ -393,9 +395,19 @@ impl CableSimulation {
 
 impl CableModelSpec {
     /// What [`cable::simulate`] is to keep: the traces' compartments, the sampling interval
-    /// in steps and the profile times.
+    /// in steps and the profile times; action potentials (crossings of
+    /// [`SPIKE_THRESHOLD_MV`]) are timed at the traces and at the points of a velocity
+    /// measurement, in that order.
     pub fn recording(&self) -> cable::Recording {
+        let mut spike_compartments: Vec<usize> =
+            self.records.traces.iter().map(|t| t.compartment).collect();
+        if let Some(velocity) = &self.records.velocity {
+            spike_compartments.push(velocity.from_compartment);
+            spike_compartments.push(velocity.to_compartment);
+        }
         cable::Recording {
+            spike_compartments,
+            spike_threshold_mv: SPIKE_THRESHOLD_MV,
             trace_compartments: self.records.traces.iter().map(|t| t.compartment).collect(),
             sample_every_steps: (self.records.every_ms / self.simulation.dt_ms)
                 .round()

@@ -25,6 +25,8 @@ pub(super) struct ReadMorphology {
     /// `section` or `morphology.swc`, for errors about the whole morphology.
     pub key: &'static str,
     pub span: Range<usize>,
+    /// Sections whose far end is killed (held at its leak reversal potential).
+    pub killed_ends: Vec<usize>,
 }
 
 /// Reads `[section.*]` or `[morphology]` (exactly one of them).
@@ -54,6 +56,8 @@ struct Written {
     span: Range<usize>,
     parent: Option<Located<String>>,
     attach: f64,
+    /// `end = "killed"`.
+    killed: bool,
     section: Section,
 }
 
@@ -95,11 +99,18 @@ fn read_sections(
         // a safety net.
         SpecError::new(source, span.clone(), error.to_string()).with_key("section")
     })?;
+    let killed_ends = order
+        .iter()
+        .enumerate()
+        .filter(|&(_, &old)| written[old].killed)
+        .map(|(new, _)| new)
+        .collect();
     Ok(ReadMorphology {
         morphology,
         d_lambda: defaults.d_lambda,
         key: "section",
         span,
+        killed_ends,
     })
 }
 
@@ -159,6 +170,11 @@ fn read_section(
     }
     let membrane = read_membrane(&mut reader, defaults.membrane)?;
     let hh = read_channels(&mut reader)?;
+    // A killed end (cut, or held at rest by a large conductance) instead of the sealed end
+    // of an intact neurite tip.
+    let killed = reader
+        .choice("end", &["sealed", "killed"])?
+        .is_some_and(|end| end.value == "killed");
     reader.finish()?;
     let compartments = match compartments {
         Some(count) => count.value as usize,
@@ -169,6 +185,7 @@ fn read_section(
         span,
         parent,
         attach: attach.map_or(1.0, |a| a.value),
+        killed,
         section: Section {
             name: name.to_string(),
             parent: None,
@@ -349,6 +366,8 @@ fn read_swc_morphology(
         d_lambda,
         key: "morphology.swc",
         span: file.span,
+        // Reconstructed neurites end sealed.
+        killed_ends: Vec::new(),
     })
 }
 

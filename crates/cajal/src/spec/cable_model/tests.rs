@@ -371,7 +371,7 @@ fn a_read_cable_runs_to_the_closed_form_steady_state() {
         s.dt_ms,
         s.duration_ms,
         &spec.recording(),
-        &mut |_| true,
+        &mut |_, _| true,
     )
     .unwrap();
     let membrane = spec.morphology.sections()[0].membrane;
