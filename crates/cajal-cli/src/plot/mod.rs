@@ -2,7 +2,9 @@
 //!
 //! A [`Figure`] is a stack of [`Panel`]s (one above the other, sharing only the width), each
 //! with its own axes and any number of [`Series`]. [`render`] lays the figure out once and
-//! writes `<stem>.svg` and `<stem>.png`.
+//! writes `<stem>.svg` and `<stem>.png`. Behind its series a panel may draw a [`Heatmap`] or
+//! [`ColoredSegments`] (a neuron's compartments coloured by potential) in the viridis colour
+//! map with a colour bar, and [`Panel::with_equal_aspect`] keeps drawings in space to scale.
 //!
 //! Properties the rest of the program can rely on:
 //!
@@ -34,8 +36,9 @@ mod layout;
 mod metrics;
 mod scene;
 mod segments;
+// (crate-visible so that the figures' tests can read rendered SVGs with its helpers)
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod ticks;
 
 use std::ffi::OsString;
