@@ -1,67 +1,18 @@
 //! Heatmaps: a grid of values drawn in colour behind a panel's series, with a colour bar.
 //!
-//! The colour map is viridis (van der Walt & Smith, matplotlib 1.5, 2015), perceptually
-//! uniform and readable in grey and by colour-blind readers, interpolated linearly between
-//! five of its anchor colours and quantised to [`LEVELS`] levels, so that equal colours can be
-//! merged into few rectangles and the SVG stays small.
+//! The colours come from the shared viridis map ([`super::colormap`]), quantised so that equal
+//! colours can be merged into few rectangles and the SVG stays small.
 
 use std::collections::HashMap;
 
 use super::Heatmap;
+use super::colormap::{self, LEVELS, level_color, level_of};
 use super::geom::{FillRect, PixelRect};
-use super::scene::{Prim, Rgba};
+use super::scene::Prim;
 
-/// Colour levels of the map.
-pub(crate) const LEVELS: usize = 48;
-
-/// Viridis at 0, 1/4, 1/2, 3/4 and 1.
-const ANCHORS: [(u8, u8, u8); 5] = [
-    (68, 1, 84),
-    (59, 82, 139),
-    (33, 145, 140),
-    (94, 201, 98),
-    (253, 231, 37),
-];
-
-/// The colour of level `level` (0 = lowest value).
-pub(crate) fn level_color(level: usize) -> Rgba {
-    let t = level as f64 / (LEVELS - 1) as f64 * (ANCHORS.len() - 1) as f64;
-    let i = (t.floor() as usize).min(ANCHORS.len() - 2);
-    let f = t - i as f64;
-    let mix = |a: u8, b: u8| (f64::from(a) + f * (f64::from(b) - f64::from(a))).round() as u8;
-    let (a, b) = (ANCHORS[i], ANCHORS[i + 1]);
-    Rgba(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2), 1.0)
-}
-
-/// The value range shown: the heatmap's own, or the finite values' minimum and maximum (a
-/// constant map gets a unit-wide range so that it still has a colour).
+/// The value range shown: the heatmap's own, or the range of its finite values.
 pub(crate) fn value_range(map: &Heatmap) -> (f64, f64) {
-    if let Some((lo, hi)) = map.value_range
-        && lo.is_finite()
-        && hi.is_finite()
-        && hi > lo
-    {
-        return (lo, hi);
-    }
-    let (lo, hi) = map
-        .values
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
-    if !lo.is_finite() {
-        (0.0, 1.0)
-    } else if hi > lo {
-        (lo, hi)
-    } else {
-        (lo - 0.5, hi + 0.5)
-    }
-}
-
-fn level_of(value: f64, (lo, hi): (f64, f64)) -> usize {
-    let t = ((value - lo) / (hi - lo)).clamp(0.0, 1.0);
-    ((t * LEVELS as f64) as usize).min(LEVELS - 1)
+    colormap::value_range(map.value_range, &map.values)
 }
 
 /// The cells of `map` inside `rect`, the panel's data window being `x` × `y` (data units):
@@ -149,21 +100,6 @@ pub(crate) fn heatmap_prims(
         .map(|(level, rects)| Prim::Fills {
             rects,
             color: level_color(level),
-        })
-        .collect()
-}
-
-/// The colour bar: one rectangle per level, lowest at the bottom, between `x0` and `x1`.
-pub(crate) fn colour_bar(x0: i32, x1: i32, top: i32, bottom: i32) -> Vec<Prim> {
-    let height = f64::from(bottom - top + 1);
-    (0..LEVELS)
-        .map(|level| {
-            let y1 = bottom + 1 - (level as f64 / LEVELS as f64 * height).round() as i32;
-            let y0 = bottom + 1 - ((level + 1) as f64 / LEVELS as f64 * height).round() as i32;
-            Prim::Fills {
-                rects: vec![FillRect { x0, y0, x1, y1 }],
-                color: level_color(level),
-            }
         })
         .collect()
 }

@@ -1,10 +1,12 @@
 //! Lays a [`Figure`] out into a pixel-space [`Scene`]: panel geometry, axes, ticks, grid,
 //! series, annotations, legend and titles.
 
+use super::colormap;
 use super::geom::{self, AxisMap, FillRect, PixelRect};
 use super::heatmap;
 use super::metrics;
 use super::scene::{Anchor, Label, Prim, Rgba, Scene, font};
+use super::segments;
 use super::ticks::{self, Tick};
 use super::{Figure, Panel, Series, SeriesStyle};
 
@@ -152,6 +154,14 @@ fn data_bounds(panel: &Panel) -> [Option<(f64, f64)>; 2] {
             include(&mut yb, v);
         }
     }
+    if let Some(segments) = &panel.segments {
+        for [xv, yv] in segments::drawable_points(segments) {
+            if ok_y(yv) {
+                include(&mut xb, xv);
+                include(&mut yb, yv);
+            }
+        }
+    }
     for s in &panel.series {
         if s.style == SeriesStyle::Steps {
             let nb = s.y.len().min(s.x.len().saturating_sub(1));
@@ -221,10 +231,98 @@ fn ink_in(prims: &[Prim], b: FillRect) -> f64 {
                     .filter(|&&(x, y)| bounds.contains(x, y))
                     .count() as f64;
             }
+            Prim::Lines(lines) => {
+                for line in lines {
+                    let seg = [
+                        (f64::from(line.from.0), f64::from(line.from.1)),
+                        (f64::from(line.to.0), f64::from(line.to.1)),
+                    ];
+                    if !geom::clip_polyline(&seg, bounds).is_empty() {
+                        ink += f64::from(line.width);
+                    }
+                }
+            }
             Prim::Text(_) => {}
         }
     }
     ink
+}
+
+/// The value range and label of the panel's colour bar, if it has one: the heatmap's, else
+/// the coloured segments'.
+fn colour_scale(panel: &Panel) -> Option<((f64, f64), &str)> {
+    if let Some(map) = &panel.heatmap {
+        Some((heatmap::value_range(map), map.value_label.trim()))
+    } else {
+        panel
+            .segments
+            .as_ref()
+            .map(|s| (segments::value_range(s), s.value_label.trim()))
+    }
+}
+
+/// Width of the colour bar with its labels, pixels (0 without a colour scale).
+fn colour_bar_room(scale: Option<((f64, f64), &str)>) -> Result<i32, String> {
+    let Some(((lo, hi), _)) = scale else {
+        return Ok(0);
+    };
+    let widest =
+        text_width(&short_number(lo), FS_TICK)?.max(text_width(&short_number(hi), FS_TICK)?);
+    Ok(36 + widest + (FS_AXIS * 1.4) as i32)
+}
+
+/// The colour bar right of `rect`, its extreme values and its label (written vertically at
+/// the right edge of a figure `width` pixels wide).
+fn colour_bar_prims((lo, hi): (f64, f64), text: &str, rect: PixelRect, width: i32) -> Vec<Prim> {
+    let (x0, x1) = (rect.right + 14, rect.right + 30);
+    let mut prims = colormap::colour_bar(x0, x1, rect.top, rect.bottom);
+    let cap_height = (FS_TICK * CAP_HEIGHT).round() as i32;
+    prims.push(label(
+        &short_number(hi),
+        x1 + 4,
+        rect.top,
+        FS_TICK,
+        Anchor::Left,
+    ));
+    prims.push(label(
+        &short_number(lo),
+        x1 + 4,
+        rect.bottom - cap_height,
+        FS_TICK,
+        Anchor::Left,
+    ));
+    prims.push(Prim::Text(Label {
+        text: text.to_string(),
+        x: width - 10 - (FS_AXIS * 1.1) as i32,
+        y: (rect.top + rect.bottom) / 2,
+        size: FS_AXIS,
+        anchor: Anchor::Center,
+        vertical: true,
+        color: TEXT,
+    }));
+    prims
+}
+
+/// Widens one of the two data intervals so that a data unit spans as many pixels on x (over
+/// `x_pixels`) as on y (over `y_pixels`), keeping both centred.
+fn equalise(
+    (xlo, xhi): (f64, f64),
+    (ylo, yhi): (f64, f64),
+    x_pixels: f64,
+    y_pixels: f64,
+) -> ((f64, f64), (f64, f64)) {
+    let per_pixel = ((xhi - xlo) / x_pixels).max((yhi - ylo) / y_pixels);
+    let widen = |lo: f64, hi: f64, pixels: f64| {
+        let (mid, half) = (0.5 * lo + 0.5 * hi, 0.5 * per_pixel * pixels);
+        let wide = (mid - half, mid + half);
+        // (a range already wide enough, or arithmetic that went astray, is kept as is)
+        if wide.0.is_finite() && wide.1.is_finite() && wide.1 - wide.0 > hi - lo {
+            wide
+        } else {
+            (lo, hi)
+        }
+    };
+    (widen(xlo, xhi, x_pixels), widen(ylo, yhi, y_pixels))
 }
 
 /// Lays out one panel whose top edge is at `top`.
@@ -243,28 +341,42 @@ fn layout_panel(
 
     // ranges
     let [xb, yb] = data_bounds(panel);
-    let (xlo, xhi) = ticks::resolve_range(panel.x_range, xb, false, 0.02);
-    let (ylo, yhi) = ticks::resolve_range(panel.y_range, yb, log, 0.05);
+    let (mut xlo, mut xhi) = ticks::resolve_range(panel.x_range, xb, false, 0.02);
+    let (mut ylo, mut yhi) = ticks::resolve_range(panel.y_range, yb, log, 0.05);
 
     // y ticks decide the left margin
-    let y_ticks = axis_ticks(ylo, yhi, log, (ph / 55).max(2) as usize);
-    let mut max_label_w = 0;
-    for t in &y_ticks {
-        if let Some(l) = &t.label {
-            max_label_w = max_label_w.max(text_width(l, FS_TICK)?);
+    let y_label_left = 10;
+    let y_ticks_and_left = |ylo: f64, yhi: f64| -> Result<(Vec<Tick>, i32), String> {
+        let y_ticks = axis_ticks(ylo, yhi, log, (ph / 55).max(2) as usize);
+        let mut max_label_w = 0;
+        for t in &y_ticks {
+            if let Some(l) = &t.label {
+                max_label_w = max_label_w.max(text_width(l, FS_TICK)?);
+            }
+        }
+        let left = y_label_left + (FS_AXIS * 1.1) as i32 + 10 + max_label_w + TICK_LEN + 5;
+        Ok((y_ticks, left))
+    };
+    let (mut y_ticks, mut left) = y_ticks_and_left(ylo, yhi)?;
+    let scale = colour_scale(panel);
+    let right = width - 26 - colour_bar_room(scale)?;
+    if panel.equal_aspect && !log {
+        // Widening the y range changes the y tick labels and so the left margin and the
+        // plot width; a few rounds settle it (labels rarely change width twice).
+        let fitted = ((xlo, xhi), (ylo, yhi));
+        for _ in 0..4 {
+            let pixels_x = f64::from(right.max(left + 20) - left);
+            let ((x0, x1), (y0, y1)) = equalise(fitted.0, fitted.1, pixels_x, f64::from(ph - 1));
+            (xlo, xhi, ylo, yhi) = (x0, x1, y0, y1);
+            let (t, l) = y_ticks_and_left(ylo, yhi)?;
+            y_ticks = t;
+            let settled = l == left;
+            left = l;
+            if settled {
+                break;
+            }
         }
     }
-    let y_label_left = 10;
-    let left = y_label_left + (FS_AXIS * 1.1) as i32 + 10 + max_label_w + TICK_LEN + 5;
-    let colour_bar_room = if let Some(map) = &panel.heatmap {
-        let (lo, hi) = heatmap::value_range(map);
-        let widest =
-            text_width(&short_number(lo), FS_TICK)?.max(text_width(&short_number(hi), FS_TICK)?);
-        36 + widest + (FS_AXIS * 1.4) as i32
-    } else {
-        0
-    };
-    let right = width - 26 - colour_bar_room;
     let rect = PixelRect {
         left,
         top: plot_top,
@@ -371,40 +483,19 @@ fn layout_panel(
         marker_labels.push(label(text, tx, ty, FS_ANNOTATION, anchor));
     }
 
-    // heatmap and its colour bar
+    // heatmap and the colour bar
     if let Some(map) = &panel.heatmap {
         prims.extend(heatmap::heatmap_prims(map, rect, (xlo, xhi), (ylo, yhi)));
-        let (x0, x1) = (rect.right + 14, rect.right + 30);
-        prims.extend(heatmap::colour_bar(x0, x1, rect.top, rect.bottom));
-        let (lo, hi) = heatmap::value_range(map);
-        let cap_height = (FS_TICK * CAP_HEIGHT).round() as i32;
-        prims.push(label(
-            &short_number(hi),
-            x1 + 4,
-            rect.top,
-            FS_TICK,
-            Anchor::Left,
-        ));
-        prims.push(label(
-            &short_number(lo),
-            x1 + 4,
-            rect.bottom - cap_height,
-            FS_TICK,
-            Anchor::Left,
-        ));
-        prims.push(Prim::Text(Label {
-            text: map.value_label.trim().to_string(),
-            x: width - 10 - (FS_AXIS * 1.1) as i32,
-            y: (rect.top + rect.bottom) / 2,
-            size: FS_AXIS,
-            anchor: Anchor::Center,
-            vertical: true,
-            color: TEXT,
-        }));
+    }
+    if let Some((range, text)) = scale {
+        prims.extend(colour_bar_prims(range, text, rect, width));
     }
 
-    // series
+    // coloured segments, then the series (both count as ink for the legend's placement)
     let mut series_prims = Vec::new();
+    if let Some(segments) = &panel.segments {
+        series_prims.extend(segments::segment_prims(segments, &xm, &ym, rect));
+    }
     for s in &panel.series {
         series_prims.extend(series_to_prims(s, &xm, &ym, log, rect));
     }

@@ -2,7 +2,9 @@
 //!
 //! A [`Figure`] is a stack of [`Panel`]s (one above the other, sharing only the width), each
 //! with its own axes and any number of [`Series`]. [`render`] lays the figure out once and
-//! writes `<stem>.svg` and `<stem>.png`.
+//! writes `<stem>.svg` and `<stem>.png`. Behind its series a panel may draw a [`Heatmap`] or
+//! [`ColoredSegments`] (a neuron's compartments coloured by potential) in the viridis colour
+//! map with a colour bar, and [`Panel::with_equal_aspect`] keeps drawings in space to scale.
 //!
 //! Properties the rest of the program can rely on:
 //!
@@ -27,13 +29,16 @@
 // command, and unused public items must not break `-D warnings` builds.
 #![allow(dead_code)]
 
+mod colormap;
 mod geom;
 mod heatmap;
 mod layout;
 mod metrics;
 mod scene;
+mod segments;
+// (crate-visible so that the figures' tests can read rendered SVGs with its helpers)
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod ticks;
 
 use std::ffi::OsString;
@@ -83,6 +88,13 @@ impl Color {
             Color::Rgb(r, g, b) => (r, g, b),
         }
     }
+}
+
+/// The viridis colour map at `t` in `0.0..=1.0` (clamped): dark purple through teal to
+/// yellow, as in heatmaps and coloured segments; for series ordered by a quantity (time).
+pub fn viridis(t: f64) -> Color {
+    let (r, g, b) = colormap::viridis(t);
+    Color::Rgb(r, g, b)
 }
 
 impl Default for Color {
@@ -223,6 +235,13 @@ pub struct Panel {
     pub log_y: bool,
     /// A grid of values drawn in colour behind the series, with a colour bar on the right.
     pub heatmap: Option<Heatmap>,
+    /// Line segments coloured by value, drawn behind the series, with a colour bar on the
+    /// right. A panel has one colour bar: when a heatmap is set too, the bar shows the
+    /// heatmap's scale, so give a panel one or the other.
+    pub segments: Option<ColoredSegments>,
+    /// Whether one data unit spans as many pixels on x as on y (drawings in space, such
+    /// as a neuron's morphology): the axis with room to spare is widened to keep the shape.
+    pub equal_aspect: bool,
 }
 
 /// Values on a regular grid, drawn in the viridis colour map (see [`Panel::with_heatmap`]).
@@ -244,6 +263,30 @@ pub struct Heatmap {
     pub value_range: Option<(f64, f64)>,
 }
 
+/// Line segments in data coordinates, each coloured by a value on the viridis scale and
+/// drawn with its own width (see [`Panel::with_segments`]), e.g. the compartments of a
+/// neuron coloured by membrane potential.
+///
+/// Segments are drawn widest first, so that thin branches stay visible where they meet a
+/// thick trunk. A segment whose value is not finite is drawn in light grey (its place is
+/// still shown), one with a non-finite end is left out; a segment shorter than a pixel is
+/// drawn as a dot of its width.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ColoredSegments {
+    /// Start and end `[[x0, y0], [x1, y1]]` of each segment (data units).
+    pub segments: Vec<[[f64; 2]; 2]>,
+    /// The value of each segment; segments beyond the values are drawn grey.
+    pub values: Vec<f64>,
+    /// The stroke width of each segment in pixels (rounded, clamped to 1..=64; missing or
+    /// non-finite widths draw 2 pixels wide).
+    pub widths_px: Vec<f64>,
+    /// What the colours mean, with the unit (written beside the colour bar).
+    pub value_label: String,
+    /// The values at the ends of the colour map; `None`: the finite values' minimum and
+    /// maximum (padded by ±0.5 when they are all equal).
+    pub value_range: Option<(f64, f64)>,
+}
+
 impl Default for Panel {
     /// An empty panel without labels, with the legend enabled.
     fn default() -> Self {
@@ -258,6 +301,8 @@ impl Default for Panel {
             vertical_lines: Vec::new(),
             log_y: false,
             heatmap: None,
+            segments: None,
+            equal_aspect: false,
         }
     }
 }
@@ -314,6 +359,19 @@ impl Panel {
         self.x_range.get_or_insert(heatmap.x_range);
         self.y_range.get_or_insert(heatmap.y_range);
         self.heatmap = Some(heatmap);
+        self
+    }
+
+    /// Draws coloured `segments` behind the series, with a colour bar; the axes fit them
+    /// (and the series) unless ranges are set explicitly.
+    pub fn with_segments(mut self, segments: ColoredSegments) -> Self {
+        self.segments = Some(segments);
+        self
+    }
+
+    /// Keeps one data unit the same length in pixels on both axes (ignored on a log axis).
+    pub fn with_equal_aspect(mut self, equal: bool) -> Self {
+        self.equal_aspect = equal;
         self
     }
 

@@ -57,6 +57,15 @@ pub(crate) struct Label {
     pub color: Rgba,
 }
 
+/// A straight line of its own colour and width (see [`Prim::Lines`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Line {
+    pub from: (i32, i32),
+    pub to: (i32, i32),
+    pub color: Rgba,
+    pub width: u32,
+}
+
 /// One drawing primitive in figure pixel coordinates.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Prim {
@@ -74,6 +83,10 @@ pub(crate) enum Prim {
         radius: u32,
         color: Rgba,
     },
+    /// Independent straight lines, each with its own colour and width, drawn in order: one
+    /// SVG `<line>` each, so thousands of them stay compact. A line whose ends coincide is
+    /// drawn as a dot of its width.
+    Lines(Vec<Line>),
     /// Text.
     Text(Label),
 }
@@ -167,6 +180,21 @@ pub(crate) fn emit<DB: DrawingBackend>(
                 let style = stroke(*color, 1);
                 for &c in centres {
                     ck(db.draw_circle(c, *radius, &style, true))?;
+                }
+            }
+            Prim::Lines(lines) => {
+                for line in lines {
+                    let width = line.width.max(1);
+                    if line.from == line.to {
+                        // Both backends draw nothing for a zero-length line.
+                        let fill = stroke(line.color, 1);
+                        ck(db.draw_circle(line.from, (width / 2).max(1), &fill, true))?;
+                    } else {
+                        let style = stroke(line.color, width);
+                        // Unlike a polyline, one straight segment has no turns, so the
+                        // bitmap rasteriser's wide-line polygon is exact here.
+                        ck(db.draw_line(line.from, line.to, &style))?;
+                    }
                 }
             }
             Prim::Text(label) => {

@@ -375,8 +375,8 @@ fn heatmap_colours_cells_by_value_with_a_colour_bar() {
             _ => None,
         })
         .collect();
-    let lowest = super::heatmap::level_color(0);
-    let highest = super::heatmap::level_color(super::heatmap::LEVELS - 1);
+    let lowest = super::colormap::level_color(0);
+    let highest = super::colormap::level_color(super::colormap::LEVELS - 1);
     // The two halves: one merged rectangle each (plus one bar segment per colour level).
     let low: Vec<_> = fills.iter().filter(|(_, c)| *c == lowest).collect();
     let high: Vec<_> = fills.iter().filter(|(_, c)| *c == highest).collect();
@@ -404,4 +404,232 @@ fn heatmap_colours_cells_by_value_with_a_colour_bar() {
     for expected in ["0", "5", "rate"] {
         assert!(labels.contains(&expected), "{expected} in {labels:?}");
     }
+}
+
+/// The `<line>` elements of an SVG: (stroke colour, stroke width, x1, y1, x2, y2).
+pub(crate) fn svg_lines(svg: &str) -> Vec<(String, u32, [i32; 4])> {
+    let attr = |element: &str, name: &str| -> String {
+        let key = format!(" {name}=\"");
+        let start = element.find(&key).expect("attribute present") + key.len();
+        let len = element[start..].find('"').expect("attribute closed");
+        element[start..start + len].to_string()
+    };
+    svg.split("<line ")
+        .skip(1)
+        .map(|rest| {
+            let element = format!(" {}", &rest[..rest.find("/>").expect("closed element")]);
+            let coord = |name| attr(&element, name).parse::<i32>().expect("integer");
+            (
+                attr(&element, "stroke"),
+                attr(&element, "stroke-width")
+                    .parse()
+                    .expect("integer width"),
+                [coord("x1"), coord("y1"), coord("x2"), coord("y2")],
+            )
+        })
+        .collect()
+}
+
+/// `#RRGGBB` as plotters writes it in SVG.
+fn hex(color: Rgba) -> String {
+    format!("#{:02X}{:02X}{:02X}", color.0, color.1, color.2)
+}
+
+fn segments_panel(segments: Vec<[[f64; 2]; 2]>, values: Vec<f64>, widths: Vec<f64>) -> Panel {
+    Panel::new("x (µm)", "y (µm)")
+        .with_segments(ColoredSegments {
+            segments,
+            values,
+            widths_px: widths,
+            value_label: "V (mV)".into(),
+            value_range: None,
+        })
+        .with_equal_aspect(true)
+}
+
+/// Each segment is one SVG `<line>`, coloured by its level: the lowest value takes the bottom
+/// of the map, the highest its top, and the PNG shows the same colours where the lines are.
+#[test]
+fn segments_are_lines_coloured_by_value() {
+    let segments: Vec<[[f64; 2]; 2]> = (0..5)
+        .map(|i| {
+            let x = f64::from(i) * 20.0;
+            [[x, 0.0], [x + 20.0, 10.0]]
+        })
+        .collect();
+    let values = vec![-70.0, -60.0, -50.0, -40.0, 20.0];
+    let widths = vec![8.0, 4.0, 3.0, 2.0, 1.0];
+    let figure = Figure::new("segments").with_panel(segments_panel(segments, values, widths));
+    let dir = temp_dir("segments");
+    let [svg, png] = render(&figure, &dir.join("segments")).expect("render");
+    let svg_text = std::fs::read_to_string(&svg).unwrap();
+    let lines = svg_lines(&svg_text);
+    assert_eq!(lines.len(), 5, "one <line> per segment");
+    let low = hex(super::colormap::level_color(0));
+    let high = hex(super::colormap::level_color(super::colormap::LEVELS - 1));
+    assert_eq!(low, "#440154", "viridis(0)");
+    assert_eq!(high, "#FDE725", "viridis(1)");
+    // widest first, so the input order is kept here
+    assert_eq!(lines[0].0, low);
+    assert_eq!(lines[0].1, 8);
+    assert_eq!(lines[4].0, high);
+    assert_eq!(lines[4].1, 1);
+    for label in ["V (mV)", "-70", "20"] {
+        assert!(
+            svg_text.contains(&format!(">\n{label}\n<")),
+            "svg lacks {label:?}"
+        );
+    }
+    assert!(std::fs::metadata(&png).unwrap().len() > 5_000);
+
+    // the PNG has the lowest colour at the middle of the first (8 px wide) segment
+    let (buf, width, _) = render_rgb(&figure).unwrap();
+    let [x1, y1, x2, y2] = lines[0].2;
+    let (cx, cy) = ((x1 + x2) / 2, (y1 + y2) / 2);
+    let i = (cy as usize * width as usize + cx as usize) * 3;
+    assert_eq!(&buf[i..i + 3], &[68, 1, 84]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// With equal aspect, a 100 × 10 drawing is ten times as wide as tall in pixels, in a wide
+/// panel (y widened) and in a tall one (x widened) alike.
+#[test]
+fn equal_aspect_keeps_the_shape() {
+    let segments = vec![[[0.0, 0.0], [100.0, 0.0]], [[100.0, 0.0], [100.0, 10.0]]];
+    for (width, height) in [(1000, 320), (400, 900)] {
+        let figure = Figure::new("")
+            .with_panel(segments_panel(
+                segments.clone(),
+                vec![1.0, 2.0],
+                vec![2.0, 2.0],
+            ))
+            .with_size(width, height);
+        let dir = temp_dir("aspect");
+        let [svg, _] = render(&figure, &dir.join("aspect")).unwrap();
+        let lines = svg_lines(&std::fs::read_to_string(&svg).unwrap());
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(lines.len(), 2);
+        let [ax1, ay1, ax2, ay2] = lines[0].2;
+        let [bx1, by1, bx2, by2] = lines[1].2;
+        assert_eq!(ay1, ay2, "horizontal stays horizontal");
+        assert_eq!(bx1, bx2, "vertical stays vertical");
+        let horizontal = f64::from((ax2 - ax1).abs());
+        let vertical = f64::from((by2 - by1).abs());
+        assert!(horizontal > 100.0, "{horizontal} px");
+        // each end is rounded to a pixel
+        assert!(
+            (horizontal / vertical - 10.0).abs() <= 10.0 * 2.0 / vertical,
+            "{horizontal} x {vertical} px in a {width} x {height} figure"
+        );
+    }
+}
+
+/// Equal values (a cell at rest), NaN values and NaN coordinates, zero-length and absurdly
+/// wide segments: nothing panics, the constant gets the middle colour, NaN values are grey
+/// and NaN coordinates are left out.
+#[test]
+fn degenerate_segments_do_not_panic() {
+    let nan = f64::NAN;
+    let rest = segments_panel(
+        vec![[[0.0, 0.0], [1.0, 0.0]], [[1.0, 0.0], [2.0, 1.0]]],
+        vec![-65.0, -65.0],
+        vec![3.0, 3.0],
+    );
+    let scene = build_scene(&Figure::new("").with_panel(rest)).unwrap();
+    let lines: Vec<_> = scene
+        .prims
+        .iter()
+        .filter_map(|p| match p {
+            Prim::Lines(lines) => Some(lines.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(lines.len(), 2);
+    let middle = super::colormap::level_color(super::colormap::LEVELS / 2);
+    assert!(lines.iter().all(|l| l.color == middle), "{lines:?}");
+    for expected in ["-65.5", "-64.5"] {
+        assert!(
+            scene
+                .prims
+                .iter()
+                .any(|p| matches!(p, Prim::Text(l) if l.text == expected)),
+            "colour bar lacks {expected}"
+        );
+    }
+
+    let odd = segments_panel(
+        vec![
+            [[0.0, 0.0], [10.0, 0.0]],
+            [[10.0, 0.0], [10.0, 0.0]],
+            [[nan, 0.0], [10.0, 5.0]],
+            [[10.0, 0.0], [20.0, 5.0]],
+            [[20.0, 5.0], [30.0, 5.0]],
+        ],
+        vec![nan, 1.0, 2.0, f64::INFINITY],
+        vec![1e9, nan, -3.0],
+    );
+    let figure = Figure::new("").with_panel(odd);
+    let scene = build_scene(&figure).unwrap();
+    let lines: Vec<_> = scene
+        .prims
+        .iter()
+        .filter_map(|p| match p {
+            Prim::Lines(lines) => Some(lines.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(lines.len(), 4, "the NaN-coordinate segment is left out");
+    let grey = lines.iter().filter(|l| l.color == Rgba(190, 190, 190, 1.0));
+    assert_eq!(grey.count(), 3, "NaN, inf and missing values are grey");
+    assert_eq!(lines[0].width, 64, "widths are clamped");
+    let dir = temp_dir("odd-segments");
+    let [svg, _] = render(&figure, &dir.join("odd")).unwrap();
+    let svg_text = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(
+        svg_lines(&svg_text).len(),
+        3,
+        "the zero-length segment is a dot"
+    );
+    assert!(svg_text.contains("<circle"));
+    std::fs::remove_dir_all(&dir).ok();
+
+    // nothing drawable at all
+    let empty = segments_panel(vec![[[nan, nan], [nan, nan]]], vec![nan], vec![]);
+    render(
+        &Figure::new("").with_panel(empty),
+        &temp_dir("no-segments").join("x"),
+    )
+    .unwrap();
+}
+
+/// Thousands of segments stay a compact SVG: one short `<line>` each.
+#[test]
+fn many_segments_keep_the_svg_small() {
+    let n = 5000;
+    let segments: Vec<[[f64; 2]; 2]> = (0..n)
+        .map(|i| {
+            let a = i as f64 * 0.01;
+            [
+                [a.cos() * a, a.sin() * a],
+                [(a + 0.01).cos() * a, (a + 0.01).sin() * a],
+            ]
+        })
+        .collect();
+    let values: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let figure = Figure::new("spiral").with_panel(segments_panel(segments, values, vec![2.0; n]));
+    let dir = temp_dir("many-segments");
+    let [svg, _] = render(&figure, &dir.join("spiral")).unwrap();
+    let size = std::fs::metadata(&svg).unwrap().len();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(size < 120 * n as u64, "{size} bytes for {n} segments");
+}
+
+#[test]
+fn viridis_ends() {
+    assert_eq!(viridis(0.0), Color::Rgb(68, 1, 84));
+    assert_eq!(viridis(1.0), Color::Rgb(253, 231, 37));
+    assert_eq!(viridis(f64::NAN), viridis(-3.0));
+    assert_eq!(viridis(7.0), viridis(1.0));
 }
