@@ -25,7 +25,9 @@ use cajal::spec::cable_model::{CableModelSpec, SPIKE_THRESHOLD_MV};
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use serde_json::{Value, json};
 
-use crate::cable_figures::{morphology_figure, profiles_figure, steady_profile_figure, traces_figure};
+use crate::cable_figures::{
+    morphology_figure, profiles_figure, steady_profile_figure, traces_figure,
+};
 use crate::output::{create_directory, write_csv, write_json};
 use crate::plot::render;
 use crate::progress::{ProgressReporter, interrupt_flag};
@@ -276,10 +278,22 @@ fn theory_of(spec: &CableModelSpec, run: &CableRun) -> Option<CableTheory> {
                 .collect(),
             format!(
                 "steady state of a {} cable of L = {:.4} λ: V0 {}((L − x)/λ)/{}(L/λ)",
-                if cable.far_end == FarEnd::Sealed { "sealed" } else { "killed-end" },
+                if cable.far_end == FarEnd::Sealed {
+                    "sealed"
+                } else {
+                    "killed-end"
+                },
                 section.length_um / cable.length_constant_um(),
-                if cable.far_end == FarEnd::Sealed { "cosh" } else { "sinh" },
-                if cable.far_end == FarEnd::Sealed { "cosh" } else { "sinh" },
+                if cable.far_end == FarEnd::Sealed {
+                    "cosh"
+                } else {
+                    "sinh"
+                },
+                if cable.far_end == FarEnd::Sealed {
+                    "cosh"
+                } else {
+                    "sinh"
+                },
             ),
         ),
         CurrentWaveform::Delta { time_ms, charge_pc } if time_ms < end_ms => (
@@ -363,7 +377,11 @@ fn section_rows(spec: &CableModelSpec, run: &CableRun) -> Vec<PopulationRow> {
             let v_end = run.final_mv[range.clone()].iter().sum::<f64>() / range.len() as f64;
             PopulationRow::new(
                 &section.name,
-                if section.hh.is_some() { "hh" } else { "passive" },
+                if section.hh.is_some() {
+                    "hh"
+                } else {
+                    "passive"
+                },
                 section.compartments,
             )
             .with_column("length (µm)", Some(section.length_um))
@@ -397,7 +415,12 @@ fn write_figures(
         figures.push(ReportFigure { caption, svg });
         Ok(())
     };
-    let labels: Vec<String> = spec.records.traces.iter().map(|t| t.label.clone()).collect();
+    let labels: Vec<String> = spec
+        .records
+        .traces
+        .iter()
+        .map(|t| t.label.clone())
+        .collect();
     draw(
         traces_figure(&run.times_ms, &labels, &run.traces_mv),
         "v_traces",
@@ -414,10 +437,7 @@ fn write_figures(
     }
     let root = &spec.morphology.sections()[0];
     let lambda = theory.map_or_else(
-        || {
-            root.membrane
-                .length_constant_um(root.mean_diameter_um())
-        },
+        || root.membrane.length_constant_um(root.mean_diameter_um()),
         |t| t.lambda_um,
     );
     draw(
@@ -435,7 +455,12 @@ fn write_figures(
             theory.map_or(String::new(), |t| format!("; dashed: {}", t.basis))
         ),
     )?;
-    let diameters: Vec<f64> = d.tree.compartments().iter().map(|c| c.diameter_um).collect();
+    let diameters: Vec<f64> = d
+        .tree
+        .compartments()
+        .iter()
+        .map(|c| c.diameter_um)
+        .collect();
     draw(
         morphology_figure(
             &d.segments_um,
@@ -561,7 +586,11 @@ fn describe(
             diameter,
             section.membrane.length_constant_um(diameter),
             section.length_um / section.membrane.length_constant_um(diameter),
-            if section.hh.is_some() { "hh" } else { "passive" }
+            if section.hh.is_some() {
+                "hh"
+            } else {
+                "passive"
+            }
         );
     }
     if sections.len() > 8 {

@@ -7,9 +7,8 @@
 mod analysis;
 mod analysis_figures;
 mod analyze_command;
-// Called by the run command of cable models, which lands separately.
-#[allow(dead_code)]
 mod cable_figures;
+mod cable_run;
 mod cli;
 mod diagnostics;
 mod digest;

@@ -79,10 +79,14 @@ pub fn run(
             set_duration(&mut spec.simulation)?;
             crate::rate_run::run_rate_model(&spec, &directory, quiet)
         }
-        ModelFile::Cable(_) => Err(miette::miette!(
-            "{}: cable models are run by cable_run (not yet wired)",
-            model.display()
-        )),
+        ModelFile::Cable(mut spec) => {
+            if let Some(value) = duration_ms {
+                spec.simulation.set_duration(value).map_err(|message| {
+                    miette::miette!("--duration {}: {message}", duration.unwrap_or(""))
+                })?;
+            }
+            crate::cable_run::run_cable_model(&spec, &directory, quiet)
+        }
     }
 }
 
