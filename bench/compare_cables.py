@@ -212,38 +212,42 @@ def read_csv(path):
     return [h.strip() for h in rows[0]], rows[1:]
 
 
+def parse_label(label):
+    """(section, position or None) of a trace label: `soma@0.5`, `axon(0.9)`, `axon 0.9`;
+    a location given as a distance or in lambdas (`cable@300um`, `cable@1.5lambda`) or a bare
+    section name gives position None."""
+    m = re.match(r"^\s*([^@(\s]+)\s*(?:[@(\s]\s*(.*?)\)?)?\s*$", str(label))
+    if not m:
+        return str(label).strip(), None
+    where = m.group(2) or ""
+    try:
+        return m.group(1), float(where)
+    except ValueError:
+        return m.group(1), None
+
+
+def label_matches(label, section, position):
+    name, where = parse_label(label)
+    if position is None:
+        return name == section or str(label).strip().startswith(section)
+    return name == section and where is not None and abs(where - position) < 1e-6
+
+
 def column_for(header, section, position=None):
-    """Index of the traces.csv column of `section` (at `position`, if given): labels are
-    `<section>@<where>` (e.g. `soma@0.5`, `axon@0.9`); a bare section name matches too."""
-    found = []
-    for i, label in enumerate(header):
-        name, _, where = label.partition("@")
-        if name.strip() != section and not (position is None and label.startswith(section)):
-            continue
-        if position is not None:
-            number = re.match(r"\s*([-+0-9.eE]+)\s*$", where)
-            if not number or abs(float(number.group(1)) - position) > 1e-6:
-                continue
-        found.append(i)
-    return found[0] if found else None
+    """Index of the traces.csv column of `section` (at `position`, if given; else the first
+    column whose label starts with the section name, as for `soma`)."""
+    return next((i for i, label in enumerate(header)
+                 if label != "time_ms" and label_matches(label, section, position)), None)
 
 
 def summary_spikes(summary, section, position=None):
-    """Spike times from summary.json, if cajal puts them there (any of a few plausible forms)."""
+    """Spike times from summary.json, if cajal puts them there: a map from trace labels to
+    lists of times (ms) under `spike_times`, `spike_times_ms` or `spikes`."""
     for key in ("spike_times", "spike_times_ms", "spikes"):
         value = summary.get(key)
         if isinstance(value, dict):
             for label, times in value.items():
-                name, _, where = str(label).partition("@")
-                if name != section and not (position is None and str(label).startswith(section)):
-                    continue
-                if position is not None:
-                    try:
-                        if abs(float(where) - position) > 1e-6:
-                            continue
-                    except ValueError:
-                        continue
-                if isinstance(times, list):
+                if label_matches(label, section, position) and isinstance(times, list):
                     return [float(t) for t in times]
     return None
 
@@ -270,8 +274,11 @@ def run_cajal(binary, model, keep_dir=None):
         summary_path = os.path.join(out, "summary.json")
         if not os.path.exists(summary_path):
             raise BenchError(f"cajal wrote no summary.json for {model}")
-        with open(summary_path) as f:
-            summary = json.load(f)
+        try:
+            with open(summary_path) as f:
+                summary = json.load(f)
+        except ValueError as e:
+            raise BenchError(f"cajal's summary.json for {model} is not valid JSON: {e}")
         if "simulate_seconds" not in summary:
             raise BenchError(f"summary.json of {model} has no simulate_seconds "
                              f"(keys: {', '.join(sorted(summary))})")
@@ -309,11 +316,16 @@ def cajal_passive_accuracy(result):
     if "profile.csv" not in result["files"]:
         raise BenchError("cajal wrote no profile.csv for the passive cable")
     header, rows = result["files"]["profile.csv"]
-    try:
-        ix, iv = header.index("x_um"), header.index("v_mv")
-    except ValueError:
+    if "v_mv" not in header or ("x_um" not in header and "position" not in header):
         raise BenchError(f"profile.csv columns are {header}, expected section,position,x_um,v_mv")
-    points = [(float(r[ix]), float(r[iv])) for r in rows if len(r) > max(ix, iv)]
+    iv = header.index("v_mv")
+    if "x_um" in header:
+        ix, scale = header.index("x_um"), 1.0
+    else:  # position along the (single) cable section
+        ix, scale = header.index("position"), PASSIVE["L_um"]
+    points = [(float(r[ix]) * scale, float(r[iv])) for r in rows if len(r) > max(ix, iv)]
+    if not points:
+        raise BenchError("cajal's profile.csv has no rows")
     errors = [abs(v - passive_steady_state_mv(x)) / abs(passive_steady_state_mv(x)) for x, v in points]
     first = min(points)
     return {"max_rel_err": max(errors), "profile_nodes": len(points),
@@ -343,6 +355,7 @@ def cajal_branched_spikes(result):
                          "and no soma spike times in summary.json")
     vel = velocities(spikes.get("axon@0.25", []), spikes.get("axon@0.75", []))
     return {"spike_times_soma_ms": spikes["soma"], "spike_times_axon09_ms": spikes.get("axon@0.9"),
+            "trace_dt_ms": t[1] - t[0] if len(t) > 1 else None,
             "n_spikes": len(spikes["soma"]), "spike_sources": source,
             "conduction_velocity_m_per_s": vel[0] if vel else None,
             "conduction_velocities_m_per_s": vel,
@@ -437,7 +450,7 @@ def main():
                         best.update(cajal_passive_accuracy(best))
                         best.update(workload="passive", method=method, model=os.path.relpath(PASSIVE_MODEL, ROOT))
                         record(best)
-                    except BenchError as e:
+                    except (BenchError, ValueError, KeyError, IndexError, OSError) as e:
                         fail(f"cajal passive {method}", e)
                         break  # the other method would fail the same way
 
@@ -453,7 +466,7 @@ def main():
                         best.update(workload="branched", method=method,
                                     model=os.path.relpath(BRANCHED_MODEL, ROOT))
                         measured.append(best)
-                    except BenchError as e:
+                    except (BenchError, ValueError, KeyError, IndexError, OSError) as e:
                         fail(f"cajal branched {method}", e)
                         break
             if python and "neuron" in simulators:
