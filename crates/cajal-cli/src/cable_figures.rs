@@ -115,6 +115,7 @@ pub fn steady_profile_figure(
     lambda_um: Option<f64>,
     theory_mv: Option<&[f64]>,
     unbranched: bool,
+    title: &str,
 ) -> Figure {
     let mut panel = Panel::new(X_LABEL, V_LABEL)
         .with_series(profile_series(x_um, v_mv, unbranched).with_label("simulation"));
@@ -130,7 +131,7 @@ pub fn steady_profile_figure(
     if let Some(lambda) = lambda_um.filter(|l| l.is_finite() && *l > 0.0) {
         panel = panel.with_vertical_line(lambda, format!("λ = {} µm", significant(lambda, 4)));
     }
-    Figure::new("steady-state membrane potential").with_panel(panel)
+    Figure::new(title).with_panel(panel)
 }
 
 /// The stroke width of a compartment of diameter `d` µm: √d scaled, clamped to 1–8 px.
@@ -277,7 +278,7 @@ mod tests {
         assert_eq!(series.x, [0.0, 50.0, 55.0, 60.0, 100.0, 120.0]);
         assert_eq!(series.y, [-60.0, -61.0, -65.0, -63.0, -62.0, -64.0]);
         render_svg(&figure, "branched-profiles");
-        let steady = steady_profile_figure(&x, &v, None, Some(&v), false);
+        let steady = steady_profile_figure(&x, &v, None, Some(&v), false, "steady");
         assert!(
             steady.panels[0]
                 .series
@@ -305,7 +306,7 @@ mod tests {
     #[test]
     fn steady_profile_marks_lambda_and_theory() {
         let (x, v) = cable();
-        let figure = steady_profile_figure(&x, &v, Some(1000.0), Some(&v), true);
+        let figure = steady_profile_figure(&x, &v, Some(1000.0), Some(&v), true, "steady");
         let svg = render_svg(&figure, "steady");
         for label in ["λ = 1000 µm", "cable theory", "simulation"] {
             assert!(text_in(&svg, label), "svg lacks {label:?}");
@@ -315,7 +316,7 @@ mod tests {
         assert_eq!(panel.series[1].style, crate::plot::SeriesStyle::Dashed);
 
         // neither λ nor theory: just the simulation
-        let bare = steady_profile_figure(&x, &v, Some(f64::NAN), None, true);
+        let bare = steady_profile_figure(&x, &v, Some(f64::NAN), None, true, "steady");
         assert!(bare.panels[0].vertical_lines.is_empty());
         assert_eq!(bare.panels[0].series.len(), 1);
         render_svg(&bare, "steady-bare");
@@ -437,7 +438,14 @@ mod tests {
             ("profiles", profiles_figure(&x, &profiles, true)),
             (
                 "steady",
-                steady_profile_figure(&x, &v, Some(1000.0), Some(&theory), true),
+                steady_profile_figure(
+                    &x,
+                    &v,
+                    Some(1000.0),
+                    Some(&theory),
+                    true,
+                    "steady-state membrane potential",
+                ),
             ),
             ("traces", traces_figure(&t, &labels, &traces)),
             (

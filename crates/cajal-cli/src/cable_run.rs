@@ -88,7 +88,7 @@ pub fn run_cable_model(spec: &CableModelSpec, directory: &Path, quiet: bool) -> 
     let velocity = conduction_velocity(spec, &run);
     let theory = theory_of(spec, &run);
     let figures = write_figures(spec, &run, theory.as_ref(), directory)?;
-    let theory_rows = theory_rows(spec, &run, theory.as_ref(), input_resistance);
+    let theory_rows = theory_rows(spec, theory.as_ref(), input_resistance);
     let wall_seconds = wall.elapsed().as_secs_f64();
     let report = Report {
         title: Path::new(name)
@@ -226,15 +226,23 @@ fn conduction_velocity(spec: &CableModelSpec, run: &CableRun) -> Option<f64> {
 
 /// Cable theory for the run, where it has a closed form: one passive uniform section, sealed
 /// at its driven end (an electrode at position 0), driven by one electrode: a step held to
-/// the end (the steady profile, once the run is long against τ) or one delta pulse (the
-/// method of images).
+/// the end (the steady profile, once the run is long against τ; compared at the end) or one
+/// delta pulse (the method of images; compared at the last profile time, or at the end).
 struct CableTheory {
-    /// The closed form at every compartment at the end of the run, mV.
-    final_mv: Vec<f64>,
+    /// When the comparison is made, ms.
+    time_ms: f64,
+    /// The closed form at every compartment then, mV.
+    theory_mv: Vec<f64>,
+    /// The simulation at every compartment then, mV.
+    simulated_mv: Vec<f64>,
+    /// The leak reversal potential, mV.
+    rest_mv: f64,
     /// What it is.
     basis: String,
-    /// λ of the section, µm.
-    lambda_um: f64,
+    /// The cable.
+    cable: UniformCable,
+    /// Whether this is the steady state (drawn on the final profile).
+    steady: bool,
 }
 
 fn theory_of(spec: &CableModelSpec, run: &CableRun) -> Option<CableTheory> {
@@ -248,10 +256,11 @@ fn theory_of(spec: &CableModelSpec, run: &CableRun) -> Option<CableTheory> {
     if section.hh.is_some() || !model.synapses.is_empty() || injection.compartment != 0 {
         return None;
     }
-    let d = &model.discretization;
-    if (model.initial_mv - section.membrane.e_leak).abs() > 1e-9 {
+    let rest = section.membrane.e_leak;
+    if (model.initial_mv - rest).abs() > 1e-9 {
         return None;
     }
+    let d = &model.discretization;
     let cable = UniformCable {
         membrane: section.membrane,
         diameter_um: section.mean_diameter_um(),
@@ -262,61 +271,72 @@ fn theory_of(spec: &CableModelSpec, run: &CableRun) -> Option<CableTheory> {
             FarEnd::Sealed
         },
     };
-    let rest = section.membrane.e_leak;
     let end_ms = run.simulated_ms;
     let tau = section.membrane.time_constant_ms();
-    let h = section.length_um / section.compartments as f64;
-    let (final_mv, basis) = match injection.waveform {
+    let (name, trig) = match cable.far_end {
+        FarEnd::Sealed => ("sealed", "cosh"),
+        FarEnd::Killed => ("killed-end", "sinh"),
+    };
+    match injection.waveform {
         CurrentWaveform::Step {
             start_ms,
             duration_ms,
             amplitude_na,
-        } if start_ms + duration_ms >= end_ms && end_ms - start_ms >= 7.0 * tau => (
-            d.distance_from_root_um
-                .iter()
-                .map(|&x| rest + cable.steady_potential_mv(amplitude_na, x))
-                .collect(),
-            format!(
-                "steady state of a {} cable of L = {:.4} λ: V0 {}((L − x)/λ)/{}(L/λ)",
-                if cable.far_end == FarEnd::Sealed {
-                    "sealed"
-                } else {
-                    "killed-end"
-                },
-                section.length_um / cable.length_constant_um(),
-                if cable.far_end == FarEnd::Sealed {
-                    "cosh"
-                } else {
-                    "sinh"
-                },
-                if cable.far_end == FarEnd::Sealed {
-                    "cosh"
-                } else {
-                    "sinh"
-                },
-            ),
-        ),
-        CurrentWaveform::Delta { time_ms, charge_pc } if time_ms < end_ms => (
-            d.distance_from_root_um
-                .iter()
-                // The charge enters compartment 0, centred at h/2.
-                .map(|&x| rest + cable.pulse_potential_mv(charge_pc, h / 2.0, x, end_ms - time_ms))
-                .collect(),
-            "the cable's Green's function with images at the ends".to_string(),
-        ),
-        _ => return None,
-    };
-    Some(CableTheory {
-        final_mv,
-        basis,
-        lambda_um: cable.length_constant_um(),
-    })
+        } if start_ms + duration_ms >= end_ms && end_ms - start_ms >= 7.0 * tau => {
+            Some(CableTheory {
+                time_ms: end_ms,
+                theory_mv: d
+                    .distance_from_root_um
+                    .iter()
+                    .map(|&x| rest + cable.steady_potential_mv(amplitude_na, x))
+                    .collect(),
+                simulated_mv: run.final_mv.clone(),
+                rest_mv: rest,
+                basis: format!(
+                    "steady state of a {name} cable, L = {:.4} λ: V0 {trig}((L − x)/λ)/{trig}(L/λ)",
+                    section.length_um / cable.length_constant_um()
+                ),
+                cable,
+                steady: true,
+            })
+        }
+        CurrentWaveform::Delta { time_ms, charge_pc } => {
+            let (when, simulated) = match run.profiles.last() {
+                Some((t, profile)) => (*t, profile.clone()),
+                None => (end_ms, run.final_mv.clone()),
+            };
+            if when <= time_ms {
+                return None;
+            }
+            // The charge enters compartment 0, centred at h/2.
+            let h = section.length_um / section.compartments as f64;
+            Some(CableTheory {
+                time_ms: when,
+                theory_mv: d
+                    .distance_from_root_um
+                    .iter()
+                    .map(|&x| {
+                        rest + cable.pulse_potential_mv(charge_pc, h / 2.0, x, when - time_ms)
+                    })
+                    .collect(),
+                simulated_mv: simulated,
+                rest_mv: rest,
+                basis: format!(
+                    "the cable's Green's function, {} ms after the pulse, with images at the \
+                     ends",
+                    when - time_ms
+                ),
+                cable,
+                steady: false,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// The theory-beside-simulation rows of the report and summary.json.
 fn theory_rows(
     spec: &CableModelSpec,
-    run: &CableRun,
     theory: Option<&CableTheory>,
     input_resistance: Option<f64>,
 ) -> Vec<TheoryRow> {
@@ -325,39 +345,48 @@ fn theory_rows(
         return rows;
     };
     let section = &spec.morphology.sections()[0];
-    let cable = UniformCable {
-        membrane: section.membrane,
-        diameter_um: section.mean_diameter_um(),
-        length_um: section.length_um,
-        far_end: if spec.model.killed_ends.contains(&0) {
-            FarEnd::Killed
-        } else {
-            FarEnd::Sealed
-        },
-    };
     rows.push(TheoryRow {
         key: "input_resistance_mohm",
         quantity: "input resistance at the electrode (MΩ)".into(),
         population: section.name.clone(),
-        theory: cable.input_resistance_mohm(),
+        theory: theory.cable.input_resistance_mohm(),
         simulation: input_resistance,
-        basis: if cable.far_end == FarEnd::Sealed {
-            "r_a λ coth(L/λ)".into()
-        } else {
-            "r_a λ tanh(L/λ)".into()
+        basis: match theory.cable.far_end {
+            FarEnd::Sealed => "r_a λ coth(L/λ)".into(),
+            FarEnd::Killed => "r_a λ tanh(L/λ)".into(),
         },
     });
-    let last = run.final_mv.len() - 1;
-    for (key, label, k) in [
-        ("v_electrode_mv", "V at the electrode, end of run (mV)", 0),
-        ("v_far_end_mv", "V at the far end, end of run (mV)", last),
-    ] {
+    // Three places: the electrode, and then the middle and far end of a steady profile, or
+    // one and two diffusion lengths sqrt(4 D t) from the electrode after a pulse.
+    let d = &spec.model.discretization;
+    let last = theory.theory_mv.len() - 1;
+    let places = if theory.steady {
+        [0, last / 2, last]
+    } else {
+        let membrane = &theory.cable.membrane;
+        let lambda = theory.cable.length_constant_um();
+        let spread = (4.0 * lambda * lambda / membrane.time_constant_ms() * theory.time_ms).sqrt();
+        let h = theory.cable.length_um / theory.theory_mv.len() as f64;
+        let at = |x: f64| ((x / h).floor() as usize).min(last);
+        [0, at(spread), at(2.0 * spread)]
+    };
+    for (key, k) in [
+        "depolarisation_at_electrode_mv",
+        "depolarisation_near_mv",
+        "depolarisation_far_mv",
+    ]
+    .into_iter()
+    .zip(places)
+    {
         rows.push(TheoryRow {
             key,
-            quantity: label.into(),
+            quantity: format!(
+                "V − E_L at x = {:.1} µm, t = {} ms (mV)",
+                d.distance_from_root_um[k], theory.time_ms
+            ),
             population: section.name.clone(),
-            theory: theory.final_mv[k],
-            simulation: Some(run.final_mv[k]),
+            theory: theory.theory_mv[k] - theory.rest_mv,
+            simulation: Some(theory.simulated_mv[k] - theory.rest_mv),
             basis: theory.basis.clone(),
         });
     }
@@ -438,23 +467,45 @@ fn write_figures(
     let root = &spec.morphology.sections()[0];
     let lambda = theory.map_or_else(
         || root.membrane.length_constant_um(root.mean_diameter_um()),
-        |t| t.lambda_um,
+        |t| t.cable.length_constant_um(),
     );
+    let steady = theory.filter(|t| t.steady);
     draw(
         steady_profile_figure(
             &d.distance_from_root_um,
             &run.final_mv,
             Some(lambda),
-            theory.map(|t| t.final_mv.as_slice()),
+            steady.map(|t| t.theory_mv.as_slice()),
             unbranched,
+            &format!(
+                "membrane potential at the end of the run (t = {} ms)",
+                run.simulated_ms
+            ),
         ),
         "steady_profile",
         format!(
             "The potential along the cell at the end of the run; λ = {lambda:.1} µm (of the \
              root section){}",
-            theory.map_or(String::new(), |t| format!("; dashed: {}", t.basis))
+            steady.map_or(String::new(), |t| format!("; dashed: {}", t.basis))
         ),
     )?;
+    if let Some(t) = theory.filter(|t| !t.steady) {
+        draw(
+            steady_profile_figure(
+                &d.distance_from_root_um,
+                &t.simulated_mv,
+                Some(lambda),
+                Some(&t.theory_mv),
+                unbranched,
+                &format!("membrane potential at t = {} ms", t.time_ms),
+            ),
+            "theory_profile",
+            format!(
+                "The potential along the cable at t = {} ms; dashed: {}",
+                t.time_ms, t.basis
+            ),
+        )?;
+    }
     let diameters: Vec<f64> = d
         .tree
         .compartments()
