@@ -11,6 +11,7 @@ Workloads (model files in bench/models/, NEURON scripts in bench/):
   0.3 nA into the soma from 5 ms, 100 ms at dt 0.025 ms (bench/models/cable_branched_hh.toml,
   bench/cable_branched_neuron.py). Accuracy: max |spike-time difference| over the first N soma
   spikes against a fine NEURON reference (the same model at dt = 0.001 ms, every nseg x 3,
+  hh rates computed exactly rather than from NEURON's 1 mV tables,
   Crank-Nicolson), run once per invocation; the axon(0.9) spikes and the conduction velocity
   between axon(0.25) and axon(0.75) are reported too.
 
@@ -489,14 +490,14 @@ def main():
                 try:
                     reference = run_neuron(python, "cable_branched_neuron.py", [
                         "--secondorder", "2", "--dt", str(args.ref_dt),
-                        "--nseg-factor", str(args.ref_nseg_factor),
+                        "--nseg-factor", str(args.ref_nseg_factor), "--exact-rates",
                         "--trace-out", os.path.join(keep, "neuron_branched_reference.csv")])
                     reference.update(workload="branched", method="crank-nicolson", role="reference",
                                      reps=1)
                     if args.ref_check:
                         coarse = run_neuron(python, "cable_branched_neuron.py", [
                             "--secondorder", "2", "--dt", str(2 * args.ref_dt),
-                            "--nseg-factor", str(args.ref_nseg_factor)])
+                            "--nseg-factor", str(args.ref_nseg_factor), "--exact-rates"])
                         err, n = spike_error(coarse["spike_times_soma_ms"],
                                              reference["spike_times_soma_ms"])
                         # second order in dt: error(dt) ~ |t(2 dt) - t(dt)| / (2^2 - 1)

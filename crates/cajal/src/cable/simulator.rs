@@ -63,6 +63,10 @@ struct HhState {
     m: Vec<f64>,
     h: Vec<f64>,
     n: Vec<f64>,
+    /// Scratch: the compartments' potentials, conductances (µS) and currents (nA).
+    v: Vec<f64>,
+    conductance: Vec<f64>,
+    current: Vec<f64>,
 }
 
 /// A synapse's state: one decaying variable, or two for a difference of exponentials.
@@ -257,6 +261,9 @@ impl CableSimulator {
             m: Vec::new(),
             h: Vec::new(),
             n: Vec::new(),
+            v: Vec::new(),
+            conductance: Vec::new(),
+            current: Vec::new(),
         };
         let [m0, h0, n0] = steady_state_gates(model.initial_mv);
         for (i, channels) in disc.hh.iter().enumerate() {
@@ -271,6 +278,9 @@ impl CableSimulator {
                 hh.m.push(m0);
                 hh.h.push(h0);
                 hh.n.push(n0);
+                hh.v.push(model.initial_mv);
+                hh.conductance.push(0.0);
+                hh.current.push(0.0);
             }
         }
         for injection in &model.injections {
@@ -412,16 +422,25 @@ impl CableSimulator {
             };
             self.injected_na[injection.compartment] += mean;
         }
-        // Channels: HH currents and conductances at V(t), gates at t + Δt/2.
-        for k in 0..self.hh.compartment.len() {
-            let i = self.hh.compartment[k];
-            let v = self.v[i];
-            let m = self.hh.m[k];
-            let n4 = self.hh.n[k].powi(4);
-            let g_na = self.hh.g_na_us[k] * m * m * m * self.hh.h[k];
-            let g_k = self.hh.g_k_us[k] * n4;
-            self.active_g[i] += g_na + g_k;
-            self.active_i[i] += g_na * (v - self.hh.e_na[k]) + g_k * (v - self.hh.e_k[k]);
+        // Channels: HH currents and conductances at V(t), gates at t + Δt/2. The potentials
+        // are gathered first so that the arithmetic runs over contiguous arrays (vectorised).
+        let hh = &mut self.hh;
+        for (v_k, &i) in hh.v.iter_mut().zip(&hh.compartment) {
+            *v_k = self.v[i];
+        }
+        // Disjoint slices, so that the compiler knows the arrays do not alias.
+        let (conductance, current) = (&mut hh.conductance[..], &mut hh.current[..]);
+        for k in 0..conductance.len() {
+            let (m, n) = (hh.m[k], hh.n[k]);
+            let g_na = hh.g_na_us[k] * m * m * m * hh.h[k];
+            let n2 = n * n;
+            let g_k = hh.g_k_us[k] * n2 * n2;
+            conductance[k] = g_na + g_k;
+            current[k] = g_na * (hh.v[k] - hh.e_na[k]) + g_k * (hh.v[k] - hh.e_k[k]);
+        }
+        for (k, &i) in hh.compartment.iter().enumerate() {
+            self.active_g[i] += hh.conductance[k];
+            self.active_i[i] += hh.current[k];
         }
         // Synapses at the middle of the step.
         for synapse in &self.synapses {
@@ -436,20 +455,14 @@ impl CableSimulator {
             }
         }
         // (C/Δt' + K + G) V' = C/Δt' V + G_L E_L + I − i(V) + G V, Δt' the solve step.
-        for i in 0..n {
-            self.rhs[i] =
-                self.cap_over_dt[i] * self.v[i] + self.leak_drive_na[i] + self.injected_na[i]
-                    - self.active_i[i]
-                    + self.active_g[i] * self.v[i];
+        for (i, rhs) in self.rhs.iter_mut().enumerate() {
+            let v = self.v[i];
+            *rhs = self.cap_over_dt[i] * v + self.leak_drive_na[i] + self.injected_na[i]
+                - self.active_i[i]
+                + self.active_g[i] * v;
         }
         match &self.constant_pivots {
-            Some(pivots) => {
-                for i in (1..n).rev() {
-                    let p = self.parent[i];
-                    self.rhs[p] -= self.factor[i] * self.rhs[i];
-                }
-                substitute(&self.parent, pivots, &self.off_diag, &mut self.rhs);
-            }
+            Some(pivots) => solve_eliminated(&self.parent, pivots, &self.factor, &mut self.rhs),
             None => {
                 for i in 0..n {
                     self.diag[i] = self.base_diag[i] + self.active_g[i];
@@ -460,11 +473,7 @@ impl CableSimulator {
                     &self.off_diag,
                     &mut self.factor,
                 );
-                for i in (1..n).rev() {
-                    let p = self.parent[i];
-                    self.rhs[p] -= self.factor[i] * self.rhs[i];
-                }
-                substitute(&self.parent, &self.diag, &self.off_diag, &mut self.rhs);
+                solve_eliminated(&self.parent, &self.diag, &self.factor, &mut self.rhs);
             }
         }
         match self.method {
@@ -477,17 +486,21 @@ impl CableSimulator {
         }
         // Gates from t + Δt/2 to t + 3Δt/2 at V(t + Δt).
         let phi_dt = self.temperature_factor * dt;
-        for k in 0..self.hh.compartment.len() {
-            let v = self.v[self.hh.compartment[k]];
+        let hh = &mut self.hh;
+        for (v_k, &i) in hh.v.iter_mut().zip(&hh.compartment) {
+            *v_k = self.v[i];
+        }
+        let relax = |x: f64, alpha: f64, beta: f64| {
+            let total = alpha + beta;
+            let steady = alpha / total;
+            steady + (x - steady) * exp(-phi_dt * total)
+        };
+        let (m, h, n) = (&mut hh.m[..], &mut hh.h[..], &mut hh.n[..]);
+        for (k, &v) in hh.v.iter().enumerate() {
             let [am, bm, ah, bh, an, bn] = gate_rates(v);
-            let relax = |x: f64, alpha: f64, beta: f64| {
-                let total = alpha + beta;
-                let steady = alpha / total;
-                steady + (x - steady) * exp(-phi_dt * total)
-            };
-            self.hh.m[k] = relax(self.hh.m[k], am, bm);
-            self.hh.h[k] = relax(self.hh.h[k], ah, bh);
-            self.hh.n[k] = relax(self.hh.n[k], an, bn);
+            m[k] = relax(m[k], am, bm);
+            h[k] = relax(h[k], ah, bh);
+            n[k] = relax(n[k], an, bn);
         }
         for synapse in &mut self.synapses {
             synapse.advance(t, dt);
@@ -520,27 +533,57 @@ impl CableSimulator {
 /// from its parent's row. The right-hand side is eliminated separately with `factor`, so a
 /// constant matrix is eliminated once. One division per compartment.
 fn eliminate(parent: &[usize], pivots: &mut [f64], off: &[f64], factor: &mut [f64]) {
-    for i in (1..pivots.len()).rev() {
-        let reciprocal = 1.0 / pivots[i];
-        let f = off[i] * reciprocal;
-        pivots[parent[i]] -= f * off[i];
-        factor[i] = f;
-        pivots[i] = reciprocal;
-    }
-    if let Some(root) = pivots.first_mut() {
-        *root = 1.0 / *root;
-    }
-}
-
-/// Back substitution after [`eliminate`], root to leaves, in place on the eliminated
-/// right-hand side.
-fn substitute(parent: &[usize], reciprocal_pivots: &[f64], off: &[f64], rhs: &mut [f64]) {
-    if rhs.is_empty() {
+    let n = pivots.len();
+    if n == 0 {
         return;
     }
-    rhs[0] *= reciprocal_pivots[0];
-    for i in 1..rhs.len() {
-        rhs[i] = (rhs[i] - off[i] * rhs[parent[i]]) * reciprocal_pivots[i];
+    // The pivot of i − 1 is carried in a register: in an unbranched stretch (parent i − 1)
+    // it is the one just updated, and a store and reload would lengthen the dependency chain.
+    let mut pivot = pivots[n - 1];
+    for i in (1..n).rev() {
+        let reciprocal = 1.0 / pivot;
+        let f = off[i] * reciprocal;
+        factor[i] = f;
+        pivots[i] = reciprocal;
+        let p = parent[i];
+        if p == i - 1 {
+            pivot = pivots[p] - f * off[i];
+            pivots[p] = pivot;
+        } else {
+            pivots[p] -= f * off[i];
+            pivot = pivots[i - 1];
+        }
+    }
+    pivots[0] = 1.0 / pivot;
+}
+
+/// Solves for a right-hand side after [`eliminate`]: elimination leaves to root with the
+/// stored factors, then substitution root to leaves, `x_i = r_i/d_i − f_i x_parent` (the
+/// matrix is symmetric, so the factor `off_i/d_i` serves both ways). In place.
+fn solve_eliminated(parent: &[usize], reciprocal_pivots: &[f64], factor: &[f64], rhs: &mut [f64]) {
+    let n = rhs.len();
+    if n == 0 {
+        return;
+    }
+    // As in `eliminate`, the value of i − 1 travels in a register along unbranched stretches.
+    let mut carried = rhs[n - 1];
+    for i in (1..n).rev() {
+        let p = parent[i];
+        if p == i - 1 {
+            carried = rhs[p] - factor[i] * carried;
+            rhs[p] = carried;
+        } else {
+            rhs[p] -= factor[i] * carried;
+            carried = rhs[i - 1];
+        }
+    }
+    let mut previous = rhs[0] * reciprocal_pivots[0];
+    rhs[0] = previous;
+    for i in 1..n {
+        let p = parent[i];
+        let x_parent = if p == i - 1 { previous } else { rhs[p] };
+        previous = rhs[i] * reciprocal_pivots[i] - factor[i] * x_parent;
+        rhs[i] = previous;
     }
 }
 
