@@ -104,6 +104,39 @@ pub fn traces_figure(times_ms: &[f64], labels: &[String], traces_mv: &[Vec<f64>]
     Figure::new("membrane potential at recorded locations").with_panel(panel)
 }
 
+/// The traces' deviations from their first sample, each divided by its largest deviation:
+/// the shapes and timing of responses whose sizes differ by orders of magnitude (a pulse
+/// seen near and far along a cable). Traces that never move are left out.
+pub fn normalised_traces_figure(
+    times_ms: &[f64],
+    labels: &[String],
+    traces_mv: &[Vec<f64>],
+) -> Figure {
+    let mut panel = Panel::new("time (ms)", "(V − V(0)) / its peak");
+    for (k, trace) in traces_mv.iter().enumerate() {
+        let Some(&start) = trace.first() else {
+            continue;
+        };
+        let peak = trace.iter().map(|v| (v - start).abs()).fold(0.0, f64::max);
+        if !(peak > 0.0 && peak.is_finite()) {
+            continue;
+        }
+        let label = labels
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| format!("trace {k}"));
+        panel = panel.with_series(
+            Series::line(
+                times_ms.to_vec(),
+                trace.iter().map(|v| (v - start) / peak).collect(),
+            )
+            .with_color(Color::Palette(k))
+            .with_label(format!("{label} (peak {peak:.3e} mV)")),
+        );
+    }
+    Figure::new("responses normalised to their peaks").with_panel(panel)
+}
+
 /// The final (steady-state) profile V(x) of the cell; the length constant marked by a
 /// vertical line labelled "λ = 1000 µm" at x = λ (when given and positive) and the closed-form
 /// cable-theory profile (`theory_mv[i]` at `x_um[i]`) as a dashed line labelled "cable

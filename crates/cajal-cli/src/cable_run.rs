@@ -26,7 +26,8 @@ use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use serde_json::{Value, json};
 
 use crate::cable_figures::{
-    morphology_figure, profiles_figure, steady_profile_figure, traces_figure,
+    morphology_figure, normalised_traces_figure, profiles_figure, steady_profile_figure,
+    traces_figure,
 };
 use crate::output::{create_directory, write_csv, write_json};
 use crate::plot::render;
@@ -455,6 +456,26 @@ fn write_figures(
         "v_traces",
         "The membrane potential at the recorded locations".into(),
     )?;
+    // Responses that differ by orders of magnitude (a pulse seen near and far) are drawn
+    // again, each scaled to its own peak, so that the far ones can be seen at all.
+    let peaks: Vec<f64> = run
+        .traces_mv
+        .iter()
+        .filter_map(|trace| {
+            let start = *trace.first()?;
+            let peak = trace.iter().map(|v| (v - start).abs()).fold(0.0, f64::max);
+            (peak > 0.0 && peak.is_finite()).then_some(peak)
+        })
+        .collect();
+    let largest = peaks.iter().copied().fold(0.0, f64::max);
+    let smallest = peaks.iter().copied().fold(f64::INFINITY, f64::min);
+    if peaks.len() > 1 && largest > 20.0 * smallest {
+        draw(
+            normalised_traces_figure(&run.times_ms, &labels, &run.traces_mv),
+            "v_traces_normalised",
+            "The same responses, each divided by its own peak (given in the legend)".into(),
+        )?;
+    }
     if !run.profiles.is_empty() {
         draw(
             profiles_figure(&d.distance_from_root_um, &run.profiles, unbranched),
