@@ -471,20 +471,27 @@ def main():
                         fail(f"cajal branched {method}", e)
                         break
             if python and "neuron" in simulators:
-                for method, so in METHODS.items():
-                    try:
-                        runs = []
-                        for rep in range(args.reps):
-                            extra = ["--secondorder", str(so)]
-                            if rep == 0:
-                                extra += ["--trace-out",
-                                          os.path.join(keep, f"neuron_branched_{method}.csv")]
-                            runs.append(run_neuron(python, "cable_branched_neuron.py", extra))
-                        best = best_of(runs)
-                        best.update(workload="branched", method=method)
-                        measured.append(best)
-                    except BenchError as e:
-                        fail(f"NEURON branched {method}", e)
+                # NEURON as users run it (hh rates from its 1 mV tables, the default) and with
+                # the rates computed exactly, as cajal computes them: the accuracy comparison
+                # at equal model is the second.
+                for exact in (False, True):
+                    for method, so in METHODS.items():
+                        try:
+                            runs = []
+                            for rep in range(args.reps):
+                                extra = ["--secondorder", str(so)]
+                                if exact:
+                                    extra.append("--exact-rates")
+                                if rep == 0:
+                                    suffix = "_exact" if exact else ""
+                                    extra += ["--trace-out", os.path.join(
+                                        keep, f"neuron_branched_{method}{suffix}.csv")]
+                                runs.append(run_neuron(python, "cable_branched_neuron.py", extra))
+                            best = best_of(runs)
+                            best.update(workload="branched", method=method, exact_rates=exact)
+                            measured.append(best)
+                        except BenchError as e:
+                            fail(f"NEURON branched {method}", e)
             reference = None
             if python and measured:
                 try:
@@ -550,6 +557,8 @@ def print_table(rows):
             sim_label = {"neuron": "NEURON", "cajal": "cajal"}.get(sim, sim)
             if sim == "neuron":
                 sim_label += f" secondorder={row['secondorder']}"
+                if row.get("exact_rates"):
+                    sim_label += ", exact hh rates"
         ratio = ""
         if sim == "neuron" and row.get("role") != "reference":
             cajal = next((r for r in rows if r["sim"] == "cajal" and r["workload"] == row["workload"]

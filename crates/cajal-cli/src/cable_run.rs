@@ -34,6 +34,9 @@ use crate::plot::render;
 use crate::progress::{ProgressReporter, interrupt_flag};
 use crate::report::{PopulationRow, Report, ReportFigure, RunFacts, TheoryRow, write_report};
 
+/// The most trace and profile values a run keeps (8 bytes each: 800 MB).
+const MAX_RECORDED_VALUES: f64 = 1e8;
+
 /// Runs the cable model and writes its outputs to `directory`.
 pub fn run_cable_model(spec: &CableModelSpec, directory: &Path, quiet: bool) -> Result<()> {
     let wall = Instant::now();
@@ -63,6 +66,21 @@ pub fn run_cable_model(spec: &CableModelSpec, directory: &Path, quiet: bool) -> 
     let build_seconds = wall.elapsed().as_secs_f64();
 
     let recording = spec.recording();
+    // Traces and profiles are kept in memory until the end of the run.
+    let samples = sim.steps / recording.sample_every_steps.max(1) as u64 + 1;
+    let values = samples as f64 * (recording.trace_compartments.len() + 1) as f64
+        + (recording.profile_times_ms.len() * model.discretization.len()) as f64;
+    if values > MAX_RECORDED_VALUES {
+        return Err(miette!(
+            "{name}: recording {} traces every {} ms for {} ms (and {} profiles) would keep \
+             {values:.3e} values in memory (at most {MAX_RECORDED_VALUES:e}); record less often \
+             (`[record] every`), fewer traces, or run shorter",
+            recording.trace_compartments.len(),
+            spec.records.every_ms,
+            sim.duration_ms,
+            recording.profile_times_ms.len()
+        ));
+    }
     let mut progress = ProgressReporter::new(sim.duration_ms, quiet, interrupt_flag());
     let simulate_start = Instant::now();
     let run = simulate(
@@ -160,6 +178,16 @@ fn compartment_places(model: &CableModel, spec: &CableModelSpec) -> Vec<(String,
         .collect()
 }
 
+/// A time (ms) without the rounding noise of `step × dt` (0.30000000000000004): 12 significant
+/// digits are far below any time step.
+fn tidy_ms(t: f64) -> f64 {
+    if t == 0.0 || !t.is_finite() {
+        return t;
+    }
+    let scale = 10f64.powi(11 - t.abs().log10().floor() as i32);
+    (t * scale).round() / scale
+}
+
 /// profile.csv, traces.csv, profiles.csv and spikes.csv.
 fn write_data(spec: &CableModelSpec, run: &CableRun, directory: &Path) -> Result<()> {
     let places = compartment_places(&spec.model, spec);
@@ -176,7 +204,7 @@ fn write_data(spec: &CableModelSpec, run: &CableRun, directory: &Path) -> Result
         &directory.join("traces.csv"),
         &header,
         run.times_ms.iter().enumerate().map(|(k, &t)| {
-            std::iter::once(t)
+            std::iter::once(tidy_ms(t))
                 .chain(run.traces_mv.iter().map(|trace| trace[k]))
                 .collect()
         }),
@@ -184,7 +212,7 @@ fn write_data(spec: &CableModelSpec, run: &CableRun, directory: &Path) -> Result
     if !run.profiles.is_empty() {
         let mut text = String::from("section,position,x_um");
         for (t, _) in &run.profiles {
-            text += &format!(",v_mv_at_{t}_ms");
+            text += &format!(",v_mv_at_{}_ms", tidy_ms(*t));
         }
         text.push('\n');
         for (i, (section, position, x)) in places.iter().enumerate() {
@@ -244,6 +272,8 @@ struct CableTheory {
     cable: UniformCable,
     /// Whether this is the steady state (drawn on the final profile).
     steady: bool,
+    /// Time since the pulse (the steady state: since the step began), ms.
+    elapsed_ms: f64,
 }
 
 fn theory_of(spec: &CableModelSpec, run: &CableRun) -> Option<CableTheory> {
@@ -254,7 +284,18 @@ fn theory_of(spec: &CableModelSpec, run: &CableRun) -> Option<CableTheory> {
     let [injection] = model.injections.as_slice() else {
         return None;
     };
-    if section.hh.is_some() || !model.synapses.is_empty() || injection.compartment != 0 {
+    // A uniform cylinder (a traced path may taper), long enough to be a cable, driven in
+    // its first compartment.
+    let uniform = section
+        .points
+        .iter()
+        .all(|p| (p.diameter_um - section.mean_diameter_um()).abs() <= 1e-9 * p.diameter_um);
+    if section.hh.is_some()
+        || !model.synapses.is_empty()
+        || injection.compartment != 0
+        || !uniform
+        || section.compartments < 3
+    {
         return None;
     }
     let rest = section.membrane.e_leak;
@@ -299,6 +340,7 @@ fn theory_of(spec: &CableModelSpec, run: &CableRun) -> Option<CableTheory> {
                 ),
                 cable,
                 steady: true,
+                elapsed_ms: end_ms - start_ms,
             })
         }
         CurrentWaveform::Delta { time_ms, charge_pc } => {
@@ -329,6 +371,7 @@ fn theory_of(spec: &CableModelSpec, run: &CableRun) -> Option<CableTheory> {
                 ),
                 cable,
                 steady: false,
+                elapsed_ms: when - time_ms,
             })
         }
         _ => None,
@@ -350,11 +393,23 @@ fn theory_rows(
         key: "input_resistance_mohm",
         quantity: "input resistance at the electrode (MΩ)".into(),
         population: section.name.clone(),
-        theory: theory.cable.input_resistance_mohm(),
+        // At the electrode compartment's centre, h/2 from the end, where the simulated value
+        // is: R(x) = V(x)/I of the steady profile.
+        theory: theory
+            .cable
+            .steady_potential_mv(1.0, spec.model.discretization.distance_from_root_um[0]),
         simulation: input_resistance,
         basis: match theory.cable.far_end {
-            FarEnd::Sealed => "r_a λ coth(L/λ)".into(),
-            FarEnd::Killed => "r_a λ tanh(L/λ)".into(),
+            FarEnd::Sealed => {
+                "r_a λ cosh((L − x)/λ)/sinh(L/λ) at the electrode compartment's centre x \
+                 (r_a λ coth(L/λ) at x = 0)"
+                    .into()
+            }
+            FarEnd::Killed => {
+                "r_a λ sinh((L − x)/λ)/cosh(L/λ) at the electrode compartment's centre x \
+                 (r_a λ tanh(L/λ) at x = 0)"
+                    .into()
+            }
         },
     });
     // Three places: the electrode, and then the middle and far end of a steady profile, or
@@ -366,7 +421,8 @@ fn theory_rows(
     } else {
         let membrane = &theory.cable.membrane;
         let lambda = theory.cable.length_constant_um();
-        let spread = (4.0 * lambda * lambda / membrane.time_constant_ms() * theory.time_ms).sqrt();
+        let spread =
+            (4.0 * lambda * lambda / membrane.time_constant_ms() * theory.elapsed_ms).sqrt();
         let h = theory.cable.length_um / theory.theory_mv.len() as f64;
         let at = |x: f64| ((x / h).floor() as usize).min(last);
         [0, at(spread), at(2.0 * spread)]

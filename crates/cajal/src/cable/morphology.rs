@@ -92,6 +92,11 @@ pub struct Discretization {
     pub hh: Vec<Option<HhChannels>>,
 }
 
+/// The most compartments a cell may have: about 200 bytes each while it runs, so 2 GB. The
+/// d_lambda rule gives thousands for a detailed reconstruction; more means a mistake (a tiny
+/// d_lambda, a count with extra zeros).
+pub const MAX_COMPARTMENTS: usize = 10_000_000;
+
 fn bad_section(section: &Section, index: usize, message: impl Into<String>) -> CableError {
     let name = if section.name.is_empty() {
         format!("#{index}")
@@ -287,7 +292,16 @@ impl Morphology {
     /// when the section has one). The first compartment of a section is joined to the
     /// compartment of the parent that contains the attachment point.
     pub fn discretize(&self) -> Result<Discretization, CableError> {
-        let count: usize = self.sections.iter().map(|s| s.compartments).sum();
+        let count = self
+            .sections
+            .iter()
+            .fold(0usize, |total, s| total.saturating_add(s.compartments));
+        if count > MAX_COMPARTMENTS {
+            return Err(CableError::TooManyCompartments {
+                compartments: count,
+                limit: MAX_COMPARTMENTS,
+            });
+        }
         let mut compartments = Vec::with_capacity(count);
         let mut section_of = Vec::with_capacity(count);
         let mut position = Vec::with_capacity(count);

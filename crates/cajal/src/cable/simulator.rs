@@ -14,8 +14,8 @@
 //!   by the exact solution of their linear equation at fixed `V(t + Δt)` ("exponential
 //!   Euler", NEURON's `cnexp`), which keeps the scheme second order with Crank–Nicolson;
 //! - electrodes inject the mean of their waveform over the step (so a step or a pulse
-//!   delivers its exact charge, and a delta pulse all of it within one step); synaptic
-//!   variables decay exactly and are taken at the middle of the step.
+//!   delivers its exact charge, and a delta pulse all of it within one step); synapses act
+//!   with the exact mean of their kernel over the step, spikes arriving within it included.
 //!
 //! A killed end (the far end of a section held at its leak reversal potential) is a
 //! conductance from the section's last compartment to `E_leak` equal to that of the
@@ -126,12 +126,14 @@ impl SynapseState {
             tau_decay_ms: synapse.tau_decay_ms,
             decay: 0.0,
             rise: 0.0,
+            // Spikes before the start of the run never arrive.
+            next_spike: synapse.spike_times_ms.partition_point(|&t| t < 0.0),
             spikes: synapse.spike_times_ms.clone(),
-            next_spike: 0,
         })
     }
 
     /// The kernel value `scale (decay − rise)` a time `lag_ms` after the current state.
+    #[cfg(test)]
     pub(super) fn value_after(&self, lag_ms: f64) -> f64 {
         let rise = if self.tau_rise_ms > 0.0 {
             self.rise * (-lag_ms / self.tau_rise_ms).exp()
@@ -141,24 +143,47 @@ impl SynapseState {
         self.scale * (self.decay * (-lag_ms / self.tau_decay_ms).exp() - rise)
     }
 
-    /// Advances the state from `t` to `t + dt`, adding the spikes that arrive in
-    /// `[t, t + dt)` with the decay they have had by `t + dt`.
-    pub(super) fn advance(&mut self, t_ms: f64, dt_ms: f64) {
+    /// The exact mean of the kernel over the step `[t, t_next)`: the decay of the current
+    /// state and the part of the step after each spike that arrives in it, so that every
+    /// spike delivers its whole charge (or conductance integral) whatever the step.
+    pub(super) fn mean_over_step(&self, t_ms: f64, t_next_ms: f64) -> f64 {
+        let dt = t_next_ms - t_ms;
+        // Mean over [a, t_next) of e^{−(u − a)/τ}, as a fraction of dt: (τ/dt)(1 − e^{−(t_next − a)/τ}).
+        let mean_from = |a: f64, tau: f64| tau / dt * (1.0 - (-(t_next_ms - a) / tau).exp());
+        let mut decay = self.decay * mean_from(t_ms, self.tau_decay_ms);
+        let mut rise = if self.tau_rise_ms > 0.0 {
+            self.rise * mean_from(t_ms, self.tau_rise_ms)
+        } else {
+            0.0
+        };
+        for &spike in self.spikes[self.next_spike..]
+            .iter()
+            .take_while(|&&spike| spike < t_next_ms)
+        {
+            decay += mean_from(spike.max(t_ms), self.tau_decay_ms);
+            if self.tau_rise_ms > 0.0 {
+                rise += mean_from(spike.max(t_ms), self.tau_rise_ms);
+            }
+        }
+        self.scale * (decay - rise)
+    }
+
+    /// Advances the state from `t` to `t_next`, adding the spikes that arrive before
+    /// `t_next` with the decay they have had by then. The step's ends come from the step
+    /// counter, so consecutive steps tile time without gaps and no spike is skipped.
+    pub(super) fn advance(&mut self, t_ms: f64, t_next_ms: f64) {
+        let dt_ms = t_next_ms - t_ms;
         self.decay *= (-dt_ms / self.tau_decay_ms).exp();
         if self.tau_rise_ms > 0.0 {
             self.rise *= (-dt_ms / self.tau_rise_ms).exp();
         }
-        let end = t_ms + dt_ms;
         while let Some(&spike) = self.spikes.get(self.next_spike) {
-            if spike >= end {
+            if spike >= t_next_ms {
                 break;
             }
             self.next_spike += 1;
-            if spike < t_ms {
-                // Spikes before the start of the run are ignored.
-                continue;
-            }
-            let lag = end - spike;
+            // A spike a rounding error before t (it belongs to this step) has lag ≤ dt.
+            let lag = (t_next_ms - spike).min(dt_ms);
             self.decay += (-lag / self.tau_decay_ms).exp();
             if self.tau_rise_ms > 0.0 {
                 self.rise += (-lag / self.tau_rise_ms).exp();
@@ -396,7 +421,10 @@ impl CableSimulator {
     /// Advances by one time step.
     pub fn step(&mut self) {
         let n = self.v.len();
+        // Both ends of the step from the counter: the next step starts exactly where this one
+        // ends, so an event at a boundary falls in exactly one step.
         let t = self.time_ms();
+        let t_next = (self.steps + 1) as f64 * self.dt_ms;
         let dt = self.dt_ms;
         self.active_g.fill(0.0);
         self.active_i.fill(0.0);
@@ -409,11 +437,11 @@ impl CableSimulator {
                     duration_ms,
                     amplitude_na,
                 } => {
-                    let overlap = (t + dt).min(start_ms + duration_ms) - t.max(start_ms);
+                    let overlap = t_next.min(start_ms + duration_ms) - t.max(start_ms);
                     amplitude_na * overlap.max(0.0) / dt
                 }
                 CurrentWaveform::Delta { time_ms, charge_pc } => {
-                    if time_ms >= t && time_ms < t + dt {
+                    if time_ms >= t && time_ms < t_next {
                         charge_pc / dt
                     } else {
                         0.0
@@ -442,9 +470,9 @@ impl CableSimulator {
             self.active_g[i] += hh.conductance[k];
             self.active_i[i] += hh.current[k];
         }
-        // Synapses at the middle of the step.
+        // Synapses: their exact mean over the step.
         for synapse in &self.synapses {
-            let s = synapse.value_after(dt / 2.0);
+            let s = synapse.mean_over_step(t, t_next);
             let i = synapse.compartment;
             match synapse.kind {
                 SynapseKind::Current => self.injected_na[i] += s,
@@ -503,7 +531,7 @@ impl CableSimulator {
             n[k] = relax(n[k], an, bn);
         }
         for synapse in &mut self.synapses {
-            synapse.advance(t, dt);
+            synapse.advance(t, t_next);
         }
         self.steps += 1;
     }
@@ -655,12 +683,11 @@ pub fn simulate(
         .iter()
         .map(|t| (t / dt_ms).round().max(0.0) as u64)
         .collect();
+    // Reserve for the whole run, but not absurdly much up front: a long run grows the vectors.
+    let samples = ((steps / every + 1) as usize).min(1 << 20);
     let mut run = CableRun {
-        times_ms: Vec::with_capacity((steps / every + 1) as usize),
-        traces_mv: vec![
-            Vec::with_capacity((steps / every + 1) as usize);
-            recording.trace_compartments.len()
-        ],
+        times_ms: Vec::with_capacity(samples),
+        traces_mv: vec![Vec::with_capacity(samples); recording.trace_compartments.len()],
         profiles: Vec::new(),
         final_mv: Vec::new(),
         spike_times_ms: vec![Vec::new(); recording.spike_compartments.len()],

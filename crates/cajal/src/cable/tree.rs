@@ -80,6 +80,16 @@ pub enum CableError {
         /// What is wrong.
         message: String,
     },
+    /// A cell with more compartments than can be simulated here.
+    #[error(
+        "{compartments} compartments in all, more than the {limit} a cell may have; use fewer compartments (a larger d_lambda)"
+    )]
+    TooManyCompartments {
+        /// How many the sections ask for.
+        compartments: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The simulation became non-finite (an unstable or diverging model).
     #[error(
         "the membrane potential became {value} mV in compartment {compartment} at t = {time_ms} ms; the model diverged (time step too large for the channels, or a runaway input?)"
