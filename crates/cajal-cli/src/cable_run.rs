@@ -183,6 +183,8 @@ fn write_data(spec: &CableModelSpec, run: &CableRun, directory: &Path) -> Result
     if !run.profiles.is_empty() {
         let mut text = String::from("section,position,x_um");
         for (t, _) in &run.profiles {
+            // Profile times are whole steps (k·dt): 0.7000000000000001 is written 0.7.
+            let t = (t * 1e9).round() / 1e9;
             text += &format!(",v_mv_at_{t}_ms");
         }
         text.push('\n');
