@@ -105,10 +105,41 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         "ring model of orientation selectivity: a persistent bump after the cue (working memory)",
         include_str!("../../../examples/ring_model.toml"),
     ),
+    (
+        "cable_passive",
+        "passive sealed cable under a current step: the steady cosh profile and λ (cable theory)",
+        include_str!("../../../examples/cable_passive.toml"),
+    ),
+    (
+        "cable_pulse",
+        "a charge pulse into a long passive cable: spread and decay beside the Green's function",
+        include_str!("../../../examples/cable_pulse.toml"),
+    ),
+    (
+        "axon_hh",
+        "Hodgkin & Huxley's propagated action potential on the squid axon: conduction velocity",
+        include_str!("../../../examples/axon_hh.toml"),
+    ),
+    (
+        "neuron_swc",
+        "a neuron read from an SWC file (also print neuron_swc.swc and save it beside the model)",
+        include_str!("../../../examples/neuron_swc.toml"),
+    ),
 ];
 
-/// The text of example `name`.
+/// Data files that examples read, shipped too: (file name, text). `cajal examples FILE`
+/// prints one; save it beside the example's model file (e.g. `neuron_swc.swc`, which
+/// `neuron_swc` names in `[morphology] swc`).
+pub const DATA_FILES: &[(&str, &str)] = &[(
+    "neuron_swc.swc",
+    include_str!("../../../examples/neuron_swc.swc"),
+)];
+
+/// The text of example `name`, or of the shipped data file `name`.
 pub fn text(name: &str) -> Option<&'static str> {
+    if let Some((_, text)) = DATA_FILES.iter().find(|(n, _)| *n == name) {
+        return Some(text);
+    }
     let name = name.strip_suffix(".toml").unwrap_or(name);
     EXAMPLES
         .iter()
@@ -126,6 +157,10 @@ pub fn show(name: Option<&str>) -> miette::Result<()> {
             for (name, description, _) in EXAMPLES {
                 println!("  {name:<24} {description}");
             }
+            println!("\nData files the examples read (save each beside its model file):\n");
+            for (name, _) in DATA_FILES {
+                println!("  {name}");
+            }
             Ok(())
         }
         Some(name) => match text(name) {
@@ -134,7 +169,11 @@ pub fn show(name: Option<&str>) -> miette::Result<()> {
                 Ok(())
             }
             None => {
-                let names: Vec<&str> = EXAMPLES.iter().map(|(n, _, _)| *n).collect();
+                let names: Vec<&str> = EXAMPLES
+                    .iter()
+                    .map(|(n, _, _)| *n)
+                    .chain(DATA_FILES.iter().map(|(n, _)| *n))
+                    .collect();
                 Err(miette!(
                     "no example named `{name}`; the examples are: {}",
                     names.join(", ")

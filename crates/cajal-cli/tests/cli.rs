@@ -90,18 +90,31 @@ fn every_shipped_example_runs_and_writes_complete_outputs() {
             "{name}"
         );
         assert!(summary["wall_seconds"].as_f64().unwrap() > 0.0);
-        // Rate models report rates, not spikes.
-        let keys: &[&str] = if summary["kind"] == "rate" {
-            &["points", "final_mean_rate", "final_max_rate"]
+        if summary["kind"] == "cable" {
+            // Cable models report sections and recorded locations, not populations
+            // (their numbers are checked in tests/cable.rs).
+            let sections = summary["sections"].as_array().unwrap();
+            assert!(!sections.is_empty(), "{name}: no sections");
+            for section in sections {
+                for key in ["name", "compartments", "lambda_um"] {
+                    assert!(section.get(key).is_some(), "{name}: a section lacks {key}");
+                }
+            }
+            assert!(!summary["traces"].as_array().unwrap().is_empty(), "{name}");
         } else {
-            &["size", "spike_count", "rate_hz", "cv_isi"]
-        };
-        for (population, values) in summary["populations"].as_object().unwrap() {
-            for &key in keys {
-                assert!(
-                    values.get(key).is_some(),
-                    "{name}: {population} lacks {key}"
-                );
+            // Rate models report rates, not spikes.
+            let keys: &[&str] = if summary["kind"] == "rate" {
+                &["points", "final_mean_rate", "final_max_rate"]
+            } else {
+                &["size", "spike_count", "rate_hz", "cv_isi"]
+            };
+            for (population, values) in summary["populations"].as_object().unwrap() {
+                for &key in keys {
+                    assert!(
+                        values.get(key).is_some(),
+                        "{name}: {population} lacks {key}"
+                    );
+                }
             }
         }
         assert!(directory.join("out/model.toml").exists());

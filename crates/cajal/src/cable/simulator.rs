@@ -10,6 +10,8 @@
 //! - backward Euler: `(C/Δt + K + G) V' = C/Δt V + b − i(V) + G V`;
 //! - Crank–Nicolson: the same system with `Δt/2` gives `V(t + Δt/2)`, and
 //!   `V(t + Δt) = 2 V(t + Δt/2) − V(t)`, which is the trapezoidal rule for the linear part;
+//!   the step that delivers a delta pulse and the next are two backward-Euler half steps
+//!   each instead (the same matrix), so that the jump does not ring (Rannacher's start-up);
 //! - gates are staggered half a step from the potential (they live at `t + Δt/2`) and advance
 //!   by the exact solution of their linear equation at fixed `V(t + Δt)` ("exponential
 //!   Euler", NEURON's `cnexp`), which keeps the scheme second order with Crank–Nicolson;
@@ -29,6 +31,10 @@ use super::passive::Method;
 use super::tree::CableError;
 use crate::fastmath::exp;
 use crate::neuron::hh::{gate_rates, steady_state_gates};
+
+/// Crank–Nicolson steps taken as backward-Euler half steps from a delta pulse on: the step
+/// that delivers it (half the charge in each half step) and the next.
+const SMOOTHING_STEPS: u32 = 2;
 
 /// Square micrometres to square centimetres.
 const UM2_TO_CM2: f64 = 1e-8;
@@ -224,6 +230,9 @@ pub struct CableSimulator {
     active_g: Vec<f64>,
     active_i: Vec<f64>,
     injected_na: Vec<f64>,
+    /// Crank–Nicolson steps still to be taken as two backward-Euler half steps (after a delta
+    /// pulse).
+    smoothing_steps: u32,
 }
 
 fn check_compartment(what: &str, index: usize, len: usize) -> Result<(), CableError> {
@@ -370,6 +379,7 @@ impl CableSimulator {
             active_g: vec![0.0; n],
             active_i: vec![0.0; n],
             injected_na: vec![0.0; n],
+            smoothing_steps: 0,
         })
     }
 
@@ -442,6 +452,7 @@ impl CableSimulator {
                 }
                 CurrentWaveform::Delta { time_ms, charge_pc } => {
                     if time_ms >= t && time_ms < t_next {
+                        self.smoothing_steps = SMOOTHING_STEPS;
                         charge_pc / dt
                     } else {
                         0.0
@@ -489,23 +500,27 @@ impl CableSimulator {
                 - self.active_i[i]
                 + self.active_g[i] * v;
         }
-        match &self.constant_pivots {
-            Some(pivots) => solve_eliminated(&self.parent, pivots, &self.factor, &mut self.rhs),
-            None => {
-                for i in 0..n {
-                    self.diag[i] = self.base_diag[i] + self.active_g[i];
-                }
-                eliminate(
-                    &self.parent,
-                    &mut self.diag,
-                    &self.off_diag,
-                    &mut self.factor,
-                );
-                solve_eliminated(&self.parent, &self.diag, &self.factor, &mut self.rhs);
-            }
-        }
+        self.solve();
         match self.method {
             Method::BackwardEuler => self.v.copy_from_slice(&self.rhs),
+            Method::CrankNicolson if self.smoothing_steps > 0 => {
+                // A delta pulse makes V jump: Crank–Nicolson would carry the jump's
+                // grid-scale modes on as a slowly damped oscillation (its amplification
+                // factor tends to −1 for them). The step of the pulse and the next are taken
+                // as two backward-Euler half steps each instead (Rannacher's start-up,
+                // Numer. Math. 43:309, 1984), which damps them and keeps the scheme second
+                // order.
+                self.smoothing_steps -= 1;
+                for i in 0..n {
+                    self.rhs[i] = self.cap_over_dt[i] * self.rhs[i]
+                        + self.leak_drive_na[i]
+                        + self.injected_na[i]
+                        - self.active_i[i]
+                        + self.active_g[i] * self.v[i];
+                }
+                self.solve();
+                self.v.copy_from_slice(&self.rhs);
+            }
             Method::CrankNicolson => {
                 for (v, half) in self.v.iter_mut().zip(&self.rhs) {
                     *v = 2.0 * half - *v;
@@ -534,6 +549,29 @@ impl CableSimulator {
             synapse.advance(t, t_next);
         }
         self.steps += 1;
+    }
+
+    /// Solves the step's system for the right-hand side in `rhs`, in place.
+    fn solve(&mut self) {
+        match &self.constant_pivots {
+            Some(pivots) => solve_eliminated(&self.parent, pivots, &self.factor, &mut self.rhs),
+            None => {
+                for (d, (base, g)) in self
+                    .diag
+                    .iter_mut()
+                    .zip(self.base_diag.iter().zip(&self.active_g))
+                {
+                    *d = base + g;
+                }
+                eliminate(
+                    &self.parent,
+                    &mut self.diag,
+                    &self.off_diag,
+                    &mut self.factor,
+                );
+                solve_eliminated(&self.parent, &self.diag, &self.factor, &mut self.rhs);
+            }
+        }
     }
 
     /// The first compartment whose potential is not finite, with its value.
