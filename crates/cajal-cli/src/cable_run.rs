@@ -244,11 +244,7 @@ fn conduction_velocity(spec: &CableModelSpec, run: &CableRun) -> Option<f64> {
     let n = spec.records.traces.len();
     let from = *run.spike_times_ms.get(n)?.first()?;
     let to = *run.spike_times_ms.get(n + 1)?.first()?;
-    // Path distance between the compartments' centres, which is where the potentials are.
-    let d = &spec.model.discretization;
-    let distance = (d.distance_from_root_um[velocity.to_compartment]
-        - d.distance_from_root_um[velocity.from_compartment])
-        .abs();
+    let distance = velocity.distance_um;
     // µm/ms = mm/s.
     (to != from).then(|| distance / (to - from).abs() * 1e-3)
 }

@@ -173,7 +173,8 @@ pub struct VelocitySpec {
     pub from_compartment: usize,
     /// The compartment containing `to`.
     pub to_compartment: usize,
-    /// Path distance between the two points, µm.
+    /// Path distance between the centres of the two compartments, µm (what the velocity is
+    /// computed over).
     pub distance_um: f64,
 }
 

@@ -524,14 +524,15 @@ impl Context<'_> {
                 ));
         }
         reader.finish()?;
-        let length = self.morphology.sections()[section].length_um;
+        // Between the compartments' centres, where the potentials are computed.
+        let centre = &self.discretization.distance_from_root_um;
         Ok(VelocitySpec {
             section,
             from: from_location,
             to: to_location,
             from_compartment,
             to_compartment,
-            distance_um: (to.value - from.value).abs() * length,
+            distance_um: (centre[to_compartment] - centre[from_compartment]).abs(),
         })
     }
 }
