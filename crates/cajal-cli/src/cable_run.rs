@@ -7,7 +7,8 @@
 //! profile.csv           section, position, x_um, v_mv: every compartment at the end
 //! traces.csv            time_ms and one column per recorded location (mV)
 //! profiles.csv          section, position, x_um and one column per profile time (mV)
-//! spikes.csv            location, time_ms: action potentials (upward crossings of 0 mV)
+//! spikes.csv            location, time_ms: action potentials (upward crossings of
+//!                       `[record] spike_threshold`, 0 mV unless given)
 //! plots/*.svg, .png     traces, profiles, the final profile with λ, the morphology
 //! report.html           the run at a glance
 //! summary.json          written last: λ, input resistance, velocity, theory, timings
@@ -21,7 +22,7 @@ use cajal::cable::{
     simulate,
 };
 use cajal::engine::{Control, Progress};
-use cajal::spec::cable_model::{CableModelSpec, SPIKE_THRESHOLD_MV};
+use cajal::spec::cable_model::CableModelSpec;
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 use serde_json::{Value, json};
 
@@ -103,6 +104,18 @@ pub fn run_cable_model(spec: &CableModelSpec, directory: &Path, quiet: bool) -> 
     let simulate_seconds = simulate_start.elapsed().as_secs_f64();
     let complete = run.simulated_ms >= sim.steps as f64 * sim.dt_ms - sim.dt_ms / 2.0;
 
+    // `--duration` may end the run before some profile times.
+    let mut warnings = spec.hints.clone();
+    let end_ms = sim.steps as f64 * sim.dt_ms;
+    for &t in &spec.records.profile_times_ms {
+        if (t / sim.dt_ms).round() > sim.steps as f64 {
+            warnings.push(format!(
+                "profile time {} ms is after the end of the run ({} ms): not recorded",
+                tidy_ms(t),
+                tidy_ms(end_ms)
+            ));
+        }
+    }
     write_data(spec, &run, directory)?;
     let velocity = conduction_velocity(spec, &run);
     let theory = theory_of(spec, &run);
@@ -137,18 +150,22 @@ pub fn run_cable_model(spec: &CableModelSpec, directory: &Path, quiet: bool) -> 
         input_resistance,
         velocity,
         &theory_rows,
+        &warnings,
         Timings {
             wall_seconds,
             build_seconds,
             simulate_seconds,
+            complete,
         },
-        complete,
     );
     if !quiet {
         print!(
             "{}",
             describe(spec, &run, input_resistance, velocity, &theory_rows)
         );
+        for warning in &warnings[spec.hints.len()..] {
+            println!("note: {warning}");
+        }
         println!("outputs in {}", directory.display());
     }
     write_json(&summary_path, &summary)?;
@@ -598,11 +615,12 @@ fn write_figures(
     Ok(figures)
 }
 
-/// Wall-clock times, s.
+/// Wall-clock times, s, and whether the run reached its end.
 struct Timings {
     wall_seconds: f64,
     build_seconds: f64,
     simulate_seconds: f64,
+    complete: bool,
 }
 
 fn summary(
@@ -611,8 +629,8 @@ fn summary(
     input_resistance: Option<f64>,
     velocity: Option<f64>,
     theory: &[TheoryRow],
+    warnings: &[String],
     timings: Timings,
-    complete: bool,
 ) -> Value {
     let d = &spec.model.discretization;
     let sections: Vec<Value> = spec
@@ -662,7 +680,7 @@ fn summary(
         "kind": "cable",
         "model_file": spec.source.name,
         "cajal_version": env!("CARGO_PKG_VERSION"),
-        "complete": complete,
+        "complete": timings.complete,
         "method": match spec.simulation.method {
             Method::BackwardEuler => "backward-euler",
             Method::CrankNicolson => "crank-nicolson",
@@ -675,10 +693,10 @@ fn summary(
         "input_resistance_mohm": input_resistance,
         "stimulus_compartment": spec.stimulus_compartment,
         "conduction_velocity_m_per_s": velocity,
-        "spike_threshold_mv": SPIKE_THRESHOLD_MV,
+        "spike_threshold_mv": spec.records.spike_threshold_mv,
         "traces": traces,
         "theory": theory,
-        "warnings": spec.hints,
+        "warnings": warnings,
         "wall_seconds": timings.wall_seconds,
         "build_seconds": timings.build_seconds,
         "simulate_seconds": timings.simulate_seconds,
@@ -725,11 +743,19 @@ fn describe(
     }
     for (trace, spikes) in spec.records.traces.iter().zip(&run.spike_times_ms) {
         if !spikes.is_empty() {
+            // In a passive section a crossing is a large synaptic or back-propagated
+            // potential, not an action potential of its own.
+            let what = if sections[trace.location.section].hh.is_some() {
+                "action potential"
+            } else {
+                "crossing"
+            };
             out += &format!(
-                "  {}: {} action potential{} (first at {:.3} ms)\n",
+                "  {}: {} {what}{} (threshold {} mV; first at {:.3} ms)\n",
                 trace.label,
                 spikes.len(),
                 if spikes.len() == 1 { "" } else { "s" },
+                spec.records.spike_threshold_mv,
                 spikes[0]
             );
         }

@@ -145,6 +145,9 @@ pub struct CableRecords {
     pub profile_times_ms: Vec<f64>,
     /// Where to measure a conduction velocity, if asked.
     pub velocity: Option<VelocitySpec>,
+    /// Action potentials are timed where the potential crosses this upward, mV
+    /// (`spike_threshold`, default [`SPIKE_THRESHOLD_MV`]).
+    pub spike_threshold_mv: f64,
 }
 
 /// One V(t) trace.
@@ -178,7 +181,8 @@ pub struct VelocitySpec {
     pub distance_um: f64,
 }
 
-/// Action potentials are timed where the potential crosses this upward, mV.
+/// Action potentials are timed where the potential crosses this upward when the file does
+/// not say (`[record] spike_threshold`), mV.
 pub const SPIKE_THRESHOLD_MV: f64 = 0.0;
 
 /// The time step when the file gives none: NEURON's default, fine enough for HH spikes.
@@ -408,7 +412,7 @@ impl CableModelSpec {
         }
         cable::Recording {
             spike_compartments,
-            spike_threshold_mv: SPIKE_THRESHOLD_MV,
+            spike_threshold_mv: self.records.spike_threshold_mv,
             trace_compartments: self.records.traces.iter().map(|t| t.compartment).collect(),
             sample_every_steps: (self.records.every_ms / self.simulation.dt_ms)
                 .round()

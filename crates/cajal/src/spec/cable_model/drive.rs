@@ -6,7 +6,7 @@ use std::ops::Range;
 use rand::RngExt;
 
 use super::{CableRecords, CableSimulation, TraceSpec, VelocitySpec, non_negative, positive};
-use super::{DEFAULT_RECORD_EVERY_MS, Location, tidy};
+use super::{DEFAULT_RECORD_EVERY_MS, Location, SPIKE_THRESHOLD_MV, tidy};
 use crate::cable::{
     CurrentInjection, CurrentWaveform, Discretization, Morphology, Synapse, SynapseKind,
 };
@@ -310,6 +310,7 @@ impl Context<'_> {
                 traces: vec![self.root_trace()],
                 profile_times_ms: Vec::new(),
                 velocity: None,
+                spike_threshold_mv: SPIKE_THRESHOLD_MV,
             });
         };
         let every_ms = match positive(&mut reader, "every", Dimension::TIME)? {
@@ -349,12 +350,19 @@ impl Context<'_> {
             Some(table) => Some(self.velocity(table)?),
             None => None,
         };
+        // Somatic spikes of a cell loaded by dendrites may peak below 0 mV; NEURON's APCount
+        // uses −20 mV.
+        let spike_threshold_mv = match reader.quantity("spike_threshold", Dimension::VOLTAGE)? {
+            Some(threshold) => threshold.value,
+            None => SPIKE_THRESHOLD_MV,
+        };
         reader.finish()?;
         Ok(CableRecords {
             every_ms,
             traces,
             profile_times_ms,
             velocity,
+            spike_threshold_mv,
         })
     }
 

@@ -56,8 +56,8 @@ struct Written {
     span: Range<usize>,
     parent: Option<Located<String>>,
     attach: f64,
-    /// `end = "killed"`.
-    killed: bool,
+    /// Where `end = "killed"` is written, if it is.
+    killed: Option<Range<usize>>,
     section: Section,
 }
 
@@ -99,10 +99,34 @@ fn read_sections(
         // a safety net.
         SpecError::new(source, span.clone(), error.to_string()).with_key("section")
     })?;
+    // A killed end is the end of the neurite: nothing may grow from it.
+    for section in &written {
+        let Some(span) = &section.killed else {
+            continue;
+        };
+        if let Some(child) = written.iter().find(|child| {
+            child.attach >= 1.0
+                && child
+                    .parent
+                    .as_ref()
+                    .is_some_and(|parent| parent.value == section.name)
+        }) {
+            return Err(SpecError::new(
+                source,
+                span.clone(),
+                format!(
+                    "section `{}` has a killed end, but `{}` is attached there",
+                    section.name, child.name
+                ),
+            )
+            .with_key(format!("section.{}.end", section.name))
+            .with_hint("a killed end is the end of a neurite; attach the child elsewhere"));
+        }
+    }
     let killed_ends = order
         .iter()
         .enumerate()
-        .filter(|&(_, &old)| written[old].killed)
+        .filter(|&(_, &old)| written[old].killed.is_some())
         .map(|(new, _)| new)
         .collect();
     Ok(ReadMorphology {
@@ -174,7 +198,8 @@ fn read_section(
     // of an intact neurite tip.
     let killed = reader
         .choice("end", &["sealed", "killed"])?
-        .is_some_and(|end| end.value == "killed");
+        .filter(|end| end.value == "killed")
+        .map(|end| end.span);
     reader.finish()?;
     let compartments = match compartments {
         Some(count) => count.value as usize,

@@ -191,7 +191,8 @@ fn a_passive_cable_is_read_in_the_units_of_the_cable_library() {
     assert_eq!(records.profile_times_ms, [1.0, 20.0]);
     let velocity = records.velocity.expect("asked for");
     assert_eq!((velocity.section, velocity.from.position), (0, 0.25));
-    assert!(close(velocity.distance_um, 1000.0));
+    // Between the centres of compartments 25 and 75 of 101.
+    assert!(close(velocity.distance_um, 50.0 * 2000.0 / 101.0));
     assert_eq!(
         velocity.from_compartment,
         discretization.locate(velocity.from)
@@ -795,4 +796,65 @@ fn swc_errors_name_the_file_and_line() {
     let both = format!("{SWC_MODEL}[section.soma]\nlength = \"1 um\"\ndiameter = \"1 um\"\n");
     assert!(read_in(&both, &directory).is_err());
     std::fs::remove_dir_all(directory).unwrap();
+}
+
+#[test]
+fn killed_ends_and_spike_thresholds_are_read() {
+    let text = r#"
+[simulation]
+duration = "10 ms"
+[membrane]
+g_leak = "0.05 mS/cm^2"
+[section.soma]
+length = "20 um"
+diameter = "20 um"
+compartments = 1
+[section.dend]
+parent = "soma"
+length = "800 um"
+diameter = "2 um"
+compartments = 400
+end = "killed"
+[record]
+spike_threshold = "-20 mV"
+"#;
+    let spec = read(text).unwrap();
+    assert_eq!(spec.model.killed_ends, vec![1]);
+    assert!(close(spec.records.spike_threshold_mv, -20.0));
+    assert!(close(spec.recording().spike_threshold_mv, -20.0));
+    // The killed dendrite loads the soma more than a sealed one: R_in with the killed end,
+    // seen from the dendrite's start, is r_a λ tanh(L/λ) (λ = 1000 µm here) in parallel with
+    // the soma's own leak; compare with the sealed dendrite's coth.
+    let killed = crate::cable::input_resistance_mohm(&spec.model, 0).unwrap();
+    let sealed_text = text.replace("end = \"killed\"\n", "");
+    let sealed_spec = read(&sealed_text).unwrap();
+    assert!(sealed_spec.model.killed_ends.is_empty());
+    let sealed = crate::cable::input_resistance_mohm(&sealed_spec.model, 0).unwrap();
+    let r_a = spec.morphology.sections()[1]
+        .membrane
+        .axial_resistance_per_um(2.0);
+    let soma_leak_us = spec.model.discretization.tree.leak_conductances_us()[0];
+    let expected = |dendrite: f64| 1.0 / (1.0 / dendrite + soma_leak_us);
+    let killed_theory = expected(r_a * 1000.0 * (0.8f64).tanh());
+    let sealed_theory = expected(r_a * 1000.0 / (0.8f64).tanh());
+    assert!(
+        ((killed - killed_theory) / killed_theory).abs() < 0.01,
+        "{killed} vs {killed_theory}"
+    );
+    assert!(
+        ((sealed - sealed_theory) / sealed_theory).abs() < 0.01,
+        "{sealed} vs {sealed_theory}"
+    );
+
+    // Nothing may grow from a killed end.
+    let grown = format!(
+        "{text}\n[section.twig]\nparent = \"dend\"\nlength = \"10 um\"\ndiameter = \"1 um\"\n"
+    );
+    let error = read(&grown).unwrap_err();
+    let message = format!("{error:?}");
+    assert!(
+        message.contains("killed end") && message.contains("twig"),
+        "{message}"
+    );
+    assert_eq!(error.line, line_of(&grown, "end = \"killed\""));
 }
