@@ -858,3 +858,27 @@ spike_threshold = "-20 mV"
     );
     assert_eq!(error.line, line_of(&grown, "end = \"killed\""));
 }
+
+#[test]
+fn a_cell_too_large_to_simulate_is_an_error_not_an_abort() {
+    let text = r#"
+[simulation]
+duration = "10 ms"
+[section.cable]
+length = "1000 um"
+diameter = "1 um"
+compartments = 100000000000
+"#;
+    let message = format!("{:?}", read(text).unwrap_err());
+    assert!(
+        message.contains("100000000000 compartments") && message.contains("10000000"),
+        "{message}"
+    );
+    // A tiny d_lambda asks for ever more compartments: the same error.
+    let tiny = text.replace("compartments = 100000000000\n", "").replace(
+        "[section.cable]",
+        "[membrane]\nd_lambda = 1e-12\n[section.cable]",
+    );
+    let message = format!("{:?}", read(&tiny).unwrap_err());
+    assert!(message.contains("compartments in all"), "{message}");
+}
