@@ -30,7 +30,7 @@ use crate::cable_figures::{
     morphology_figure, normalised_traces_figure, profiles_figure, steady_profile_figure,
     traces_figure,
 };
-use crate::output::{create_directory, write_csv, write_json};
+use crate::output::{prepare_run_directory, write_csv, write_json};
 use crate::plot::render;
 use crate::progress::{ProgressReporter, interrupt_flag};
 use crate::report::{PopulationRow, Report, ReportFigure, RunFacts, TheoryRow, write_report};
@@ -45,20 +45,6 @@ pub fn run_cable_model(spec: &CableModelSpec, directory: &Path, quiet: bool) -> 
     let sim = &spec.simulation;
     let name = &spec.source.name;
 
-    create_directory(directory)?;
-    // An earlier summary or report would claim completeness for outputs about to be
-    // replaced.
-    let summary_path = directory.join("summary.json");
-    for old in [&summary_path, &directory.join("report.html")] {
-        if old.exists() {
-            std::fs::remove_file(old)
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot remove the old {}", old.display()))?;
-        }
-    }
-    std::fs::write(directory.join("model.toml"), spec.source.text.as_bytes())
-        .into_diagnostic()
-        .wrap_err("cannot write model.toml")?;
     let input_resistance = spec
         .stimulus_compartment
         .map(|c| input_resistance_mohm(model, c))
@@ -82,6 +68,7 @@ pub fn run_cable_model(spec: &CableModelSpec, directory: &Path, quiet: bool) -> 
             recording.profile_times_ms.len()
         ));
     }
+    let summary_path = prepare_run_directory(directory, &spec.source.text)?;
     let mut progress = ProgressReporter::new(sim.duration_ms, quiet, interrupt_flag());
     let simulate_start = Instant::now();
     let run = simulate(

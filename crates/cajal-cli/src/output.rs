@@ -44,6 +44,26 @@ pub fn create_directory(directory: &Path) -> Result<()> {
         .wrap_err_with(|| format!("cannot create the output directory {}", directory.display()))
 }
 
+/// Prepares a run's output directory: creates it, removes an earlier summary.json and
+/// report.html (they would claim completeness for outputs about to be replaced) and writes
+/// the model file as run to model.toml. Returns the path of summary.json, the run's last
+/// file.
+pub fn prepare_run_directory(directory: &Path, model_text: &str) -> Result<std::path::PathBuf> {
+    create_directory(directory)?;
+    let summary_path = directory.join("summary.json");
+    for old in [&summary_path, &directory.join("report.html")] {
+        if old.exists() {
+            fs::remove_file(old)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot remove the old {}", old.display()))?;
+        }
+    }
+    fs::write(directory.join("model.toml"), model_text.as_bytes())
+        .into_diagnostic()
+        .wrap_err("cannot write model.toml")?;
+    Ok(summary_path)
+}
+
 /// Writes a CSV with a header and numeric rows.
 pub fn write_csv(
     path: &Path,

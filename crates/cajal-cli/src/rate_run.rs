@@ -20,11 +20,13 @@ use cajal::dynamics::{FixedPoint, Oscillation, measure_oscillation};
 use cajal::input::{Input, InputKind};
 use cajal::rate::{Geometry, RateModel, RateSimulation, RateSimulator};
 use cajal::spec::rate_model::{RateInputKind, RateModelSpec};
-use miette::{IntoDiagnostic, Result, WrapErr, miette};
+use miette::{Result, WrapErr, miette};
 use serde_json::{Value, json};
 
 use crate::analysis::{Analysis, analyze, stability_name};
-use crate::output::{create_directory, population_stems, write_csv, write_json};
+use crate::output::{
+    create_directory, population_stems, prepare_run_directory, write_csv, write_json,
+};
 use crate::plot::{Color, Figure, Heatmap, Panel, Series, render};
 use crate::report::{PopulationRow, Report, ReportFigure, RunFacts, TheoryRow, write_report};
 use crate::stream::{CsvStream, NpyStream};
@@ -66,20 +68,7 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
     )
     .map_err(|e| miette!("{}: {e}", spec.source.name))?;
 
-    create_directory(directory)?;
-    // An earlier summary or report would claim completeness for outputs about to be
-    // replaced.
-    let summary_path = directory.join("summary.json");
-    for old in [&summary_path, &directory.join("report.html")] {
-        if old.exists() {
-            std::fs::remove_file(old)
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot remove the old {}", old.display()))?;
-        }
-    }
-    std::fs::write(directory.join("model.toml"), spec.source.text.as_bytes())
-        .into_diagnostic()
-        .wrap_err("cannot write model.toml")?;
+    let summary_path = prepare_run_directory(directory, &spec.source.text)?;
     let rates_directory = directory.join("rates");
     create_directory(&rates_directory)?;
 
