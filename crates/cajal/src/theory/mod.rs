@@ -2,3 +2,5 @@
 
 pub mod lif;
 pub mod prediction;
+pub mod quadrature;
+pub mod siegert;
