@@ -1,6 +1,7 @@
 //! Closed forms and predictions the simulations are checked against and shown beside.
 
 pub mod lif;
+pub mod mean_field;
 pub mod prediction;
 pub mod quadrature;
 pub mod siegert;

@@ -8,6 +8,12 @@
 //! * **Deterministic LIF.** A `lif` population whose neurons all receive the same constant
 //!   current I for the whole run, and nothing else, relaxes towards μ = E_L + R·I and fires
 //!   periodically above rheobase at the rate of [`super::lif::firing_rate_hz`], with CV = 0.
+//! * **Networks of LIF neurons in the diffusion approximation.** Where the whole model is
+//!   covered by [`super::mean_field::mean_field_of`] (LIF populations driven by spikes
+//!   through delta or exponential current synapses, white noise and constant currents),
+//!   the self-consistent rates and CVs of the asynchronous state (Brunel 2000). They are a
+//!   prediction of the asynchronous irregular state: a network that oscillates or
+//!   synchronises departs from them, which is itself worth seeing.
 //!
 //! The predictions are **stationary**: they hold after the initial transient, the stretch
 //! from the initial potential to the first spike, which the closed form does not describe.
@@ -18,6 +24,7 @@
 
 use crate::input::InputKind;
 use crate::spec::model::{ModelSpec, NeuronSpec};
+use crate::theory::mean_field::mean_field_of;
 
 /// A closed-form prediction of the stationary activity of every neuron of a population.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,14 +41,52 @@ pub struct Prediction {
 /// The prediction for each population of `spec`, in file order; `None` for those without
 /// a closed form.
 pub fn predictions(spec: &ModelSpec) -> Vec<Option<Prediction>> {
-    (0..spec.populations.len())
-        .map(|population| predict(spec, population))
-        .collect()
+    let mut predictions: Vec<Option<Prediction>> = (0..spec.populations.len())
+        .map(|population| deterministic_lif(spec, population))
+        .collect();
+    if predictions.iter().any(Option::is_none) {
+        let mean_field = mean_field_predictions(spec);
+        for (prediction, theory) in predictions.iter_mut().zip(mean_field) {
+            if prediction.is_none() {
+                *prediction = theory;
+            }
+        }
+    }
+    predictions
 }
 
 /// The prediction for population number `population` of `spec`, where it has a closed form.
 pub fn predict(spec: &ModelSpec, population: usize) -> Option<Prediction> {
-    deterministic_lif(spec, population)
+    predictions(spec).into_iter().nth(population).flatten()
+}
+
+/// The mean-field rates of the LIF populations that receive noise or spikes, in file order.
+fn mean_field_predictions(spec: &ModelSpec) -> Vec<Option<Prediction>> {
+    let mut out = vec![None; spec.populations.len()];
+    let Ok(network) = mean_field_of(spec) else {
+        return out;
+    };
+    let Ok(state) = network.stationary_state(5.0) else {
+        return out;
+    };
+    let mut lif = 0;
+    for (k, population) in spec.populations.iter().enumerate() {
+        if !matches!(population.neuron, NeuronSpec::Lif { .. }) {
+            continue;
+        }
+        let theory = &network.populations[lif];
+        let driven = theory.noise_variance_mv2 > 0.0 || !theory.afferents.is_empty();
+        if driven {
+            out[k] = Some(Prediction {
+                basis: "mean field, diffusion approximation: self-consistent Siegert rates \
+                        of the asynchronous state (Brunel 2000)",
+                rate_hz: state.rates_hz[lif],
+                cv_isi: state.cv_isi[lif],
+            });
+        }
+        lif += 1;
+    }
+    out
 }
 
 fn deterministic_lif(spec: &ModelSpec, population: usize) -> Option<Prediction> {

@@ -82,20 +82,35 @@ fn below_rheobase_the_prediction_is_silence() {
 }
 
 #[test]
+fn white_noise_gives_the_siegert_rate() {
+    // R σ √τ_s ξ with R = 100 MΩ, σ = 50 pA, τ_s = 5 ms, τ_m = 20 ms: σ_V = 5·√(1/4) = 2.5 mV,
+    // μ = 0.1·190 = 19 mV (just below θ = 20 mV: the rate is set by the noise).
+    let spec = lif(
+        "",
+        r#"
+        [[input]]
+        target = "cell"
+        kind = "white_noise"
+        mean = "190 pA"
+        std = "50 pA"
+        time_scale = "5 ms"
+        "#,
+    );
+    let prediction = predict(&spec, 0).unwrap();
+    let parameters = spec.populations[0].neuron.lif_parameters().unwrap();
+    let siegert = crate::theory::siegert::stationary_rate_hz(19.0, 2.5, &parameters);
+    assert!(
+        (prediction.rate_hz - siegert).abs() < 1e-9 * siegert,
+        "{prediction:?}"
+    );
+    assert!(prediction.rate_hz > 1.0 && prediction.rate_hz < 30.0);
+    let cv = prediction.cv_isi.unwrap();
+    assert!(cv > 0.3 && cv < 1.0, "{cv}");
+}
+
+#[test]
 fn no_prediction_where_the_closed_form_does_not_hold() {
     let cases = [
-        // Noise: the rate depends on the fluctuations.
-        (
-            "",
-            r#"
-            [[input]]
-            target = "cell"
-            kind = "white_noise"
-            mean = "300 pA"
-            std = "50 pA"
-            time_scale = "1 ms"
-            "#,
-        ),
         // A step that ends before the run does.
         (
             "",
@@ -135,7 +150,8 @@ fn no_prediction_where_the_closed_form_does_not_hold() {
             theta = { distribution = "uniform", low = "18 mV", high = "22 mV" }"#,
             CONSTANT_300_PA,
         ),
-        // Recurrent input.
+        // Recurrent input from one neuron: far from the many small inputs of the diffusion
+        // approximation.
         (
             "size = 2",
             r#"
