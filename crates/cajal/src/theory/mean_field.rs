@@ -185,7 +185,7 @@ impl MeanFieldNetwork {
             }
         }
         let worst = residual.iter().fold(0.0f64, |m, r| m.max(r.abs()));
-        if !(worst < 1e-6) {
+        if worst.is_nan() || worst >= 1e-6 {
             return Err(MeanFieldError::NoConvergence { residual_hz: worst });
         }
         let drives: Vec<(f64, f64)> = self.populations.iter().map(|p| p.drive(&rates)).collect();
