@@ -366,6 +366,9 @@ fn hopfield_retrieves_below_capacity_and_fails_above() {
     let mean_above = above.iter().sum::<f64>() / above.len() as f64;
     let lost = above.iter().filter(|&&m| m < 0.8).count();
     assert!(mean_above < 0.6, "mean overlap {mean_above}: {above:?}");
-    assert!(lost >= 27, "{lost} of 30 fell below the cue's 0.8: {above:?}");
+    assert!(
+        lost >= 27,
+        "{lost} of 30 fell below the cue's 0.8: {above:?}"
+    );
     eprintln!("α = 0.05: mean m = {mean_below:.4}; α = 0.25: mean m = {mean_above:.4}");
 }
