@@ -61,6 +61,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         include_str!("../../../examples/ring_network.toml"),
     ),
     (
+        "hopfield_lif",
+        "retrieval of a stored pattern from a noisy cue in 1,000 LIF neurons with Hopfield couplings",
+        include_str!("../../../examples/hopfield_lif.toml"),
+    ),
+    (
         "brunel_hakim",
         "Brunel & Hakim (1999): inhibitory network, fast population oscillation, low single rates",
         include_str!("../../../examples/brunel_hakim.toml"),

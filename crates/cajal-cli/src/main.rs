@@ -16,6 +16,7 @@ mod examples;
 mod fi_command;
 mod figures;
 mod output;
+mod overlaps;
 mod plot;
 mod progress;
 mod rate_run;

@@ -162,13 +162,20 @@ fn simulate_and_write(
 
     let digests = writer.digests();
     let statistics = run_statistics(directory, writer.manifest(), &totals, quiet)?;
-    let figures = write_plots(
+    let mut figures = write_plots(
         spec,
         &totals,
         digests,
         directory,
         writer.trace_stems(),
         statistics.as_ref(),
+    )?;
+    let overlaps = crate::overlaps::write_overlaps(
+        spec,
+        directory,
+        writer.manifest(),
+        totals.biological_ms,
+        &mut figures,
     )?;
     let theory = theory_rows(spec, digests);
     let times = RunTimes {
@@ -189,6 +196,9 @@ fn simulate_and_write(
     write_report(&report, &report_path)?;
     let mut summary = summary(&finished, connectivity, &theory);
     summary["recordings"] = writer.manifest().clone();
+    for (population, entry) in overlaps {
+        summary["populations"][&spec.populations[population].name]["overlaps"] = entry;
+    }
     output::write_json(&summary_path, &summary)?;
     if !quiet {
         print_summary(spec, &totals, directory, &report, simulate_seconds);

@@ -37,6 +37,10 @@ pub enum Purpose {
     SpikeSource = 7,
     /// Samples drawn by analyses of recorded data (e.g. the neuron pairs of correlations).
     Analysis = 8,
+    /// Random patterns stored in a population.
+    Pattern = 11,
+    /// Cues of stored patterns (which bits are kept and flipped).
+    Cue = 12,
 }
 
 /// SplitMix64's finaliser: a bijective 64-bit mix.

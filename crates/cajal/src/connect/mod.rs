@@ -21,6 +21,7 @@
 //! not depend on threads either.
 
 mod list;
+pub mod patterns;
 mod space;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use crate::distribution::Distribution;
 use crate::rng::{Purpose, stream};
 
 pub use list::{ListError, ListLimits, MAX_DELAY_STEPS, SynapseList, read_synapse_list};
+pub use patterns::{Cue, Learning, PatternError, PatternRule, Patterns};
 pub use space::{DistanceRule, Layout, Profile};
 
 /// How sources are connected to targets.
@@ -65,6 +67,9 @@ pub enum Rule {
     Distance(DistanceRule),
     /// The synapses of a list read from a file, with their weights and delays if it has them.
     FromList(Arc<SynapseList>),
+    /// Every pair of a population with stored patterns, with the coupling a learning rule
+    /// gives it (see [`patterns`]); zero couplings are left out.
+    Patterns(PatternRule),
 }
 
 impl Rule {
@@ -78,6 +83,7 @@ impl Rule {
         "fixed_total",
         "distance",
         "from_file",
+        "patterns",
     ];
 
     /// The expected number of synapses (for the memory estimate).
@@ -92,6 +98,9 @@ impl Rule {
             Rule::FixedTotal { count } => count as f64,
             Rule::Distance(rule) => rule.expected_synapses(sources, targets),
             Rule::FromList(ref list) => list.sources.len() as f64,
+            // Every pair may carry a coupling: counted all, so that too large a network is
+            // refused before it is built.
+            Rule::Patterns(ref rule) => rule.probability * s * t,
         }
     }
 }
@@ -363,6 +372,16 @@ impl Connectivity {
                     )));
                 }
                 return Ok(list_connectivity(sources, targets, list));
+            }
+            Rule::Patterns(ref rule) => {
+                let size = rule.patterns.size();
+                if !same_population || sources != size || targets != size {
+                    return Err(ConnectError::Impossible(format!(
+                        "the patterns rule connects a population of {size} neurons with stored \
+                         patterns to itself, not {sources} sources to {targets} targets"
+                    )));
+                }
+                return rule.connectivity(autapses, seed, projection);
             }
         }
         Ok(pairs.into_connectivity())

@@ -266,15 +266,21 @@ pub fn estimate_model_bytes(spec: &ModelSpec) -> u128 {
         // While the synapses are sorted by source, the (source, target) pairs (8 bytes, up to
         // twice that while their vector grows) and the sorted targets (4) coexist; the ring
         // buffer of the target; row stretches per thread.
-        bytes += (synapses * 24.0) as u128 + 24 * spec.populations[projection.source].size as u128;
-        // Per-synapse weights (8 bytes) and delays (2), with the sort's permutation (4).
-        let varying = u128::from(projection.weight_distribution.is_some()) * 8
-            + u128::from(projection.delay_distribution.is_some()) * 2;
-        let listed = match &projection.rule {
-            crate::connect::Rule::FromList(_) => 12,
-            _ => 0,
-        };
-        bytes += (synapses * (varying + listed) as f64) as u128;
+        bytes += 24 * spec.populations[projection.source].size as u128;
+        if let crate::connect::Rule::Patterns(_) = projection.rule {
+            // Written straight into their rows: a target (4 bytes at most) and a weight (8).
+            bytes += (synapses * 12.0) as u128;
+        } else {
+            bytes += (synapses * 24.0) as u128;
+            // Per-synapse weights (8 bytes) and delays (2), with the sort's permutation (4).
+            let varying = u128::from(projection.weight_distribution.is_some()) * 8
+                + u128::from(projection.delay_distribution.is_some()) * 2;
+            let listed = match &projection.rule {
+                crate::connect::Rule::FromList(_) => 12,
+                _ => 0,
+            };
+            bytes += (synapses * (varying + listed) as f64) as u128;
+        }
         bytes += 8
             * (projection.delay_steps as u128 + 1)
             * spec.populations[projection.target].size as u128;

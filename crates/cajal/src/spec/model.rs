@@ -16,7 +16,7 @@
 //! [[input]]
 //! target = "cell"
 //! kind = "step"                # constant | step | steps | pulse_train | ramp | timeseries
-//! amplitude = "10 uA/cm^2"     #   | white_noise | ou_noise | poisson
+//! amplitude = "10 uA/cm^2"     #   | white_noise | ou_noise | poisson | pattern
 //! start = "100 ms"
 //! stop = "400 ms"
 //!
@@ -38,11 +38,12 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::document::{Node, Source, Value, parse_document};
 use super::error::{SpecError, closest};
 use super::reader::{Located, TableReader, quantity_from_node, read_distribution};
-use crate::connect::{Layout, Rule};
+use crate::connect::{Cue, Layout, Learning, PatternRule, Patterns, Rule};
 use crate::distribution::Distribution;
 use crate::input::{
     InputKind, Interpolation, PoissonSynapse, RateProfile, TimeSeries, read_time_series,
@@ -70,6 +71,7 @@ pub const INPUT_KINDS: &[&str] = &[
     "white_noise",
     "ou_noise",
     "poisson",
+    "pattern",
 ];
 
 /// A checked model file.
@@ -436,6 +438,10 @@ pub struct PopulationSpec {
     pub varying: Vec<VaryingParameter>,
     /// Where its neurons sit, for distance-dependent connections.
     pub layout: Option<Layout>,
+    /// The patterns it stores, for the `patterns` connection rule, cues and overlaps.
+    pub patterns: Option<Arc<Patterns>>,
+    /// A cued initial state (`initial = { pattern = 3, flip = 0.1 }`), for binary neurons.
+    pub initial_cue: Option<Cue>,
     /// Where the population's table starts in the file.
     pub span: Range<usize>,
 }
@@ -455,6 +461,9 @@ pub struct InputSpec {
     pub stop_ms: f64,
     /// The synaptic time constant of an exponential or alpha Poisson input (ms).
     pub receptor_time_constant_ms: Option<f64>,
+    /// The cue of a `pattern` input: its neurons are the cued ones, its kind a constant
+    /// current during the window.
+    pub cue: Option<Cue>,
     /// Where the input's table is in the file.
     pub span: Range<usize>,
 }
@@ -571,7 +580,7 @@ pub(super) fn read_parsed_model(
     let simulation_span = simulation.span();
     simulation.finish()?;
 
-    let populations = read_populations(&mut root, base_directory)?;
+    let populations = read_populations(&mut root, base_directory, seed)?;
     let dt_ms = match &dt {
         Some(dt) => dt.value,
         None => populations
@@ -674,6 +683,7 @@ impl Context<'_> {
 fn read_populations(
     root: &mut TableReader,
     base_directory: &Path,
+    seed: u64,
 ) -> Result<Vec<PopulationSpec>, SpecError> {
     let Some(mut table) = root.table("population")? else {
         return Err(root.error_here("the model has no population").expected(
@@ -714,6 +724,27 @@ fn read_populations(
             None => 1,
         };
         let layout = connectivity::read_layout(&mut reader, size)?;
+        let stored =
+            patterns::read_patterns(&mut reader, size, seed, populations.len(), base_directory)?;
+        let initial_cue = match reader.table("initial")? {
+            Some(mut initial) => {
+                let cue = patterns::read_cue(&mut initial, stored.as_deref(), name)?;
+                // Only binary neurons start from a state of bits; spiking and rate models
+                // have their own initial conditions.
+                if !matches!(model.value, "binary") {
+                    return Err(initial
+                        .error_here("initial = { pattern = ... } sets the state of binary neurons")
+                        .found(format!("model = \"{}\"", model.value))
+                        .with_hint(
+                            "to cue a spiking or rate population, use an [[input]] with \
+                             kind = \"pattern\"",
+                        ));
+                }
+                initial.finish()?;
+                Some(cue)
+            }
+            None => None,
+        };
         let mut varying = Vec::new();
         let mut spiking =
             |reader: &mut TableReader,
@@ -785,6 +816,8 @@ fn read_populations(
             neuron,
             varying,
             layout,
+            patterns: stored,
+            initial_cue,
             span,
         });
     }
@@ -1181,7 +1214,7 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
             "a population of neurons (lif, eif, qif, hh or rate)",
         ));
     }
-    let neurons = read_neurons(&mut reader, target, true)?.expect("default_all");
+    let mut neurons = read_neurons(&mut reader, target, true)?.expect("default_all");
     let kind_name = reader.choice("kind", INPUT_KINDS)?.ok_or_else(|| {
         reader
             .error_here("missing `kind`")
@@ -1195,7 +1228,35 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
         .quantity("stop", Dimension::TIME)?
         .map_or(f64::INFINITY, |q| q.value);
     let mut receptor_time_constant_ms = None;
+    let mut cue = None;
     let kind = match kind_name.value {
+        "pattern" => {
+            if neurons.len() != target.size {
+                return Err(reader
+                    .error_here("a pattern cue acts on the whole population")
+                    .with_key(reader.key_path("neurons"))
+                    .with_hint(
+                        "leave out `neurons`: the cue itself says which neurons it drives",
+                    ));
+            }
+            let amplitude = reader.required_quantity("amplitude", current)?.value;
+            let read = patterns::read_cue(&mut reader, target.patterns.as_deref(), &target.name)?;
+            let stored = target
+                .patterns
+                .as_deref()
+                .expect("read_cue checked the patterns");
+            // The step current amplitude·ξ_i (cue bits) is a constant current, during the
+            // window, to the neurons whose cue bit is 1. The cue's draws use the input's
+            // index, as every input's streams do.
+            let state = read
+                .state(stored, context.simulation.seed, index as u64)
+                .map_err(|error| reader.error_here(error.to_string()))?;
+            neurons = (0..target.size as u32)
+                .filter(|&i| state[i as usize])
+                .collect();
+            cue = Some(read);
+            InputKind::Constant { amplitude }
+        }
         "poisson" => {
             if !target.neuron.is_spiking() {
                 return Err(reader
@@ -1325,6 +1386,7 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
         start_ms,
         stop_ms,
         receptor_time_constant_ms,
+        cue,
         span,
     })
 }
@@ -1832,6 +1894,7 @@ pub fn sweep_values(start: f64, stop: f64, step: f64) -> Result<Vec<f64>, String
 mod tests;
 
 pub mod heterogeneity;
+pub mod patterns;
 pub mod values_file;
 pub use heterogeneity::{PerNeuronValues, VaryingParameter};
 
@@ -1923,9 +1986,70 @@ fn read_projection(
         "fixed_total" => Rule::FixedTotal {
             count: count(&mut reader, "count")?,
         },
+        "patterns" => {
+            let population = &context.populations[source];
+            if source != target {
+                return Err(reader
+                    .error_at(
+                        "rule",
+                        rule_name.span.clone(),
+                        "the patterns rule connects a population to itself",
+                    )
+                    .found(format!(
+                        "source `{}`, target `{}`",
+                        population.name, context.populations[target].name
+                    )));
+            }
+            let Some(stored) = population.patterns.clone() else {
+                return Err(reader
+                    .error_at(
+                        "rule",
+                        rule_name.span.clone(),
+                        format!("population `{}` stores no patterns", population.name),
+                    )
+                    .with_hint(format!(
+                        "add patterns = {{ count = 10, coding_level = 0.5 }} to \
+                         [population.{}]",
+                        population.name
+                    )));
+            };
+            let learning = match reader.choice("learning", Learning::NAMES)? {
+                Some(Located {
+                    value: "covariance",
+                    ..
+                }) => Learning::Covariance,
+                _ => Learning::Hopfield,
+            };
+            let probability = match reader.quantity("probability", Dimension::DIMENSIONLESS)? {
+                None => 1.0,
+                Some(p) if p.value > 0.0 && p.value <= 1.0 => p.value,
+                Some(p) => {
+                    return Err(reader
+                        .error_at(
+                            "probability",
+                            p.span,
+                            "a connection probability lies in (0, 1]",
+                        )
+                        .expected("0 < probability <= 1")
+                        .found(p.value.to_string()));
+                }
+            };
+            // The weight is read below with the other projections'.
+            Rule::Patterns(PatternRule {
+                patterns: stored,
+                learning,
+                weight: 0.0,
+                probability,
+            })
+        }
         _ => unreachable!("choice() admits only Rule::NAMES"),
     };
-    let autapses = reader.boolean("autapses")?.is_none_or(|a| a.value);
+    // A learned network has no self-coupling unless asked: the Hopfield rule would give every
+    // neuron a coupling P/N to itself, which stabilises every state.
+    let is_patterns = matches!(rule, Rule::Patterns(_));
+    let autapses = reader
+        .boolean("autapses")?
+        .map_or(!is_patterns, |a| a.value);
     let synapse_kind = reader.choice("synapse", SynapseSpec::NAMES)?;
     let synapse = match synapse_kind.as_ref().map(|k| k.value) {
         Some("exponential") => SynapseSpec::Exponential {
@@ -2019,7 +2143,12 @@ fn read_projection(
         }
     };
     let non_negative = synapse.is_conductance();
-    let (rule, weights, delays) = match &list_file {
+    if is_patterns && synapse.is_conductance() {
+        return Err(reader
+            .error_here("learned couplings have both signs: they need current or delta synapses")
+            .with_key(reader.key_path("synapse")));
+    }
+    let (mut rule, weights, delays) = match &list_file {
         Some(file) => connectivity::read_listed(
             context,
             &mut reader,
@@ -2034,6 +2163,18 @@ fn read_projection(
             connectivity::read_delay(&mut reader, context.simulation.dt_ms)?,
         ),
     };
+    if let Rule::Patterns(learned) = &mut rule {
+        if weights.distribution.is_some() {
+            return Err(reader
+                .error_here("the patterns rule learns every coupling: `weight` is one scale")
+                .with_key(reader.key_path("weight"))
+                .expected(format!(
+                    "weight = {}",
+                    crate::spec::reader::example_literal(weight_dimension)
+                )));
+        }
+        learned.weight = weights.weight;
+    }
     let same = source == target;
     let impossible = match rule {
         Rule::FixedIndegree { indegree }

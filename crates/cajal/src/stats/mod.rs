@@ -44,6 +44,7 @@ mod bins;
 mod correlation;
 mod counts;
 mod isi;
+mod overlap;
 mod reference;
 mod spectrum;
 mod summary;
@@ -57,6 +58,7 @@ pub use correlation::{
 };
 pub use counts::{FanoFactors, fano_factor, fano_factors, spike_counts};
 pub use isi::{IsiHistogram, IsiStatistics, cv2, intervals_ms, isi_histogram, lv};
+pub use overlap::{OverlapSeries, binary_overlaps, binned_overlaps, correlation_overlaps};
 pub use reference::{
     GammaReference, PoissonReference, SinusoidalRate, gamma_train, modulated_poisson_train,
     poisson_population, poisson_train, regular_train,
