@@ -162,7 +162,7 @@ fn simulate_and_write(
 
     let digests = writer.digests();
     let statistics = run_statistics(directory, writer.manifest(), &totals, quiet)?;
-    let figures = write_plots(
+    let mut figures = write_plots(
         spec,
         &totals,
         digests,
@@ -170,6 +170,13 @@ fn simulate_and_write(
         writer.trace_stems(),
         statistics.as_ref(),
     )?;
+    let (plastic, weight_figures) = crate::weights_output::write_weights(
+        spec,
+        &totals.weights,
+        directory,
+        &directory.join("plots"),
+    )?;
+    figures.extend(weight_figures);
     let theory = theory_rows(spec, digests);
     let times = RunTimes {
         wall_seconds: wall.elapsed().as_secs_f64(),
@@ -189,6 +196,9 @@ fn simulate_and_write(
     write_report(&report, &report_path)?;
     let mut summary = summary(&finished, connectivity, &theory);
     summary["recordings"] = writer.manifest().clone();
+    if !plastic.is_empty() {
+        summary["plastic_projections"] = Value::Array(plastic);
+    }
     output::write_json(&summary_path, &summary)?;
     if !quiet {
         print_summary(spec, &totals, directory, &report, simulate_seconds);

@@ -431,3 +431,70 @@ fn bad_spike_times_are_refused_with_a_reason() {
         assert!(message.contains(expected), "{expected:?} not in {message}");
     }
 }
+
+/// One LIF neuron driven by 1000 Poisson inputs at 10 Hz through plastic delta synapses
+/// (initial weights uniform in [0, w_max]) for `seconds`: the final weights as fractions of
+/// w_max, and the neuron's rate (Hz).
+fn song_miller_abbott(seconds: f64, dependence: &str) -> (Vec<f64>, f64) {
+    let text = format!(
+        r#"
+        [simulation]
+        duration = "{seconds} s"
+        dt = "0.1 ms"
+        seed = 11
+        [population.input]
+        model = "poisson"
+        size = 1000
+        rate = "10 Hz"
+        [population.post]
+        model = "lif"
+        size = 1
+        [[projection]]
+        source = "input"
+        target = "post"
+        rule = "all_to_all"
+        weight = {{ distribution = "uniform", low = "0 mV", high = "0.4 mV" }}
+        delay = "1 ms"
+        [projection.plasticity]
+        weight_dependence = "{dependence}"
+        w_max = "0.4 mV"
+        [[record]]
+        kind = "spikes"
+        population = "post"
+        "#
+    );
+    let result = run(&text);
+    let rate = result.spikes[0].spikes.len() as f64 / seconds;
+    (
+        result.weights[0].weights.iter().map(|w| w / 0.4).collect(),
+        rate,
+    )
+}
+
+#[test]
+#[ignore = "slow: 200 s of biological time, about 20 s"]
+fn additive_stdp_makes_the_weights_bimodal_and_multiplicative_keeps_them_unimodal() {
+    // Song, Miller & Abbott (2000), Fig. 2: with A₋/A₊ = 1.05, additive STDP under
+    // uncorrelated Poisson input drives the weights to the bounds — most end near 0 or near
+    // w_max, a few in between — and regulates the rate. The multiplicative (soft-bounded)
+    // rule instead has a stable fixed point inside the range: a unimodal distribution near
+    // w* = A₊/(A₊ + A₋) ≈ 0.49 w_max for uncorrelated pre and post spikes (van Rossum et al.
+    // 2000, J. Neurosci. 20:8812).
+    let (weights, rate) = song_miller_abbott(200.0, "additive");
+    let fraction = |test: &dyn Fn(f64) -> bool| {
+        weights.iter().filter(|&&w| test(w)).count() as f64 / weights.len() as f64
+    };
+    let low = fraction(&|w| w < 0.1);
+    let high = fraction(&|w| w > 0.9);
+    eprintln!("additive: {low} near 0, {high} near w_max, rate {rate} Hz");
+    assert!(low + high > 0.8, "{low} + {high} of the weights at the bounds");
+    assert!(low > 0.2 && high > 0.1, "both modes: {low}, {high}");
+    let (weights, rate) = song_miller_abbott(200.0, "multiplicative");
+    let n = weights.len() as f64;
+    let mean = weights.iter().sum::<f64>() / n;
+    let sd = (weights.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let extremes = weights.iter().filter(|&&w| !(0.1..=0.9).contains(&w)).count() as f64 / n;
+    eprintln!("multiplicative: mean {mean}, sd {sd}, {extremes} at the bounds, rate {rate} Hz");
+    assert!((0.35..0.6).contains(&mean), "mean weight {mean} w_max");
+    assert!(sd < 0.1 && extremes < 0.02, "sd {sd}, {extremes} at the bounds");
+}
