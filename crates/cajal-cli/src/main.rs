@@ -28,6 +28,7 @@ mod stats_input;
 mod stats_options;
 mod stats_outputs;
 mod stream;
+mod weights_output;
 
 use clap::Parser;
 

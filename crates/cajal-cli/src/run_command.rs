@@ -177,6 +177,13 @@ fn simulate_and_write(
         totals.biological_ms,
         &mut figures,
     )?;
+    let (plastic, weight_figures) = crate::weights_output::write_weights(
+        spec,
+        &totals.weights,
+        directory,
+        &directory.join("plots"),
+    )?;
+    figures.extend(weight_figures);
     let theory = theory_rows(spec, digests);
     let times = RunTimes {
         wall_seconds: wall.elapsed().as_secs_f64(),
@@ -198,6 +205,9 @@ fn simulate_and_write(
     summary["recordings"] = writer.manifest().clone();
     for (population, entry) in overlaps {
         summary["populations"][&spec.populations[population].name]["overlaps"] = entry;
+    }
+    if !plastic.is_empty() {
+        summary["plastic_projections"] = Value::Array(plastic);
     }
     output::write_json(&summary_path, &summary)?;
     if !quiet {

@@ -32,7 +32,10 @@
 //! observer, which may also stop the run. A run is determined by its model file and seed.
 
 mod barrier;
+mod plastic;
 mod shard;
+
+pub use plastic::PlasticWeights;
 
 use std::ops::Range;
 
@@ -44,6 +47,7 @@ use crate::record::{
     ActivityRecorder, Chunk, RecordingSink, Recordings, SpikeRecorder, TraceRecorder,
 };
 use crate::spec::model::{ModelSpec, RecordSpec};
+use crate::synapse::plasticity::StdpRule;
 
 use barrier::SpinBarrier;
 use shard::{Destination, Shard, SpikeExchange};
@@ -133,6 +137,8 @@ pub struct RunTotals {
     pub steps_total: u64,
     /// Biological time simulated (ms).
     pub biological_ms: f64,
+    /// The weights of every plastic projection at the end, in file order.
+    pub weights: Vec<PlasticWeights>,
 }
 
 impl RunTotals {
@@ -159,6 +165,8 @@ pub struct RunResult {
     pub steps_total: u64,
     /// Biological time simulated (ms).
     pub biological_ms: f64,
+    /// The weights of every plastic projection at the end, in file order.
+    pub weights: Vec<PlasticWeights>,
 }
 
 impl RunResult {
@@ -178,6 +186,10 @@ struct Projection {
     /// The delay of every synapse, or the longest of the per-synapse delays.
     delay_steps: u64,
     connectivity: Connectivity,
+    /// The plasticity rule, for a plastic projection.
+    plasticity: Option<StdpRule>,
+    /// The weight in the model file (a plastic projection's weights are kept in its unit).
+    file_weight: f64,
 }
 
 /// A built model, ready to run.
@@ -284,6 +296,14 @@ pub fn estimate_model_bytes(spec: &ModelSpec) -> u128 {
         bytes += 8
             * (projection.delay_steps as u128 + 1)
             * spec.populations[projection.target].size as u128;
+        if let Some(plasticity) = &projection.plasticity {
+            // Weights, local targets and the incoming index per synapse; the pre traces
+            // (one copy per thread, counted once) and post traces with the index's offsets.
+            let traces = if plasticity.triplet.is_some() { 16 } else { 8 };
+            bytes += (synapses * plastic::BYTES_PER_SYNAPSE as f64) as u128;
+            bytes += traces * spec.populations[projection.source].size as u128;
+            bytes += (traces + 4) * spec.populations[projection.target].size as u128;
+        }
     }
     bytes
 }
@@ -356,7 +376,9 @@ impl Simulation {
                     message: error.to_string(),
                 })?;
             let normalisation = shard::weight_normalisation(projection);
-            if normalisation != 1.0 {
+            // A plastic projection keeps its weights in file units, bounded by w_min and
+            // w_max, and applies the normalisation when it delivers.
+            if normalisation != 1.0 && projection.plasticity.is_none() {
                 connectivity.scale_weights(normalisation);
             }
             // The ring needs a slot per step of the longest delay actually drawn.
@@ -370,6 +392,11 @@ impl Simulation {
                 weight: shard::delivered_weight(projection),
                 delay_steps,
                 connectivity,
+                plasticity: projection
+                    .plasticity
+                    .as_ref()
+                    .map(|p| StdpRule::new(p, spec.simulation.dt_ms)),
+                file_weight: projection.weight,
             });
         }
         let shards = (0..threads)
@@ -457,6 +484,7 @@ impl Simulation {
             steps_done: totals.steps_done,
             steps_total: totals.steps_total,
             biological_ms: totals.biological_ms,
+            weights: totals.weights,
         }
     }
 
@@ -588,7 +616,41 @@ impl Simulation {
             steps_done: self.step,
             steps_total: self.steps_total,
             biological_ms: self.step as f64 * self.dt_ms,
+            weights: self.plastic_weights(),
         }
+    }
+
+    /// The current weights of every plastic projection, in file order.
+    pub fn plastic_weights(&self) -> Vec<PlasticWeights> {
+        let mut all = Vec::new();
+        for (index, projection) in self.projections.iter().enumerate() {
+            if projection.plasticity.is_none() {
+                continue;
+            }
+            let parts: Vec<_> = self
+                .shards
+                .iter()
+                .filter_map(|shard| shard.plastic_part(index))
+                .collect();
+            let mut weights = PlasticWeights {
+                projection: index,
+                delay_ms: projection.delay_steps as f64 * self.dt_ms,
+                ..PlasticWeights::default()
+            };
+            let sources = parts.first().map_or(0, |p| p.source_count());
+            for source in 0..sources {
+                // Threads own ascending target ranges: in thread order, a row's order.
+                for part in &parts {
+                    for (target, weight) in part.synapses_of(source) {
+                        weights.sources.push(source as u32);
+                        weights.targets.push(target);
+                        weights.weights.push(weight);
+                    }
+                }
+            }
+            all.push(weights);
+        }
+        all
     }
 }
 

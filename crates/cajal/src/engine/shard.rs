@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::sync::RwLock;
 
 use super::barrier::{PoisonOnPanic, SpinBarrier};
+use super::plastic::{Inputs, PlasticPart};
 use super::{BuildError, Projection, part_of};
 use crate::connect::{Connectivity, Row};
 use crate::input::{Input, InputKind, InputSink, PoissonSynapse};
@@ -285,6 +286,10 @@ pub struct Shard {
     inputs: Vec<(usize, Input)>,
     spike_recorders: Vec<RecordedSpikes>,
     trace_recorders: Vec<TraceRecorder>,
+    /// The plastic projections' synapses onto this thread's neurons.
+    plastic: Vec<PlasticPart>,
+    /// For each projection, its index in `plastic` if it is plastic.
+    plastic_of: Vec<Option<usize>>,
 }
 
 impl Shard {
@@ -540,6 +545,25 @@ impl Shard {
                 stretches
             })
             .collect();
+        let mut plastic = Vec::new();
+        let mut plastic_of = vec![None; projections.len()];
+        for (index, (shared, projection)) in projections.iter().zip(&spec.projections).enumerate() {
+            let Some(rule) = shared.plasticity else {
+                continue;
+            };
+            let range = &ranges[projection.target];
+            plastic_of[index] = Some(plastic.len());
+            plastic.push(PlasticPart::new(
+                projection.target,
+                shared.destination,
+                weight_normalisation(projection),
+                rule,
+                &shared.connectivity,
+                shared.file_weight,
+                shared.delay_steps,
+                (range.start as u32, range.end as u32),
+            ));
+        }
         Ok(Shard {
             index: thread,
             parts,
@@ -549,6 +573,8 @@ impl Shard {
             inputs,
             spike_recorders,
             trace_recorders,
+            plastic,
+            plastic_of,
         })
     }
 
@@ -630,6 +656,24 @@ impl Shard {
                 }
             }
         }
+        // Plastic projections deliver what arrives in this step, after the static ones.
+        for plastic in &mut self.plastic {
+            let part = &mut self.parts[plastic.target];
+            let mut inputs = Inputs {
+                jumps: &mut part.jumps,
+                receptors: part
+                    .receptors
+                    .iter_mut()
+                    .map(|r| &mut r.arriving[..])
+                    .collect(),
+                alpha_receptors: part
+                    .alpha_receptors
+                    .iter_mut()
+                    .map(|r| &mut r.arriving[..])
+                    .collect(),
+            };
+            plastic.arrive(step, &mut inputs);
+        }
         for (target, input) in &mut self.inputs {
             let part = &mut self.parts[*target];
             let mut sink = InputSink {
@@ -666,6 +710,11 @@ impl Shard {
             }
             for receptor in &mut part.conductances {
                 receptor.conductance.advance();
+            }
+            for plastic in &mut self.plastic {
+                if plastic.target == population {
+                    plastic.post_spikes(part.spikes.iter().map(|s| s.neuron));
+                }
             }
             part.spike_count += part.spikes.len() as u64;
             part.step_counts.push(part.spikes.len() as u64);
@@ -706,14 +755,26 @@ impl Shard {
         projections: &[Projection],
         exchange: &[SpikeExchange],
     ) {
-        for ((projection, &ring), stretches) in projections
+        for (index, ((projection, &ring), stretches)) in projections
             .iter()
             .zip(&self.projection_rings)
             .zip(&self.row_stretches)
+            .enumerate()
         {
             let part = &self.parts[projection.target];
             let (low, high) = (part.first as u32, (part.first + part.model.size()) as u32);
             if low == high {
+                continue;
+            }
+            if let Some(plastic) = self.plastic_of[index] {
+                // Delivered when they arrive (see `plastic`): only queued now.
+                for published in exchange {
+                    let spikes = published.buffers[parity]
+                        .read()
+                        .expect("no thread panics while holding a spike buffer");
+                    self.plastic[plastic]
+                        .queue(step, spikes[projection.source].iter().map(|s| s.neuron));
+                }
                 continue;
             }
             debug_assert_eq!(self.rings[ring].destination, projection.destination);
@@ -776,6 +837,11 @@ impl Shard {
     /// Trace recorder `index` on this thread (its neurons numbered within the part).
     pub fn trace(&self, index: usize) -> &TraceRecorder {
         &self.trace_recorders[index]
+    }
+
+    /// This thread's part of projection `projection`, if it is plastic.
+    pub fn plastic_part(&self, projection: usize) -> Option<&PlasticPart> {
+        self.plastic_of[projection].map(|p| &self.plastic[p])
     }
 
     /// Spikes of population `population` on this thread.

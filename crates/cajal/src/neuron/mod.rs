@@ -18,6 +18,7 @@ pub mod lif;
 pub mod nonlinear_if;
 pub mod poisson;
 pub mod rate;
+pub mod spike_times;
 
 use crate::synapse::{AlphaReceptor, ConductanceReceptor, ExponentialReceptor};
 use crate::units::Dimension;
@@ -154,6 +155,8 @@ pub enum NeuronModel {
     Rate(rate::RateUnit),
     /// Poisson spike sources (no state; they receive no input).
     PoissonSource(poisson::PoissonSource),
+    /// Spike sources emitting given times (no state; they receive no input).
+    SpikeTimes(spike_times::SpikeTimes),
 }
 
 impl NeuronModel {
@@ -165,6 +168,7 @@ impl NeuronModel {
             NeuronModel::HodgkinHuxley(model) => model.advance(input, clock, spikes),
             NeuronModel::Rate(model) => model.advance(input, clock),
             NeuronModel::PoissonSource(model) => model.advance(clock, spikes),
+            NeuronModel::SpikeTimes(model) => model.advance(clock, spikes),
         }
     }
 
@@ -175,7 +179,7 @@ impl NeuronModel {
             NeuronModel::NonlinearIf(_) => nonlinear_if::VARIABLES,
             NeuronModel::HodgkinHuxley(_) => hh::VARIABLES,
             NeuronModel::Rate(model) => model.variables(),
-            NeuronModel::PoissonSource(_) => &[],
+            NeuronModel::PoissonSource(_) | NeuronModel::SpikeTimes(_) => &[],
         }
     }
 
@@ -189,7 +193,9 @@ impl NeuronModel {
             NeuronModel::NonlinearIf(model) => model.sample(variable, neuron),
             NeuronModel::HodgkinHuxley(model) => model.sample(variable, neuron),
             NeuronModel::Rate(model) => model.sample(variable, neuron),
-            NeuronModel::PoissonSource(_) => panic!("Poisson sources have no variables"),
+            NeuronModel::PoissonSource(_) | NeuronModel::SpikeTimes(_) => {
+                panic!("spike sources have no variables")
+            }
         }
     }
 
@@ -201,6 +207,7 @@ impl NeuronModel {
             NeuronModel::HodgkinHuxley(model) => model.size(),
             NeuronModel::Rate(model) => model.size(),
             NeuronModel::PoissonSource(model) => model.size(),
+            NeuronModel::SpikeTimes(model) => model.size(),
         }
     }
 
@@ -211,7 +218,7 @@ impl NeuronModel {
             NeuronModel::Lif(model) => model.set_membrane_potential(v),
             NeuronModel::NonlinearIf(model) => model.set_membrane_potential(v),
             NeuronModel::HodgkinHuxley(model) => model.set_membrane_potential(v),
-            NeuronModel::Rate(_) | NeuronModel::PoissonSource(_) => {}
+            NeuronModel::Rate(_) | NeuronModel::PoissonSource(_) | NeuronModel::SpikeTimes(_) => {}
         }
     }
 

@@ -7,7 +7,7 @@
 //! seed = 1                     # default 0
 //!
 //! [population.cell]            # any name
-//! model = "hh"                 # lif | eif | qif | hh | rate | poisson (spike sources)
+//! model = "hh"                 # lif | eif | qif | hh | rate | poisson | spike_times
 //! size = 1                     # default 1
 //! leak_conductance = "0.3 mS/cm^2"   # parameters by name or textbook symbol, with units
 //! g_K = { distribution = "uniform", low = "30 mS/cm^2", high = "40 mS/cm^2" }  # or per
@@ -53,12 +53,13 @@ use crate::neuron::lif::{self, Lif, LifParameters, SpikeTiming};
 use crate::neuron::nonlinear_if::{self, NonlinearIf, NonlinearIfParameters};
 use crate::neuron::poisson::{MAX_MEAN_PER_STEP, PoissonSource};
 use crate::neuron::rate::{self, RateUnit, TransferFunction};
+use crate::neuron::spike_times::SpikeTimes;
 use crate::neuron::{NeuronModel, VariableDef};
 use crate::parameters::{ParameterProblem, ParameterSet};
 use crate::units::{Dimension, Unit};
 
 /// The neuron models a population may use.
-pub const MODEL_NAMES: &[&str] = &["lif", "eif", "qif", "hh", "rate", "poisson"];
+pub const MODEL_NAMES: &[&str] = &["lif", "eif", "qif", "hh", "rate", "poisson", "spike_times"];
 
 /// The input kinds an `[[input]]` may be.
 pub const INPUT_KINDS: &[&str] = &[
@@ -178,6 +179,8 @@ pub struct ProjectionSpec {
     pub synapse: SynapseSpec,
     /// The initial conductance of the target's receptor (conductance synapses only).
     pub initial_conductance: Option<Distribution>,
+    /// Spike-timing-dependent plasticity of the weights, if the projection is plastic.
+    pub plasticity: Option<PlasticitySpec>,
 }
 
 /// `[simulation]`.
@@ -252,6 +255,15 @@ pub enum NeuronSpec {
         /// No parameters: the rate may be a profile, which a parameter cannot hold.
         parameters: ParameterSet,
     },
+    /// `spike_times`: spike sources that emit given times.
+    SpikeTimes {
+        /// Each neuron's spike times (ms).
+        times: Arc<Vec<Vec<f64>>>,
+        /// Where the times are written.
+        times_span: Range<usize>,
+        /// No parameters.
+        parameters: ParameterSet,
+    },
 }
 
 impl NeuronSpec {
@@ -264,6 +276,7 @@ impl NeuronSpec {
             NeuronSpec::HodgkinHuxley(_) => "hh",
             NeuronSpec::Rate { .. } => "rate",
             NeuronSpec::PoissonSource { .. } => "poisson",
+            NeuronSpec::SpikeTimes { .. } => "spike_times",
         }
     }
 
@@ -273,9 +286,10 @@ impl NeuronSpec {
     /// upstroke of EIF/QIF needs 0.01 ms.
     pub fn recommended_dt_ms(&self) -> f64 {
         match self {
-            NeuronSpec::Lif { .. } | NeuronSpec::Rate { .. } | NeuronSpec::PoissonSource { .. } => {
-                0.1
-            }
+            NeuronSpec::Lif { .. }
+            | NeuronSpec::Rate { .. }
+            | NeuronSpec::PoissonSource { .. }
+            | NeuronSpec::SpikeTimes { .. } => 0.1,
             NeuronSpec::HodgkinHuxley(_) => 0.025,
             NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 0.01,
         }
@@ -285,9 +299,10 @@ impl NeuronSpec {
     /// EIF and QIF is unstable or meaningless.
     pub fn maximum_dt_ms(&self) -> f64 {
         match self {
-            NeuronSpec::Lif { .. } | NeuronSpec::Rate { .. } | NeuronSpec::PoissonSource { .. } => {
-                f64::INFINITY
-            }
+            NeuronSpec::Lif { .. }
+            | NeuronSpec::Rate { .. }
+            | NeuronSpec::PoissonSource { .. }
+            | NeuronSpec::SpikeTimes { .. } => f64::INFINITY,
             NeuronSpec::HodgkinHuxley(_) => 0.1,
             NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 0.1,
         }
@@ -300,9 +315,9 @@ impl NeuronSpec {
             NeuronSpec::Eif(parameters)
             | NeuronSpec::Qif(parameters)
             | NeuronSpec::HodgkinHuxley(parameters) => parameters,
-            NeuronSpec::Rate { parameters, .. } | NeuronSpec::PoissonSource { parameters, .. } => {
-                parameters
-            }
+            NeuronSpec::Rate { parameters, .. }
+            | NeuronSpec::PoissonSource { parameters, .. }
+            | NeuronSpec::SpikeTimes { parameters, .. } => parameters,
         }
     }
 
@@ -313,9 +328,9 @@ impl NeuronSpec {
             NeuronSpec::Eif(parameters)
             | NeuronSpec::Qif(parameters)
             | NeuronSpec::HodgkinHuxley(parameters) => parameters,
-            NeuronSpec::Rate { parameters, .. } | NeuronSpec::PoissonSource { parameters, .. } => {
-                parameters
-            }
+            NeuronSpec::Rate { parameters, .. }
+            | NeuronSpec::PoissonSource { parameters, .. }
+            | NeuronSpec::SpikeTimes { parameters, .. } => parameters,
         }
     }
 
@@ -332,7 +347,9 @@ impl NeuronSpec {
                 .map(|t| t.input_dimension())
                 .unwrap_or(Dimension::DIMENSIONLESS),
             // It receives no input; the reader refuses any.
-            NeuronSpec::PoissonSource { .. } => Dimension::DIMENSIONLESS,
+            NeuronSpec::PoissonSource { .. } | NeuronSpec::SpikeTimes { .. } => {
+                Dimension::DIMENSIONLESS
+            }
         }
     }
 
@@ -350,7 +367,7 @@ impl NeuronSpec {
                 Ok(t) => RateUnit::new(t, parameters.value("time_constant"), 0.0, 0).variables(),
                 Err(_) => &[],
             },
-            NeuronSpec::PoissonSource { .. } => &[],
+            NeuronSpec::PoissonSource { .. } | NeuronSpec::SpikeTimes { .. } => &[],
         }
     }
 
@@ -362,7 +379,10 @@ impl NeuronSpec {
     /// Whether the population is a set of spike sources, which neither integrate input nor
     /// have state: they cannot be the target of inputs or projections, nor be traced.
     pub fn is_source(&self) -> bool {
-        matches!(self, NeuronSpec::PoissonSource { .. })
+        matches!(
+            self,
+            NeuronSpec::PoissonSource { .. } | NeuronSpec::SpikeTimes { .. }
+        )
     }
 
     /// The LIF parameters, for models with a closed-form f–I curve.
@@ -408,6 +428,9 @@ impl NeuronSpec {
             NeuronSpec::PoissonSource { rate, .. } => {
                 NeuronModel::PoissonSource(PoissonSource::new(rate.clone(), size, dt_ms))
             }
+            NeuronSpec::SpikeTimes { times, .. } => {
+                NeuronModel::SpikeTimes(SpikeTimes::new(&times[..size.min(times.len())], dt_ms))
+            }
         })
     }
 
@@ -420,6 +443,8 @@ impl NeuronSpec {
             NeuronSpec::Rate { .. } => 8,
             // The counter-based key of each source.
             NeuronSpec::PoissonSource { .. } => 8,
+            // Its spikes (step and neuron) are not known per neuron; a few per neuron.
+            NeuronSpec::SpikeTimes { .. } => 16,
         }
     }
 }
@@ -687,7 +712,7 @@ fn read_populations(
 ) -> Result<Vec<PopulationSpec>, SpecError> {
     let Some(mut table) = root.table("population")? else {
         return Err(root.error_here("the model has no population").expected(
-            "a [population.NAME] table with model = \"lif\", \"eif\", \"qif\", \"hh\", \"rate\" or \"poisson\"",
+            "a [population.NAME] table with model = \"lif\", \"eif\", \"qif\", \"hh\", \"rate\", \"poisson\" or \"spike_times\"",
         ));
     };
     let mut populations = Vec::new();
@@ -699,7 +724,7 @@ fn read_populations(
         let model = reader.choice("model", MODEL_NAMES)?.ok_or_else(|| {
             reader
                 .error_here(format!("population `{name}` has no model"))
-                .expected("model = \"lif\", \"eif\", \"qif\", \"hh\", \"rate\" or \"poisson\"")
+                .expected("model = \"lif\", \"eif\", \"qif\", \"hh\", \"rate\", \"poisson\" or \"spike_times\"")
         })?;
         let size = match reader.unsigned("size")? {
             Some(size) if size.value == 0 => {
@@ -806,6 +831,15 @@ fn read_populations(
                     parameters: ParameterSet::defaults(&[]),
                 }
             }
+            "spike_times" => {
+                let (times, times_span) =
+                    read_spike_times(&mut reader, name, size, base_directory)?;
+                NeuronSpec::SpikeTimes {
+                    times: Arc::new(times),
+                    times_span,
+                    parameters: ParameterSet::defaults(&[]),
+                }
+            }
             _ => unreachable!("choice() admits only MODEL_NAMES"),
         };
         let span = reader.span();
@@ -861,6 +895,13 @@ fn check_sources(
     dt_ms: f64,
 ) -> Result<(), SpecError> {
     for population in populations {
+        if let NeuronSpec::SpikeTimes {
+            times, times_span, ..
+        } = &population.neuron
+        {
+            check_spike_times(source, population, times, times_span, dt_ms)?;
+            continue;
+        }
         let NeuronSpec::PoissonSource {
             rate, rate_span, ..
         } = &population.neuron
@@ -883,6 +924,32 @@ fn check_sources(
                 "at most {MAX_MEAN_PER_STEP} spikes per step, a rate of at most {} Hz",
                 MAX_MEAN_PER_STEP / dt_ms * 1e3
             )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses spike times that are not positive multiples of dt (a spike at t is emitted in the
+/// step ending at t).
+fn check_spike_times(
+    source: &Source,
+    population: &PopulationSpec,
+    times: &[Vec<f64>],
+    span: &Range<usize>,
+    dt_ms: f64,
+) -> Result<(), SpecError> {
+    for (neuron, list) in times.iter().enumerate() {
+        for &time in list {
+            let steps = (time / dt_ms).round();
+            if !time.is_finite() || steps < 1.0 || (steps * dt_ms - time).abs() > 1e-9 * time {
+                return Err(SpecError::new(
+                    source,
+                    span.clone(),
+                    format!("neuron {neuron} has a spike at {time} ms, not on the time grid"),
+                )
+                .with_key(format!("population.{}.times", population.name))
+                .expected(format!("positive multiples of dt = {dt_ms} ms")));
+            }
         }
     }
     Ok(())
@@ -982,6 +1049,78 @@ fn read_rate(
     }))
 }
 
+/// Reads `times` of a `spike_times` population of `size` neurons: a list of lists of times,
+/// one per neuron (`[["10 ms", "50 ms"], []]`), or `{ file = "spikes.csv" }` (a spike file,
+/// [`crate::spike_file`], with a time unit in its header), with where it is written.
+fn read_spike_times(
+    reader: &mut TableReader,
+    name: &str,
+    size: usize,
+    base_directory: &Path,
+) -> Result<(Vec<Vec<f64>>, Range<usize>), SpecError> {
+    let Some(entry) = reader.entry("times") else {
+        return Err(reader.error_here("missing `times`").expected(
+            "times = [[\"10 ms\", \"50 ms\"], [\"20 ms\"]] (one list per neuron) or \
+             times = { file = \"spikes.csv\" }",
+        ));
+    };
+    let span = entry.node.span.clone();
+    let mut times = vec![Vec::new(); size];
+    match &entry.node.value {
+        Value::Array(lists) => {
+            if lists.len() != size {
+                return Err(reader
+                    .error_at("times", span, "one list of times per neuron")
+                    .expected(format!("{size} lists (the population's size)"))
+                    .found(format!("{} lists", lists.len())));
+            }
+            for (neuron, list) in lists.iter().enumerate() {
+                let Value::Array(items) = &list.value else {
+                    return Err(reader
+                        .error_at("times", list.span.clone(), "wrong type")
+                        .expected("a list of times per neuron, e.g. [\"10 ms\"]")
+                        .found(list.value.kind_name()));
+                };
+                for item in items {
+                    let key = format!("population.{name}.times[{neuron}]");
+                    let time = quantity_from_node(reader.source(), item, Dimension::TIME, &key)?;
+                    times[neuron].push(time.value);
+                }
+            }
+        }
+        Value::Table(_) => {
+            let mut table = reader.table("times")?.expect("the entry is a table");
+            let file = table.required_string("file", "\"spikes.csv\"")?;
+            let path = resolve(base_directory, &file.value);
+            let columns = crate::spike_file::read_spike_file(&path, None).map_err(|error| {
+                table
+                    .error_at("file", file.span.clone(), error.to_string())
+                    .found(format!("\"{}\"", file.value))
+            })?;
+            for (neuron, time_ms) in columns.pairs() {
+                let Some(list) = times.get_mut(neuron as usize) else {
+                    return Err(table
+                        .error_at(
+                            "file",
+                            file.span.clone(),
+                            format!("the file has spikes of neuron {neuron}"),
+                        )
+                        .expected(format!("neurons 0 to {} (the population's size)", size - 1)));
+                };
+                list.push(time_ms);
+            }
+            table.finish()?;
+        }
+        other => {
+            return Err(reader
+                .error_at("times", span, "wrong type")
+                .expected("a list of lists of times, or { file = \"spikes.csv\" }")
+                .found(other.kind_name()));
+        }
+    }
+    Ok((times, span))
+}
+
 /// The error for an input or projection aimed at a population of spike sources.
 fn source_as_target(
     reader: &mut TableReader,
@@ -998,7 +1137,7 @@ fn source_as_target(
             key,
             span,
             format!(
-                "population `{}` is made of Poisson spike sources, which receive no {what}",
+                "population `{}` is made of spike sources, which receive no {what}",
                 population.name
             ),
         )
@@ -1899,6 +2038,8 @@ pub mod values_file;
 pub use heterogeneity::{PerNeuronValues, VaryingParameter};
 
 mod connectivity;
+pub mod plasticity;
+pub use plasticity::{Pairing, PlasticitySpec, TripletSpec, WeightDependence};
 
 fn read_projection(
     context: &Context,
@@ -2192,6 +2333,23 @@ fn read_projection(
     if let Some(message) = impossible {
         return Err(reader.error_here(message));
     }
+    // A delay column of one value is one delay.
+    let listed_delays = matches!(&rule, Rule::FromList(list)
+        if list.delay_steps.as_ref().is_some_and(|d| d.iter().any(|&s| s != d[0])));
+    let plasticity = plasticity::read_plasticity(
+        context,
+        &mut reader,
+        &plasticity::ProjectionFacts {
+            weight_dimension,
+            conductance: synapse.is_conductance(),
+            weight: weights.weight,
+            weight_distribution: weights.distribution.as_ref(),
+            varying_delays: delays.distribution.is_some() || listed_delays,
+        },
+    )?;
+    if plasticity.is_some() {
+        check_plastic_weights(context, &reader, &rule, &plasticity)?;
+    }
     reader.finish()?;
     Ok(ProjectionSpec {
         source,
@@ -2204,7 +2362,39 @@ fn read_projection(
         delay_distribution: delays.distribution,
         synapse,
         initial_conductance,
+        plasticity,
     })
+}
+
+/// Refuses listed weights outside the bounds of a plastic projection.
+fn check_plastic_weights(
+    context: &Context,
+    reader: &TableReader,
+    rule: &Rule,
+    plasticity: &Option<PlasticitySpec>,
+) -> Result<(), SpecError> {
+    let (Rule::FromList(list), Some(plasticity)) = (rule, plasticity) else {
+        return Ok(());
+    };
+    let Some(weights) = &list.weights else {
+        return Ok(());
+    };
+    let _ = context;
+    if let Some(row) = weights
+        .iter()
+        .position(|&w| w < plasticity.w_min || w > plasticity.w_max)
+    {
+        return Err(reader
+            .error_here(format!(
+                "synapse {row} of {} has weight {}, outside [w_min, w_max] = [{}, {}]",
+                list.path.display(),
+                weights[row],
+                plasticity.w_min,
+                plasticity.w_max
+            ))
+            .with_key(reader.key_path("plasticity")));
+    }
+    Ok(())
 }
 
 /// A required time that must be positive (a synaptic time constant).

@@ -24,6 +24,8 @@
 //! from I = y = 0. The charge-preserving mean of I over a step of length h is
 //! I₀·(τ/h)(1 − e^(−h/τ)) + y₀·h·∫₀¹ u·e^(−u h/τ) du (see [`ramp_convolution`]).
 
+pub mod plasticity;
+
 /// One population's exponentially decaying synaptic currents of one time constant.
 #[derive(Clone, Debug)]
 pub struct ExponentialReceptor {

@@ -10,6 +10,7 @@ use std::path::Path;
 mod connectivity;
 mod kernels;
 mod network;
+mod plasticity;
 mod poisson;
 mod single;
 mod streaming;

@@ -220,6 +220,12 @@ impl PopulationSpec {
             .iter()
             .map(|parameter| parameter.values(seed, population, neurons.clone()))
             .collect();
+        if let NeuronSpec::SpikeTimes { times, .. } = &self.neuron {
+            // A part emits the times of its own neurons.
+            return Ok(NeuronModel::SpikeTimes(
+                crate::neuron::spike_times::SpikeTimes::new(&times[neurons], dt_ms),
+            ));
+        }
         if !self.has_varying_parameters() {
             let mut model = self.neuron.build(neurons.len(), dt_ms)?;
             if let Some(potentials) = values.first() {
@@ -268,9 +274,9 @@ impl PopulationSpec {
                 ))
             }
             // The reader lets no parameter of these vary.
-            NeuronSpec::Rate { .. } | NeuronSpec::PoissonSource { .. } => {
-                self.neuron.build(neurons.len(), dt_ms)?
-            }
+            NeuronSpec::Rate { .. }
+            | NeuronSpec::PoissonSource { .. }
+            | NeuronSpec::SpikeTimes { .. } => self.neuron.build(neurons.len(), dt_ms)?,
         })
     }
 
@@ -286,7 +292,9 @@ impl PopulationSpec {
                 NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => size_of::<NonlinearIfParameters>() + 4,
                 // Parameters and temperature factor.
                 NeuronSpec::HodgkinHuxley(_) => size_of::<HhParameters>() + 8,
-                NeuronSpec::Rate { .. } | NeuronSpec::PoissonSource { .. } => 0,
+                NeuronSpec::Rate { .. }
+                | NeuronSpec::PoissonSource { .. }
+                | NeuronSpec::SpikeTimes { .. } => 0,
             }
         };
         self.neuron.bytes_per_neuron() + own
