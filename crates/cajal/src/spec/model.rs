@@ -1780,7 +1780,7 @@ fn read_record(context: &Context, node: &Node, index: usize) -> Result<RecordSpe
                         "kind",
                         kind.span,
                         format!(
-                            "population `{}` is made of Poisson spike sources: it has no state \
+                            "population `{}` is made of spike sources: it has no state \
                              to trace",
                             target.name
                         ),
@@ -1895,7 +1895,7 @@ fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecErr
     let target = &context.populations[population];
     if !target.neuron.is_spiking() || target.neuron.is_source() {
         let what = if target.neuron.is_source() {
-            "is made of Poisson spike sources"
+            "is made of spike sources"
         } else {
             "is a rate unit"
         };
