@@ -288,8 +288,8 @@ mod tests {
                 }
             }
             let expected = correlation_overlaps(&patterns, &counts);
-            for mu in 0..7 {
-                assert!((series.bin(bin)[mu] - expected[mu]).abs() < 1e-12);
+            for (value, expected) in series.bin(bin).iter().zip(&expected) {
+                assert!((value - expected).abs() < 1e-12);
             }
         }
         assert_eq!(series.bin(0), &[0.0; 7]);

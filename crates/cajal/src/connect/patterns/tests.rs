@@ -279,10 +279,10 @@ fn relax(connectivity: &Connectivity, state: &mut [bool], seed: u64, max_sweeps:
     let weights = connectivity.weights().expect("per-synapse weights");
     let spin = |s: bool| if s { 1.0 } else { -1.0 };
     let mut field = vec![0.0; size];
-    for source in 0..size {
+    for (source, &active) in state.iter().enumerate() {
         let range = connectivity.synapse_range(source);
         for (target, &w) in connectivity.targets_of(source).iter().zip(&weights[range]) {
-            field[target as usize] += w * spin(state[source]);
+            field[target as usize] += w * spin(active);
         }
     }
     let mut rng = stream(seed, Purpose::Analysis, 0, 0);

@@ -74,7 +74,13 @@ fn pattern_files_are_read_in_both_conventions_and_formats() {
     let size = 100;
     let row = |mu: usize, inactive: &str| -> String {
         (0..size)
-            .map(|i| if (i + mu) % 4 == 0 { "1" } else { inactive })
+            .map(|i| {
+                if (i + mu).is_multiple_of(4) {
+                    "1"
+                } else {
+                    inactive
+                }
+            })
             .collect::<Vec<_>>()
             .join(",")
     };
@@ -98,7 +104,10 @@ fn pattern_files_are_read_in_both_conventions_and_formats() {
     let from_csv = read_pattern_file(&csv, size).unwrap();
     assert_eq!(from_csv, read_pattern_file(&spins, size).unwrap());
     assert_eq!(from_csv.count(), 3);
-    assert!((0..3).all(|mu| (0..size).all(|i| from_csv.is_active(mu, i) == ((i + mu) % 4 == 0))));
+    assert!(
+        (0..3)
+            .all(|mu| (0..size).all(|i| from_csv.is_active(mu, i) == ((i + mu).is_multiple_of(4))))
+    );
     // .npy, P × N float64 in C order.
     let npy = temporary("patterns.npy");
     let mut bytes = Vec::new();
@@ -112,7 +121,13 @@ fn pattern_files_are_read_in_both_conventions_and_formats() {
         for mu in 0..3 {
             for i in 0..size {
                 writer
-                    .push(&(if (i + mu) % 4 == 0 { 1.0f64 } else { 0.0 }))
+                    .push(
+                        &(if (i + mu).is_multiple_of(4) {
+                            1.0f64
+                        } else {
+                            0.0
+                        }),
+                    )
                     .unwrap();
             }
         }
