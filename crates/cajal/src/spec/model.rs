@@ -47,6 +47,7 @@ use crate::distribution::Distribution;
 use crate::input::{
     InputKind, Interpolation, PoissonSynapse, RateProfile, TimeSeries, read_time_series,
 };
+use crate::neuron::binary::{self, States};
 use crate::neuron::hh::{self, HhParameters, HodgkinHuxley};
 use crate::neuron::lif::{self, Lif, LifParameters, SpikeTiming};
 use crate::neuron::nonlinear_if::{self, NonlinearIf, NonlinearIfParameters};
@@ -57,7 +58,7 @@ use crate::parameters::{ParameterProblem, ParameterSet};
 use crate::units::{Dimension, Unit};
 
 /// The neuron models a population may use.
-pub const MODEL_NAMES: &[&str] = &["lif", "eif", "qif", "hh", "rate", "poisson"];
+pub const MODEL_NAMES: &[&str] = &["lif", "eif", "qif", "hh", "rate", "poisson", "binary"];
 
 /// The input kinds an `[[input]]` may be.
 pub const INPUT_KINDS: &[&str] = &[
@@ -89,6 +90,23 @@ pub struct ModelSpec {
     pub fi: Option<FiSpec>,
     /// Synaptic projections between populations.
     pub projections: Vec<ProjectionSpec>,
+    /// How a network of binary neurons updates (`[simulation] update`); `None` for other
+    /// models.
+    pub update: Option<UpdateOrder>,
+}
+
+/// The order in which the neurons of a binary network update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateOrder {
+    /// Random sequential: each neuron at the events of its own Poisson process of rate 1/τ.
+    Asynchronous,
+    /// All neurons at once, from the same input field, every dt.
+    Synchronous,
+}
+
+impl UpdateOrder {
+    /// The names of the `update` key, in the order of the variants.
+    pub const NAMES: &[&str] = &["asynchronous", "synchronous"];
 }
 
 /// How a spike acts on its target.
@@ -241,6 +259,13 @@ pub enum NeuronSpec {
         /// Its parameters.
         transfer: ParameterSet,
     },
+    /// `binary`: neurons that are active or not, simulated by [`crate::binary`].
+    Binary {
+        /// Declared by [`binary::PARAMETERS`].
+        parameters: ParameterSet,
+        /// 0/1 or ±1.
+        states: States,
+    },
     /// `poisson`: spike sources without a membrane.
     PoissonSource {
         /// The rate of every source.
@@ -262,6 +287,7 @@ impl NeuronSpec {
             NeuronSpec::HodgkinHuxley(_) => "hh",
             NeuronSpec::Rate { .. } => "rate",
             NeuronSpec::PoissonSource { .. } => "poisson",
+            NeuronSpec::Binary { .. } => "binary",
         }
     }
 
@@ -276,6 +302,9 @@ impl NeuronSpec {
             }
             NeuronSpec::HodgkinHuxley(_) => 0.025,
             NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 0.01,
+            // The update interval of synchronous updates, the resolution of recorded activity
+            // of asynchronous ones: a tenth of the default τ.
+            NeuronSpec::Binary { .. } => 1.0,
         }
     }
 
@@ -283,9 +312,10 @@ impl NeuronSpec {
     /// EIF and QIF is unstable or meaningless.
     pub fn maximum_dt_ms(&self) -> f64 {
         match self {
-            NeuronSpec::Lif { .. } | NeuronSpec::Rate { .. } | NeuronSpec::PoissonSource { .. } => {
-                f64::INFINITY
-            }
+            NeuronSpec::Lif { .. }
+            | NeuronSpec::Rate { .. }
+            | NeuronSpec::PoissonSource { .. }
+            | NeuronSpec::Binary { .. } => f64::INFINITY,
             NeuronSpec::HodgkinHuxley(_) => 0.1,
             NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 0.1,
         }
@@ -298,9 +328,9 @@ impl NeuronSpec {
             NeuronSpec::Eif(parameters)
             | NeuronSpec::Qif(parameters)
             | NeuronSpec::HodgkinHuxley(parameters) => parameters,
-            NeuronSpec::Rate { parameters, .. } | NeuronSpec::PoissonSource { parameters, .. } => {
-                parameters
-            }
+            NeuronSpec::Rate { parameters, .. }
+            | NeuronSpec::PoissonSource { parameters, .. }
+            | NeuronSpec::Binary { parameters, .. } => parameters,
         }
     }
 
@@ -311,9 +341,9 @@ impl NeuronSpec {
             NeuronSpec::Eif(parameters)
             | NeuronSpec::Qif(parameters)
             | NeuronSpec::HodgkinHuxley(parameters) => parameters,
-            NeuronSpec::Rate { parameters, .. } | NeuronSpec::PoissonSource { parameters, .. } => {
-                parameters
-            }
+            NeuronSpec::Rate { parameters, .. }
+            | NeuronSpec::PoissonSource { parameters, .. }
+            | NeuronSpec::Binary { parameters, .. } => parameters,
         }
     }
 
@@ -331,6 +361,8 @@ impl NeuronSpec {
                 .unwrap_or(Dimension::DIMENSIONLESS),
             // It receives no input; the reader refuses any.
             NeuronSpec::PoissonSource { .. } => Dimension::DIMENSIONLESS,
+            // Inputs, weights and thresholds of binary neurons are pure numbers.
+            NeuronSpec::Binary { .. } => Dimension::DIMENSIONLESS,
         }
     }
 
@@ -349,10 +381,11 @@ impl NeuronSpec {
                 Err(_) => &[],
             },
             NeuronSpec::PoissonSource { .. } => &[],
+            NeuronSpec::Binary { .. } => binary::VARIABLES,
         }
     }
 
-    /// Whether the model emits spikes.
+    /// Whether the model emits spikes (a binary neuron's up-transitions count as its spikes).
     pub fn is_spiking(&self) -> bool {
         !matches!(self, NeuronSpec::Rate { .. })
     }
@@ -361,6 +394,11 @@ impl NeuronSpec {
     /// have state: they cannot be the target of inputs or projections, nor be traced.
     pub fn is_source(&self) -> bool {
         matches!(self, NeuronSpec::PoissonSource { .. })
+    }
+
+    /// Whether the population is made of binary neurons, which the spiking engine does not run.
+    pub fn is_binary(&self) -> bool {
+        matches!(self, NeuronSpec::Binary { .. })
     }
 
     /// The LIF parameters, for models with a closed-form f–I curve.
@@ -406,6 +444,14 @@ impl NeuronSpec {
             NeuronSpec::PoissonSource { rate, .. } => {
                 NeuronModel::PoissonSource(PoissonSource::new(rate.clone(), size, dt_ms))
             }
+            NeuronSpec::Binary { .. } => {
+                return Err(ParameterProblem {
+                    parameter: "model",
+                    message: "binary neurons are simulated by the binary simulator \
+                              (cajal::binary), not by the spiking engine"
+                        .into(),
+                });
+            }
         })
     }
 
@@ -418,6 +464,8 @@ impl NeuronSpec {
             NeuronSpec::Rate { .. } => 8,
             // The counter-based key of each source.
             NeuronSpec::PoissonSource { .. } => 8,
+            // State, input field and its integer counts, per-neuron mean activity.
+            NeuronSpec::Binary { .. } => 24,
         }
     }
 }
@@ -568,12 +616,19 @@ pub(super) fn read_parsed_model(
     let duration = simulation.required_quantity("duration", Dimension::TIME)?;
     let dt = simulation.quantity("dt", Dimension::TIME)?;
     let seed = simulation.unsigned("seed")?.map_or(0, |s| s.value);
+    let update = simulation.choice("update", UpdateOrder::NAMES)?;
     let simulation_span = simulation.span();
     simulation.finish()?;
 
     let populations = read_populations(&mut root, base_directory)?;
+    let update = binary_update(&source, &populations, update)?;
     let dt_ms = match &dt {
         Some(dt) => dt.value,
+        None if update.is_some() => NeuronSpec::Binary {
+            parameters: ParameterSet::defaults(binary::PARAMETERS),
+            states: States::ZeroOne,
+        }
+        .recommended_dt_ms(),
         None => populations
             .iter()
             .map(|p| p.neuron.recommended_dt_ms())
@@ -636,7 +691,57 @@ pub(super) fn read_parsed_model(
         records,
         fi,
         projections,
+        update,
     })
+}
+
+/// The update order of a binary network (asynchronous unless `update` says otherwise), or
+/// `None` for a network without binary populations; binary and other populations cannot be
+/// mixed, and `update` means nothing to other models.
+fn binary_update(
+    source: &Source,
+    populations: &[PopulationSpec],
+    update: Option<Located<&'static str>>,
+) -> Result<Option<UpdateOrder>, SpecError> {
+    let binary = populations.iter().filter(|p| p.neuron.is_binary()).count();
+    if binary == 0 {
+        return match update {
+            Some(update) => Err(SpecError::new(
+                source,
+                update.span,
+                "`update` chooses how binary neurons update; this model has none",
+            )
+            .with_key("simulation.update")
+            .expected("no `update` key (or model = \"binary\" populations)")
+            .found(format!("\"{}\"", update.value))),
+            None => Ok(None),
+        };
+    }
+    if let Some(other) = populations.iter().find(|p| !p.neuron.is_binary()) {
+        let first = populations
+            .iter()
+            .find(|p| p.neuron.is_binary())
+            .expect("counted above");
+        return Err(SpecError::new(
+            source,
+            other.span.clone(),
+            format!(
+                "population `{}` is a {} population but `{}` is binary: binary neurons have \
+                 no membrane and no spikes to exchange, so a network is either all binary or \
+                 not binary at all",
+                other.name,
+                other.neuron.name(),
+                first.name
+            ),
+        )
+        .with_key(format!("population.{}.model", other.name))
+        .expected("model = \"binary\"")
+        .found(format!("\"{}\"", other.neuron.name())));
+    }
+    Ok(Some(match update.map(|u| u.value) {
+        Some("synchronous") => UpdateOrder::Synchronous,
+        _ => UpdateOrder::Asynchronous,
+    }))
 }
 
 struct Context<'a> {
@@ -774,6 +879,31 @@ fn read_populations(
                     rate_span: rate.span,
                     parameters: ParameterSet::defaults(&[]),
                 }
+            }
+            "binary" => {
+                let states = match reader.choice("states", States::NAMES)? {
+                    Some(Located { value: "spin", .. }) => States::Spin,
+                    _ => States::ZeroOne,
+                };
+                let parameters = spiking(&mut reader, binary::PARAMETERS, &binary::check)?;
+                if let Some(tau) = varying.iter().find(|v| v.name == "tau") {
+                    let span = reader
+                        .entry("tau")
+                        .map_or_else(|| reader.span(), |e| e.node.span.clone());
+                    return Err(reader
+                        .error_at(
+                            "tau",
+                            span,
+                            format!(
+                                "`{}` cannot vary between the neurons of a binary population: \
+                                 its neurons update at one rate 1/τ",
+                                tau.name
+                            ),
+                        )
+                        .expected("one value, tau = \"10 ms\"")
+                        .with_hint("put neurons with another τ in a population of their own"));
+                }
+                NeuronSpec::Binary { parameters, states }
             }
             _ => unreachable!("choice() admits only MODEL_NAMES"),
         };
@@ -1187,6 +1317,21 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
             .error_here("missing `kind`")
             .expected(format!("kind = one of {}", INPUT_KINDS.join(", ")))
     })?;
+    if target.neuron.is_binary() && !matches!(kind_name.value, "constant" | "step") {
+        return Err(reader
+            .error_at(
+                "kind",
+                kind_name.span,
+                format!(
+                    "population `{}` is binary: its neurons see a fixed external field, which \
+                     may switch on and off, but have no membrane to integrate a waveform, noise \
+                     or spikes",
+                    target.name
+                ),
+            )
+            .expected("kind = \"constant\" or \"step\" (a dimensionless amplitude)")
+            .found(format!("\"{}\"", kind_name.value)));
+    }
     let current = target.neuron.input_dimension();
     let mut start_ms = reader
         .quantity("start", Dimension::TIME)?
@@ -1692,9 +1837,11 @@ fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecErr
             .expected("population = \"<name>\""));
     };
     let target = &context.populations[population];
-    if !target.neuron.is_spiking() || target.neuron.is_source() {
+    if !target.neuron.is_spiking() || target.neuron.is_source() || target.neuron.is_binary() {
         let what = if target.neuron.is_source() {
             "is made of Poisson spike sources"
+        } else if target.neuron.is_binary() {
+            "is binary"
         } else {
             "is a rate unit"
         };
@@ -1926,6 +2073,19 @@ fn read_projection(
         _ => unreachable!("choice() admits only Rule::NAMES"),
     };
     let autapses = reader.boolean("autapses")?.is_none_or(|a| a.value);
+    let binary_target = context.populations[target].neuron.is_binary();
+    if binary_target {
+        refuse_for_binary(
+            &mut reader,
+            "delay",
+            "a binary network's time is its update order",
+        )?;
+        refuse_for_binary(
+            &mut reader,
+            "synapse",
+            "a binary neuron's input field changes the moment a source changes state",
+        )?;
+    }
     let synapse_kind = reader.choice("synapse", SynapseSpec::NAMES)?;
     let synapse = match synapse_kind.as_ref().map(|k| k.value) {
         Some("exponential") => SynapseSpec::Exponential {
@@ -1994,6 +2154,7 @@ fn read_projection(
         _ => SynapseSpec::Delta,
     };
     let weight_dimension = match synapse {
+        _ if binary_target => Dimension::DIMENSIONLESS,
         SynapseSpec::Delta => Dimension::VOLTAGE,
         SynapseSpec::Exponential { .. }
         | SynapseSpec::Alpha { .. }
@@ -2034,6 +2195,15 @@ fn read_projection(
             connectivity::read_delay(&mut reader, context.simulation.dt_ms)?,
         ),
     };
+    if binary_target
+        && let Rule::FromList(list) = &rule
+        && list.delay_steps.is_some()
+    {
+        return Err(reader.error_here(
+            "the list has a delay column, but binary neurons have no delays: a binary \
+             network's time is its update order; remove the column",
+        ));
+    }
     let same = source == target;
     let impossible = match rule {
         Rule::FixedIndegree { indegree }
@@ -2064,6 +2234,26 @@ fn read_projection(
         synapse,
         initial_conductance,
     })
+}
+
+/// The error for `key` in a projection onto binary neurons, if present, saying `why` it
+/// means nothing there.
+fn refuse_for_binary(
+    reader: &mut TableReader,
+    key: &'static str,
+    why: &str,
+) -> Result<(), SpecError> {
+    let Some(entry) = reader.entry(key) else {
+        return Ok(());
+    };
+    let span = entry.node.span.clone();
+    Err(reader
+        .error_at(
+            key,
+            span,
+            format!("a projection onto binary neurons has no `{key}`: {why}"),
+        )
+        .expected(format!("no `{key}` key")))
 }
 
 /// A required time that must be positive (a synaptic time constant).

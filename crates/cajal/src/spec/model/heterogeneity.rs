@@ -268,9 +268,10 @@ impl PopulationSpec {
                 ))
             }
             // The reader lets no parameter of these vary.
-            NeuronSpec::Rate { .. } | NeuronSpec::PoissonSource { .. } => {
-                self.neuron.build(neurons.len(), dt_ms)?
-            }
+            // The binary simulator reads the varying values itself.
+            NeuronSpec::Rate { .. }
+            | NeuronSpec::PoissonSource { .. }
+            | NeuronSpec::Binary { .. } => self.neuron.build(neurons.len(), dt_ms)?,
         })
     }
 
@@ -287,6 +288,8 @@ impl PopulationSpec {
                 // Parameters and temperature factor.
                 NeuronSpec::HodgkinHuxley(_) => size_of::<HhParameters>() + 8,
                 NeuronSpec::Rate { .. } | NeuronSpec::PoissonSource { .. } => 0,
+                // The threshold, temperature and initial probability of each neuron.
+                NeuronSpec::Binary { .. } => 24,
             }
         };
         self.neuron.bytes_per_neuron() + own
