@@ -1,4 +1,5 @@
 //! Closed forms and predictions the simulations are checked against and shown beside.
 
+pub mod balance;
 pub mod lif;
 pub mod prediction;
