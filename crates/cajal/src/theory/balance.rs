@@ -308,10 +308,13 @@ impl BalanceModel {
         samples
     }
 
-    /// The mean squared single-neuron rates q_k at the rates `rates`, self-consistent.
+    /// The mean squared single-neuron rates q_k at the rates `rates`, self-consistent (by
+/// iteration from q = (m² + m)/2).
     pub fn mean_square_rates(&self, rates: &[f64]) -> Vec<f64> {
         let (mean, total) = self.field_statistics(rates);
-        let mut squares: Vec<f64> = rates.iter().map(|m| m * m).collect();
+        // q = m² (no quenched spread) and q = m (no temporal spread: rates 0 or 1) both
+        // solve the equation trivially; the iteration starts between them.
+        let mut squares: Vec<f64> = rates.iter().map(|m| 0.5 * (m * m + m)).collect();
         for _ in 0..200 {
             let quenched = self.quenched_variance(rates, &squares);
             let next: Vec<f64> = (0..rates.len())
