@@ -84,17 +84,21 @@ pub fn write_data(directory: &Path, names: &[String], results: &BinaryResults) -
                 let column = |name: &str| trace.variables.iter().position(|v| v.name == name);
                 let (state, input) = (column("state"), column("input"));
                 (0..trace.neurons.len()).flat_map(move |k| {
-                    trace.times_ms.iter().enumerate().map(move |(sample, &time)| {
-                        let value = |variable: Option<usize>| {
-                            variable.map_or(f64::NAN, |v| {
-                                trace.values[v][sample * trace.neurons.len() + k]
-                            })
-                        };
-                        (
-                            names[trace.population].clone(),
-                            vec![trace.neurons[k] as f64, time, value(state), value(input)],
-                        )
-                    })
+                    trace
+                        .times_ms
+                        .iter()
+                        .enumerate()
+                        .map(move |(sample, &time)| {
+                            let value = |variable: Option<usize>| {
+                                variable.map_or(f64::NAN, |v| {
+                                    trace.values[v][sample * trace.neurons.len() + k]
+                                })
+                            };
+                            (
+                                names[trace.population].clone(),
+                                vec![trace.neurons[k] as f64, time, value(state), value(input)],
+                            )
+                        })
                 })
             }),
         )?;
@@ -198,15 +202,12 @@ pub fn rate_histogram_figure(
             .map(|c| c / (population.size as f64 * width))
             .collect();
         let edges = (0..=RATE_BINS).map(|i| low + i as f64 * width).collect();
-        let mut panel = Panel::new(
-            format!("{}: time-averaged state", names[k]),
-            "density",
-        )
-        .with_series(
-            Series::steps(edges, density)
-                .with_label("simulation")
-                .with_color(Color::Palette(k)),
-        );
+        let mut panel = Panel::new(format!("{}: time-averaged state", names[k]), "density")
+            .with_series(
+                Series::steps(edges, density)
+                    .with_label("simulation")
+                    .with_color(Color::Palette(k)),
+            );
         if let (Some(model), Some(rates)) = (&predictions.model, &predictions.mean_field) {
             let bins = 200;
             let theory = model.rate_density(rates, k, bins);

@@ -79,8 +79,7 @@ pub fn run_binary_model(spec: &ModelSpec, directory: &Path, quiet: bool) -> Resu
         .map(|p| p.tau_ms)
         .fold(0.0, f64::max);
     let transient_ms = (5.0 * slowest).min(0.2 * spec.simulation.duration_ms);
-    let transient_ms =
-        (transient_ms / spec.simulation.dt_ms).ceil() * spec.simulation.dt_ms;
+    let transient_ms = (transient_ms / spec.simulation.dt_ms).ceil() * spec.simulation.dt_ms;
     network.set_transient_ms(transient_ms);
     let summary_path = prepare_run_directory(directory, &spec.source.text)?;
     let mut reporter = ProgressReporter::new(spec.simulation.duration_ms, quiet, interrupt_flag());
@@ -162,7 +161,8 @@ pub fn run_binary_model(spec: &ModelSpec, directory: &Path, quiet: bool) -> Resu
                     .with_column(
                         "up-transitions per neuron per s",
                         Some(
-                            p.up_transitions as f64 / p.size as f64
+                            p.up_transitions as f64
+                                / p.size as f64
                                 / (results.duration_ms / 1000.0),
                         ),
                     )

@@ -20,7 +20,15 @@ fn balanced_binary_example_runs_beside_its_theory() {
     let directory = scratch("balanced");
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/balanced_binary.toml");
     let output = Command::new(env!("CARGO_BIN_EXE_cajal"))
-        .args(["run", example.to_str().unwrap(), "-o", "out", "--duration", "400ms", "--quiet"])
+        .args([
+            "run",
+            example.to_str().unwrap(),
+            "-o",
+            "out",
+            "--duration",
+            "400ms",
+            "--quiet",
+        ])
         .current_dir(&directory)
         .output()
         .expect("the cajal executable runs");
@@ -58,16 +66,24 @@ fn balanced_binary_example_runs_beside_its_theory() {
     for (name, balance) in ["E", "I"].into_iter().zip(expected) {
         let population = &summary["populations"][name];
         let predicted = population["balance_prediction"].as_f64().unwrap();
-        assert!((predicted - balance).abs() < 1e-4, "{name}: {predicted} vs {balance}");
+        assert!(
+            (predicted - balance).abs() < 1e-4,
+            "{name}: {predicted} vs {balance}"
+        );
         // At K = 1000 the simulated activity lies below balance (VS's finite-K correction,
         // 20–45 % here), and within 8 % of the finite-K mean field: 320 ms after the
         // transient, the population mean of 5000 neurons fluctuates by a few per cent.
         let simulated = population["mean_activity"].as_f64().unwrap();
         let mean_field = population["mean_field_prediction"].as_f64().unwrap();
         assert!(simulated < 0.9 * balance, "{name}: {simulated}");
-        let difference = population["relative_difference_mean_field"].as_f64().unwrap();
+        let difference = population["relative_difference_mean_field"]
+            .as_f64()
+            .unwrap();
         assert!((difference - (simulated - mean_field) / mean_field).abs() < 1e-12);
-        assert!(difference.abs() < 0.08, "{name}: {simulated} vs mean field {mean_field}");
+        assert!(
+            difference.abs() < 0.08,
+            "{name}: {simulated} vs mean field {mean_field}"
+        );
     }
     let rates = std::fs::read_to_string(out.join("rates.csv")).unwrap();
     assert_eq!(rates.lines().count(), 1 + 10_000);

@@ -32,7 +32,12 @@ fn model(neurons: usize, k: usize, updates: f64) -> String {
         s * 0.1,
         s * 0.08
     );
-    for (source, target, j) in [("E", "E", 1.0), ("I", "E", -2.0), ("E", "I", 1.0), ("I", "I", -1.8)] {
+    for (source, target, j) in [
+        ("E", "E", 1.0),
+        ("I", "E", -2.0),
+        ("E", "I", 1.0),
+        ("I", "I", -1.8),
+    ] {
         text += &format!(
             "[[projection]]\nsource = \"{source}\"\ntarget = \"{target}\"\nrule = \"fixed_indegree\"\n\
              indegree = {k}\nweight = {}\n",

@@ -246,7 +246,7 @@ impl Recorders {
         for record in &mut self.activity {
             record.sum += self.step_sum[record.population];
             record.units += units;
-            if (step + 1) % record.bin_steps == 0 {
+            if (step + 1).is_multiple_of(record.bin_steps) {
                 let k = record.population;
                 let size = if k + 1 < self.offsets.len() {
                     self.offsets[k + 1] - self.offsets[k]

@@ -309,7 +309,7 @@ impl BalanceModel {
     }
 
     /// The mean squared single-neuron rates q_k at the rates `rates`, self-consistent (by
-/// iteration from q = (m² + m)/2).
+    /// iteration from q = (m² + m)/2).
     pub fn mean_square_rates(&self, rates: &[f64]) -> Vec<f64> {
         let (mean, total) = self.field_statistics(rates);
         // q = m² (no quenched spread) and q = m (no temporal spread: rates 0 or 1) both
