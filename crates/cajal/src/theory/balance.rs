@@ -78,7 +78,7 @@ const THRESHOLD_SAMPLE: usize = 2000;
 impl BalanceModel {
     /// The numbers of a binary network from its checked model; `None` unless every population
     /// is binary with 0/1 states. Thresholds are those of the simulation's neurons (the first
-    /// [`THRESHOLD_SAMPLE`] of a population); constant inputs count with their mean over the
+    /// 2000 of a population); constant inputs count with their mean over the
     /// population, step inputs not at all.
     pub fn from_spec(spec: &ModelSpec) -> Option<BalanceModel> {
         let n = spec.populations.len();
