@@ -152,6 +152,8 @@ impl BinaryNetwork {
             temperatures,
             external: vec![0.0; neurons],
             weighted_field: vec![0.0; neurons],
+            has_weighted_projections: uniform_inputs.iter().map(Vec::len).sum::<usize>()
+                < spec.projections.len(),
             projections,
             uniform_inputs,
             outgoing,

@@ -118,6 +118,9 @@ pub struct BinaryNetwork {
     external: Vec<f64>,
     /// Σ over projections with per-synapse weights of J_ij·S_j.
     weighted_field: Vec<f64>,
+    /// Whether some projection has per-synapse weights (else `weighted_field` stays 0 and
+    /// the update loop does not read it).
+    has_weighted_projections: bool,
     projections: Vec<Projection>,
     /// Per population, the projections onto it with one weight: (index, weight).
     uniform_inputs: Vec<Vec<(usize, f64)>>,
@@ -258,9 +261,12 @@ impl BinaryNetwork {
             self.recorders.restart_averages(&self.active, now);
         }
         match self.update {
-            UpdateOrder::Asynchronous => {
-                update::asynchronous(self, clock.boundary(step), clock.boundary(step + 1))
-            }
+            UpdateOrder::Asynchronous => update::asynchronous(
+                self,
+                &clock.chooser,
+                clock.boundary(step),
+                clock.boundary(step + 1),
+            ),
             UpdateOrder::Synchronous => update::synchronous(self, step),
         }
         let end = clock.boundary(step + 1);

@@ -14,6 +14,8 @@ use crate::spec::model::UpdateOrder;
 
 /// Converts steps of dt into units.
 pub(super) struct Clock {
+    /// Which neuron an asynchronous update picks.
+    pub chooser: Chooser,
     /// Units per step: dt·R for asynchronous runs, 1 for synchronous ones.
     units_per_step: f64,
     asynchronous: bool,
@@ -24,6 +26,7 @@ impl Clock {
     pub(super) fn new(network: &BinaryNetwork) -> Clock {
         let asynchronous = network.update == UpdateOrder::Asynchronous;
         Clock {
+            chooser: Chooser::new(network),
             units_per_step: if asynchronous {
                 network.dt_ms * network.update_rate_per_ms()
             } else {
@@ -64,7 +67,10 @@ impl Clock {
 pub(super) fn field(network: &BinaryNetwork, neuron: usize) -> f64 {
     let population = network.population_of[neuron] as usize;
     let local = neuron - network.populations[population].offset;
-    let mut h = network.external[neuron] + network.weighted_field[neuron];
+    let mut h = network.external[neuron];
+    if network.has_weighted_projections {
+        h += network.weighted_field[neuron];
+    }
     for &(projection, weight) in &network.uniform_inputs[population] {
         h += weight * network.projections[projection].sums[local] as f64;
     }
@@ -84,8 +90,7 @@ fn decide(h: f64, threshold: f64, temperature: f64, uniform: impl FnOnce() -> f6
 }
 
 /// Asynchronous updates number `from` to `until` (excluded).
-pub(super) fn asynchronous(network: &mut BinaryNetwork, from: u64, until: u64) {
-    let chooser = Chooser::new(network);
+pub(super) fn asynchronous(network: &mut BinaryNetwork, chooser: &Chooser, from: u64, until: u64) {
     for unit in from..until {
         let word = network.rng.next_u64();
         let neuron = chooser.pick(word);
@@ -185,7 +190,7 @@ fn add_counts(sums: &mut [i32], row: Row, delta: i32) {
 }
 
 /// Which neuron an update picks.
-struct Chooser {
+pub(super) struct Chooser {
     /// All populations update at the same rate: a uniform neuron of the network.
     single_rate: bool,
     neurons: u64,
