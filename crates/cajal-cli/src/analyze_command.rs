@@ -43,6 +43,13 @@ pub fn analyze(options: &AnalyzeOptions) -> Result<()> {
                 options.model.display()
             ));
         }
+        Ok(ModelFile::Binary(_)) => {
+            return Err(miette!(
+                "{}: `cajal analyze` studies rate models; this file is a network of binary \
+                 neurons (`cajal run` runs it and shows the balance theory beside it)",
+                options.model.display()
+            ));
+        }
         Ok(ModelFile::Rate(_)) | Err(_) => {}
     }
     let document = RateModelDocument::read(&options.model).map_err(SpecDiagnostic::from)?;

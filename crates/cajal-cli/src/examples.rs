@@ -31,6 +31,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         include_str!("../../../examples/brunel_demo.toml"),
     ),
     (
+        "balanced_binary",
+        "van Vreeswijk & Sompolinsky's balanced network of 10,000 binary neurons, K = 1000",
+        include_str!("../../../examples/balanced_binary.toml"),
+    ),
+    (
         "brunel_a",
         "Brunel (2000) model A: 12,500 LIF neurons, sparse E–I network, asynchronous irregular",
         include_str!("../../../examples/brunel_a.toml"),

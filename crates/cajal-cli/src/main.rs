@@ -7,6 +7,8 @@
 mod analysis;
 mod analysis_figures;
 mod analyze_command;
+mod binary_figures;
+mod binary_run;
 mod cable_figures;
 mod cable_run;
 mod cli;

@@ -79,6 +79,10 @@ pub fn run(
             set_duration(&mut spec.simulation)?;
             crate::rate_run::run_rate_model(&spec, &directory, quiet)
         }
+        ModelFile::Binary(mut spec) => {
+            set_duration(&mut spec.simulation)?;
+            crate::binary_run::run_binary_model(&spec, &directory, quiet)
+        }
         ModelFile::Cable(mut spec) => {
             if let Some(value) = duration_ms {
                 spec.simulation.set_duration(value).map_err(|message| {

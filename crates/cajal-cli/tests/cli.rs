@@ -105,6 +105,14 @@ fn every_shipped_example_runs_and_writes_complete_outputs() {
             // Rate models report rates, not spikes.
             let keys: &[&str] = if summary["kind"] == "rate" {
                 &["points", "final_mean_rate", "final_max_rate"]
+            } else if summary["kind"] == "binary" {
+                // Binary networks report mean activities beside the balance theory.
+                &[
+                    "size",
+                    "mean_activity",
+                    "balance_prediction",
+                    "mean_field_prediction",
+                ]
             } else {
                 &["size", "spike_count", "rate_hz", "cv_isi"]
             };

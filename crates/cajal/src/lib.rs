@@ -6,6 +6,7 @@
 //! a model file is read and checked by [`spec`] into a [`spec::ModelSpec`], [`engine`] steps it,
 //! and recorders ([`record`]) collect spikes and traces.
 
+pub mod binary;
 pub mod cable;
 pub mod connect;
 pub mod csv_rows;

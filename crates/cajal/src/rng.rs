@@ -37,6 +37,10 @@ pub enum Purpose {
     SpikeSource = 7,
     /// Samples drawn by analyses of recorded data (e.g. the neuron pairs of correlations).
     Analysis = 8,
+    /// The order of a binary network's updates and its Glauber draws.
+    BinaryUpdate = 9,
+    /// The initial state of each binary neuron.
+    BinaryInitialState = 10,
     /// Random patterns stored in a population.
     Pattern = 11,
     /// Cues of stored patterns (which bits are kept and flipped).

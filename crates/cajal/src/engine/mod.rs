@@ -310,7 +310,10 @@ pub fn estimate_model_bytes(spec: &ModelSpec) -> u128 {
 
 /// The synapses of projection `index`, with their weights and delays where these are drawn
 /// per synapse.
-fn connectivity_of(spec: &ModelSpec, index: usize) -> Result<Connectivity, ConnectError> {
+pub(crate) fn connectivity_of(
+    spec: &ModelSpec,
+    index: usize,
+) -> Result<Connectivity, ConnectError> {
     let projection = &spec.projections[index];
     let (seed, group) = (spec.simulation.seed, index as u64);
     let mut connectivity = Connectivity::build(
@@ -359,6 +362,14 @@ impl Simulation {
         threads: usize,
         needed: u128,
     ) -> Result<Simulation, BuildError> {
+        if let Some(population) = spec.populations.iter().find(|p| p.neuron.is_binary()) {
+            return Err(BuildError::Parameter {
+                population: population.name.clone(),
+                message: "binary neurons are simulated by cajal::binary::BinaryNetwork, not by \
+                          the spiking engine"
+                    .into(),
+            });
+        }
         if let Some(available) = memory::available_bytes()
             && needed > available as u128
         {

@@ -13,6 +13,7 @@
 //! (`with_neurons` constructors): they then run per-neuron loops, chosen once per step, that
 //! read each neuron's parameters and derived constants; the homogeneous loops are untouched.
 
+pub mod binary;
 pub mod hh;
 pub mod lif;
 pub mod nonlinear_if;

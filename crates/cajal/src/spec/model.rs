@@ -48,6 +48,7 @@ use crate::distribution::Distribution;
 use crate::input::{
     InputKind, Interpolation, PoissonSynapse, RateProfile, TimeSeries, read_time_series,
 };
+use crate::neuron::binary::{self, States};
 use crate::neuron::hh::{self, HhParameters, HodgkinHuxley};
 use crate::neuron::lif::{self, Lif, LifParameters, SpikeTiming};
 use crate::neuron::nonlinear_if::{self, NonlinearIf, NonlinearIfParameters};
@@ -59,7 +60,16 @@ use crate::parameters::{ParameterProblem, ParameterSet};
 use crate::units::{Dimension, Unit};
 
 /// The neuron models a population may use.
-pub const MODEL_NAMES: &[&str] = &["lif", "eif", "qif", "hh", "rate", "poisson", "spike_times"];
+pub const MODEL_NAMES: &[&str] = &[
+    "lif",
+    "eif",
+    "qif",
+    "hh",
+    "rate",
+    "poisson",
+    "spike_times",
+    "binary",
+];
 
 /// The input kinds an `[[input]]` may be.
 pub const INPUT_KINDS: &[&str] = &[
@@ -92,6 +102,23 @@ pub struct ModelSpec {
     pub fi: Option<FiSpec>,
     /// Synaptic projections between populations.
     pub projections: Vec<ProjectionSpec>,
+    /// How a network of binary neurons updates (`[simulation] update`); `None` for other
+    /// models.
+    pub update: Option<UpdateOrder>,
+}
+
+/// The order in which the neurons of a binary network update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateOrder {
+    /// Random sequential: each neuron at the events of its own Poisson process of rate 1/τ.
+    Asynchronous,
+    /// All neurons at once, from the same input field, every dt.
+    Synchronous,
+}
+
+impl UpdateOrder {
+    /// The names of the `update` key, in the order of the variants.
+    pub const NAMES: &[&str] = &["asynchronous", "synchronous"];
 }
 
 /// How a spike acts on its target.
@@ -246,6 +273,13 @@ pub enum NeuronSpec {
         /// Its parameters.
         transfer: ParameterSet,
     },
+    /// `binary`: neurons that are active or not, simulated by [`crate::binary`].
+    Binary {
+        /// Declared by [`binary::PARAMETERS`].
+        parameters: ParameterSet,
+        /// 0/1 or ±1.
+        states: States,
+    },
     /// `poisson`: spike sources without a membrane.
     PoissonSource {
         /// The rate of every source.
@@ -277,6 +311,7 @@ impl NeuronSpec {
             NeuronSpec::Rate { .. } => "rate",
             NeuronSpec::PoissonSource { .. } => "poisson",
             NeuronSpec::SpikeTimes { .. } => "spike_times",
+            NeuronSpec::Binary { .. } => "binary",
         }
     }
 
@@ -292,6 +327,9 @@ impl NeuronSpec {
             | NeuronSpec::SpikeTimes { .. } => 0.1,
             NeuronSpec::HodgkinHuxley(_) => 0.025,
             NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 0.01,
+            // The update interval of synchronous updates, the resolution of recorded activity
+            // of asynchronous ones: a tenth of the default τ.
+            NeuronSpec::Binary { .. } => 1.0,
         }
     }
 
@@ -302,7 +340,8 @@ impl NeuronSpec {
             NeuronSpec::Lif { .. }
             | NeuronSpec::Rate { .. }
             | NeuronSpec::PoissonSource { .. }
-            | NeuronSpec::SpikeTimes { .. } => f64::INFINITY,
+            | NeuronSpec::SpikeTimes { .. }
+            | NeuronSpec::Binary { .. } => f64::INFINITY,
             NeuronSpec::HodgkinHuxley(_) => 0.1,
             NeuronSpec::Eif(_) | NeuronSpec::Qif(_) => 0.1,
         }
@@ -317,7 +356,8 @@ impl NeuronSpec {
             | NeuronSpec::HodgkinHuxley(parameters) => parameters,
             NeuronSpec::Rate { parameters, .. }
             | NeuronSpec::PoissonSource { parameters, .. }
-            | NeuronSpec::SpikeTimes { parameters, .. } => parameters,
+            | NeuronSpec::SpikeTimes { parameters, .. }
+            | NeuronSpec::Binary { parameters, .. } => parameters,
         }
     }
 
@@ -330,7 +370,8 @@ impl NeuronSpec {
             | NeuronSpec::HodgkinHuxley(parameters) => parameters,
             NeuronSpec::Rate { parameters, .. }
             | NeuronSpec::PoissonSource { parameters, .. }
-            | NeuronSpec::SpikeTimes { parameters, .. } => parameters,
+            | NeuronSpec::SpikeTimes { parameters, .. }
+            | NeuronSpec::Binary { parameters, .. } => parameters,
         }
     }
 
@@ -350,6 +391,8 @@ impl NeuronSpec {
             NeuronSpec::PoissonSource { .. } | NeuronSpec::SpikeTimes { .. } => {
                 Dimension::DIMENSIONLESS
             }
+            // Inputs, weights and thresholds of binary neurons are pure numbers.
+            NeuronSpec::Binary { .. } => Dimension::DIMENSIONLESS,
         }
     }
 
@@ -368,10 +411,11 @@ impl NeuronSpec {
                 Err(_) => &[],
             },
             NeuronSpec::PoissonSource { .. } | NeuronSpec::SpikeTimes { .. } => &[],
+            NeuronSpec::Binary { .. } => binary::VARIABLES,
         }
     }
 
-    /// Whether the model emits spikes.
+    /// Whether the model emits spikes (a binary neuron's up-transitions count as its spikes).
     pub fn is_spiking(&self) -> bool {
         !matches!(self, NeuronSpec::Rate { .. })
     }
@@ -383,6 +427,11 @@ impl NeuronSpec {
             self,
             NeuronSpec::PoissonSource { .. } | NeuronSpec::SpikeTimes { .. }
         )
+    }
+
+    /// Whether the population is made of binary neurons, which the spiking engine does not run.
+    pub fn is_binary(&self) -> bool {
+        matches!(self, NeuronSpec::Binary { .. })
     }
 
     /// The LIF parameters, for models with a closed-form f–I curve.
@@ -431,6 +480,14 @@ impl NeuronSpec {
             NeuronSpec::SpikeTimes { times, .. } => {
                 NeuronModel::SpikeTimes(SpikeTimes::new(&times[..size.min(times.len())], dt_ms))
             }
+            NeuronSpec::Binary { .. } => {
+                return Err(ParameterProblem {
+                    parameter: "model",
+                    message: "binary neurons are simulated by the binary simulator \
+                              (cajal::binary), not by the spiking engine"
+                        .into(),
+                });
+            }
         })
     }
 
@@ -445,6 +502,8 @@ impl NeuronSpec {
             NeuronSpec::PoissonSource { .. } => 8,
             // Its spikes (step and neuron) are not known per neuron; a few per neuron.
             NeuronSpec::SpikeTimes { .. } => 16,
+            // State, input field and its integer counts, per-neuron mean activity.
+            NeuronSpec::Binary { .. } => 24,
         }
     }
 }
@@ -602,12 +661,19 @@ pub(super) fn read_parsed_model(
     let duration = simulation.required_quantity("duration", Dimension::TIME)?;
     let dt = simulation.quantity("dt", Dimension::TIME)?;
     let seed = simulation.unsigned("seed")?.map_or(0, |s| s.value);
+    let update = simulation.choice("update", UpdateOrder::NAMES)?;
     let simulation_span = simulation.span();
     simulation.finish()?;
 
     let populations = read_populations(&mut root, base_directory, seed)?;
+    let update = binary_update(&source, &populations, update)?;
     let dt_ms = match &dt {
         Some(dt) => dt.value,
+        None if update.is_some() => NeuronSpec::Binary {
+            parameters: ParameterSet::defaults(binary::PARAMETERS),
+            states: States::ZeroOne,
+        }
+        .recommended_dt_ms(),
         None => populations
             .iter()
             .map(|p| p.neuron.recommended_dt_ms())
@@ -670,7 +736,57 @@ pub(super) fn read_parsed_model(
         records,
         fi,
         projections,
+        update,
     })
+}
+
+/// The update order of a binary network (asynchronous unless `update` says otherwise), or
+/// `None` for a network without binary populations; binary and other populations cannot be
+/// mixed, and `update` means nothing to other models.
+fn binary_update(
+    source: &Source,
+    populations: &[PopulationSpec],
+    update: Option<Located<&'static str>>,
+) -> Result<Option<UpdateOrder>, SpecError> {
+    let binary = populations.iter().filter(|p| p.neuron.is_binary()).count();
+    if binary == 0 {
+        return match update {
+            Some(update) => Err(SpecError::new(
+                source,
+                update.span,
+                "`update` chooses how binary neurons update; this model has none",
+            )
+            .with_key("simulation.update")
+            .expected("no `update` key (or model = \"binary\" populations)")
+            .found(format!("\"{}\"", update.value))),
+            None => Ok(None),
+        };
+    }
+    if let Some(other) = populations.iter().find(|p| !p.neuron.is_binary()) {
+        let first = populations
+            .iter()
+            .find(|p| p.neuron.is_binary())
+            .expect("counted above");
+        return Err(SpecError::new(
+            source,
+            other.span.clone(),
+            format!(
+                "population `{}` is a {} population but `{}` is binary: binary neurons have \
+                 no membrane and no spikes to exchange, so a network is either all binary or \
+                 not binary at all",
+                other.name,
+                other.neuron.name(),
+                first.name
+            ),
+        )
+        .with_key(format!("population.{}.model", other.name))
+        .expected("model = \"binary\"")
+        .found(format!("\"{}\"", other.neuron.name())));
+    }
+    Ok(Some(match update.map(|u| u.value) {
+        Some("synchronous") => UpdateOrder::Synchronous,
+        _ => UpdateOrder::Asynchronous,
+    }))
 }
 
 struct Context<'a> {
@@ -839,6 +955,31 @@ fn read_populations(
                     times_span,
                     parameters: ParameterSet::defaults(&[]),
                 }
+            }
+            "binary" => {
+                let states = match reader.choice("states", States::NAMES)? {
+                    Some(Located { value: "spin", .. }) => States::Spin,
+                    _ => States::ZeroOne,
+                };
+                let parameters = spiking(&mut reader, binary::PARAMETERS, &binary::check)?;
+                if let Some(tau) = varying.iter().find(|v| v.name == "tau") {
+                    let span = reader
+                        .entry("tau")
+                        .map_or_else(|| reader.span(), |e| e.node.span.clone());
+                    return Err(reader
+                        .error_at(
+                            "tau",
+                            span,
+                            format!(
+                                "`{}` cannot vary between the neurons of a binary population: \
+                                 its neurons update at one rate 1/τ",
+                                tau.name
+                            ),
+                        )
+                        .expected("one value, tau = \"10 ms\"")
+                        .with_hint("put neurons with another τ in a population of their own"));
+                }
+                NeuronSpec::Binary { parameters, states }
             }
             _ => unreachable!("choice() admits only MODEL_NAMES"),
         };
@@ -1359,6 +1500,21 @@ fn read_input(context: &Context, node: &Node, index: usize) -> Result<InputSpec,
             .error_here("missing `kind`")
             .expected(format!("kind = one of {}", INPUT_KINDS.join(", ")))
     })?;
+    if target.neuron.is_binary() && !matches!(kind_name.value, "constant" | "step") {
+        return Err(reader
+            .error_at(
+                "kind",
+                kind_name.span,
+                format!(
+                    "population `{}` is binary: its neurons see a fixed external field, which \
+                     may switch on and off, but have no membrane to integrate a waveform, noise \
+                     or spikes",
+                    target.name
+                ),
+            )
+            .expected("kind = \"constant\" or \"step\" (a dimensionless amplitude)")
+            .found(format!("\"{}\"", kind_name.value)));
+    }
     let current = target.neuron.input_dimension();
     let mut start_ms = reader
         .quantity("start", Dimension::TIME)?
@@ -1893,9 +2049,11 @@ fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecErr
             .expected("population = \"<name>\""));
     };
     let target = &context.populations[population];
-    if !target.neuron.is_spiking() || target.neuron.is_source() {
+    if !target.neuron.is_spiking() || target.neuron.is_source() || target.neuron.is_binary() {
         let what = if target.neuron.is_source() {
             "is made of spike sources"
+        } else if target.neuron.is_binary() {
+            "is binary"
         } else {
             "is a rate unit"
         };
@@ -2191,6 +2349,19 @@ fn read_projection(
     let autapses = reader
         .boolean("autapses")?
         .map_or(!is_patterns, |a| a.value);
+    let binary_target = context.populations[target].neuron.is_binary();
+    if binary_target {
+        refuse_for_binary(
+            &mut reader,
+            "delay",
+            "a binary network's time is its update order",
+        )?;
+        refuse_for_binary(
+            &mut reader,
+            "synapse",
+            "a binary neuron's input field changes the moment a source changes state",
+        )?;
+    }
     let synapse_kind = reader.choice("synapse", SynapseSpec::NAMES)?;
     let synapse = match synapse_kind.as_ref().map(|k| k.value) {
         Some("exponential") => SynapseSpec::Exponential {
@@ -2259,6 +2430,7 @@ fn read_projection(
         _ => SynapseSpec::Delta,
     };
     let weight_dimension = match synapse {
+        _ if binary_target => Dimension::DIMENSIONLESS,
         SynapseSpec::Delta => Dimension::VOLTAGE,
         SynapseSpec::Exponential { .. }
         | SynapseSpec::Alpha { .. }
@@ -2315,6 +2487,15 @@ fn read_projection(
                 )));
         }
         learned.weight = weights.weight;
+    }
+    if binary_target
+        && let Rule::FromList(list) = &rule
+        && list.delay_steps.is_some()
+    {
+        return Err(reader.error_here(
+            "the list has a delay column, but binary neurons have no delays: a binary \
+             network's time is its update order; remove the column",
+        ));
     }
     let same = source == target;
     let impossible = match rule {
@@ -2395,6 +2576,26 @@ fn check_plastic_weights(
             .with_key(reader.key_path("plasticity")));
     }
     Ok(())
+}
+
+/// The error for `key` in a projection onto binary neurons, if present, saying `why` it
+/// means nothing there.
+fn refuse_for_binary(
+    reader: &mut TableReader,
+    key: &'static str,
+    why: &str,
+) -> Result<(), SpecError> {
+    let Some(entry) = reader.entry(key) else {
+        return Ok(());
+    };
+    let span = entry.node.span.clone();
+    Err(reader
+        .error_at(
+            key,
+            span,
+            format!("a projection onto binary neurons has no `{key}`: {why}"),
+        )
+        .expected(format!("no `{key}` key")))
 }
 
 /// A required time that must be positive (a synaptic time constant).

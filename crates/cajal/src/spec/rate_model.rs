@@ -115,6 +115,9 @@ pub enum ModelFile {
     Rate(RateModelSpec),
     /// A neuron's cable model: `[section.*]` or `[morphology]` and no populations.
     Cable(CableModelSpec),
+    /// A network of binary neurons: every population has `model = "binary"` (simulated by
+    /// [`crate::binary`]).
+    Binary(ModelSpec),
 }
 
 /// A checked rate-model file.
@@ -206,8 +209,8 @@ pub fn is_rate_model(root: &Node) -> bool {
 }
 
 /// Reads and checks a model file of any kind: a cable model if it has sections or a
-/// morphology, a rate model if every population is a rate population, a spiking network
-/// otherwise.
+/// morphology, a rate model if every population is a rate population, a binary network if
+/// every population is binary, a spiking network otherwise.
 pub fn read_any_model_file(path: &Path) -> Result<ModelFile, SpecError> {
     let source = model::read_source(path)?;
     read_any_model(source, &base_directory_of(path))
@@ -223,7 +226,12 @@ pub fn read_any_model(source: Source, base_directory: &Path) -> Result<ModelFile
     } else if is_rate_model(&root) {
         read_parsed_rate_model(source, &root, base_directory).map(ModelFile::Rate)
     } else {
-        model::read_parsed_model(source, &root, base_directory).map(ModelFile::Spiking)
+        let spec = model::read_parsed_model(source, &root, base_directory)?;
+        Ok(if spec.update.is_some() {
+            ModelFile::Binary(spec)
+        } else {
+            ModelFile::Spiking(spec)
+        })
     }
 }
 

@@ -1,5 +1,6 @@
 //! Closed forms and predictions the simulations are checked against and shown beside.
 
+pub mod balance;
 pub mod lif;
 pub mod mean_field;
 pub mod prediction;

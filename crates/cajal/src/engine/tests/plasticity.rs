@@ -487,14 +487,24 @@ fn additive_stdp_makes_the_weights_bimodal_and_multiplicative_keeps_them_unimoda
     let low = fraction(&|w| w < 0.1);
     let high = fraction(&|w| w > 0.9);
     eprintln!("additive: {low} near 0, {high} near w_max, rate {rate} Hz");
-    assert!(low + high > 0.8, "{low} + {high} of the weights at the bounds");
+    assert!(
+        low + high > 0.8,
+        "{low} + {high} of the weights at the bounds"
+    );
     assert!(low > 0.2 && high > 0.1, "both modes: {low}, {high}");
     let (weights, rate) = song_miller_abbott(200.0, "multiplicative");
     let n = weights.len() as f64;
     let mean = weights.iter().sum::<f64>() / n;
     let sd = (weights.iter().map(|w| (w - mean).powi(2)).sum::<f64>() / n).sqrt();
-    let extremes = weights.iter().filter(|&&w| !(0.1..=0.9).contains(&w)).count() as f64 / n;
+    let extremes = weights
+        .iter()
+        .filter(|&&w| !(0.1..=0.9).contains(&w))
+        .count() as f64
+        / n;
     eprintln!("multiplicative: mean {mean}, sd {sd}, {extremes} at the bounds, rate {rate} Hz");
     assert!((0.35..0.6).contains(&mean), "mean weight {mean} w_max");
-    assert!(sd < 0.1 && extremes < 0.02, "sd {sd}, {extremes} at the bounds");
+    assert!(
+        sd < 0.1 && extremes < 0.02,
+        "sd {sd}, {extremes} at the bounds"
+    );
 }

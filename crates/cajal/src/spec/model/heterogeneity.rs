@@ -274,9 +274,11 @@ impl PopulationSpec {
                 ))
             }
             // The reader lets no parameter of these vary.
+            // The binary simulator reads the varying values itself.
             NeuronSpec::Rate { .. }
             | NeuronSpec::PoissonSource { .. }
-            | NeuronSpec::SpikeTimes { .. } => self.neuron.build(neurons.len(), dt_ms)?,
+            | NeuronSpec::SpikeTimes { .. }
+            | NeuronSpec::Binary { .. } => self.neuron.build(neurons.len(), dt_ms)?,
         })
     }
 
@@ -295,6 +297,8 @@ impl PopulationSpec {
                 NeuronSpec::Rate { .. }
                 | NeuronSpec::PoissonSource { .. }
                 | NeuronSpec::SpikeTimes { .. } => 0,
+                // The threshold, temperature and initial probability of each neuron.
+                NeuronSpec::Binary { .. } => 24,
             }
         };
         self.neuron.bytes_per_neuron() + own

@@ -18,6 +18,7 @@ fn example(name: &str) -> RateModelSpec {
         Ok(ModelFile::Rate(spec)) => spec,
         Ok(ModelFile::Spiking(_)) => panic!("{name} was read as a spiking model"),
         Ok(ModelFile::Cable(_)) => panic!("{name} was read as a cable model"),
+        Ok(ModelFile::Binary(_)) => panic!("{name} was read as a binary model"),
         Err(error) => panic!("{name}: {error}"),
     }
 }

@@ -1,0 +1,88 @@
+//! Asynchronous updates per second of the balanced binary E–I network of van Vreeswijk &
+//! Sompolinsky (1998): N/2 excitatory and N/2 inhibitory neurons, K inputs from each
+//! population (fixed in-degree), couplings J/√K, external √K·E·m0 with m0 = 0.1, thresholds
+//! θ_E = 1, θ_I = 0.7, τ_E = 10 ms, τ_I = 9 ms; the population activity of E recorded in
+//! 10 ms bins, nothing else. About 3·10⁷ updates per network, the build not counted.
+//!
+//! Run with `cargo bench -p cajal --bench binary`; under `cargo test --all-targets` (no
+//! `--bench` argument) it does nothing. `CAJAL_BENCH_LARGE=1` adds N = 10⁵, K = 1000
+//! (2·10⁸ synapses, about 0.5 GB).
+
+use std::path::Path;
+use std::time::Instant;
+
+use cajal::binary::BinaryNetwork;
+use cajal::engine::Control;
+use cajal::spec::{Source, read_model};
+
+fn model(neurons: usize, k: usize, updates: f64) -> String {
+    let s = (k as f64).sqrt();
+    let half = neurons / 2;
+    let rate = half as f64 / 10.0 + half as f64 / 9.0;
+    let duration = (updates / rate / 10.0).ceil() * 10.0;
+    let mut text = format!(
+        "[simulation]\nduration = \"{duration} ms\"\ndt = \"1 ms\"\nseed = 1\n\
+         [population.E]\nmodel = \"binary\"\nsize = {half}\ntau = \"10 ms\"\nthreshold = 1\n\
+         initial_active = 0.1\n\
+         [population.I]\nmodel = \"binary\"\nsize = {half}\ntau = \"9 ms\"\nthreshold = 0.7\n\
+         initial_active = 0.1\n\
+         [[input]]\ntarget = \"E\"\nkind = \"constant\"\namplitude = {}\n\
+         [[input]]\ntarget = \"I\"\nkind = \"constant\"\namplitude = {}\n\
+         [[record]]\nkind = \"activity\"\npopulation = \"E\"\nbin = \"10 ms\"\n",
+        s * 0.1,
+        s * 0.08
+    );
+    for (source, target, j) in [
+        ("E", "E", 1.0),
+        ("I", "E", -2.0),
+        ("E", "I", 1.0),
+        ("I", "I", -1.8),
+    ] {
+        text += &format!(
+            "[[projection]]\nsource = \"{source}\"\ntarget = \"{target}\"\nrule = \"fixed_indegree\"\n\
+             indegree = {k}\nweight = {}\n",
+            j / s
+        );
+    }
+    text
+}
+
+fn main() {
+    if !std::env::args().any(|argument| argument == "--bench") {
+        return;
+    }
+    let mut cases = vec![(10_000, 100), (10_000, 1000), (100_000, 100)];
+    if std::env::var_os("CAJAL_BENCH_LARGE").is_some() {
+        cases.push((100_000, 1000));
+    }
+    for (neurons, k) in cases {
+        let text = model(neurons, k, 3e7);
+        let spec = read_model(Source::new("bench.toml", text), Path::new(".")).expect("valid");
+        let mut runs = Vec::new();
+        for _ in 0..3 {
+            let started = Instant::now();
+            let network = BinaryNetwork::build(&spec).expect("builds");
+            let build_s = started.elapsed().as_secs_f64();
+            let started = Instant::now();
+            let results = network.run(u64::MAX, |_| Control::Continue);
+            let seconds = started.elapsed().as_secs_f64();
+            let flips: u64 = results.populations.iter().map(|p| p.up_transitions).sum();
+            runs.push((
+                results.updates as f64 / seconds,
+                build_s,
+                results.populations[0].mean_activity,
+                flips as f64 * 2.0 / results.updates as f64,
+            ));
+        }
+        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (rate, build_s, m_e, flip_fraction) = runs[1];
+        println!(
+            "N = {neurons}, K = {k}: median {:.1} M updates/s (min {:.1}, max {:.1}); build {build_s:.2} s; \
+             m_E = {m_e:.4}; {:.1} % of updates flip the neuron",
+            rate / 1e6,
+            runs[0].0 / 1e6,
+            runs[2].0 / 1e6,
+            100.0 * flip_fraction
+        );
+    }
+}

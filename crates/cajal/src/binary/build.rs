@@ -1,0 +1,245 @@
+//! Building a binary network from a checked model: populations, per-neuron parameters,
+//! initial states, connectivity (the spiking engine's, from the same rules and streams),
+//! inputs and recorders.
+
+use super::record::Recorders;
+use super::{BinaryError, BinaryNetwork, BinaryPopulation};
+use crate::connect::Connectivity;
+use crate::engine::connectivity_of;
+use crate::input::InputKind;
+use crate::neuron::binary::States;
+use crate::rng::{Purpose, counter_word, key, stream};
+use crate::spec::model::{ModelSpec, NeuronSpec, PopulationSpec};
+
+/// One projection of the network.
+pub(super) struct Projection {
+    pub source: usize,
+    /// Index of the target population's first neuron in the network.
+    pub target_offset: usize,
+    pub connectivity: Connectivity,
+    /// Per target neuron, Σ_j S_j over its sources in this projection (projections with one
+    /// weight only; empty otherwise).
+    pub sums: Vec<i32>,
+}
+
+/// A constant or step input: `amplitude` on `neurons` (population indices) while
+/// start ≤ t < stop.
+pub(super) struct ExternalInput {
+    pub population: usize,
+    pub neurons: Vec<u32>,
+    pub amplitude: f64,
+    pub start_ms: f64,
+    pub stop_ms: f64,
+}
+
+impl ExternalInput {
+    /// Whether it acts during the step that starts at `time_ms`.
+    pub fn acts_at(&self, time_ms: f64) -> bool {
+        self.start_ms <= time_ms && time_ms < self.stop_ms
+    }
+
+    /// Whether it switches on or off at the step that starts at `time_ms`.
+    pub fn switches_at(&self, time_ms: f64, dt_ms: f64) -> bool {
+        time_ms > 0.0 && self.acts_at(time_ms) != self.acts_at(time_ms - dt_ms)
+    }
+}
+
+impl BinaryNetwork {
+    /// Builds the network a checked model describes; every population must be binary.
+    pub fn build(spec: &ModelSpec) -> Result<BinaryNetwork, BinaryError> {
+        let Some(update) = spec.update else {
+            return Err(BinaryError::NotBinary(
+                "the model has no binary population (model = \"binary\")".into(),
+            ));
+        };
+        if spec.populations.len() > usize::from(u16::MAX) {
+            return Err(BinaryError::NotBinary(
+                "a binary network may have at most 65535 populations".into(),
+            ));
+        }
+        let seed = spec.simulation.seed;
+        let mut populations = Vec::with_capacity(spec.populations.len());
+        let (mut thresholds, mut temperatures, mut active) = (Vec::new(), Vec::new(), Vec::new());
+        let mut population_of = Vec::new();
+        let mut offset = 0;
+        for (index, population) in spec.populations.iter().enumerate() {
+            let NeuronSpec::Binary { parameters, states } = &population.neuron else {
+                return Err(BinaryError::NotBinary(format!(
+                    "population `{}` is not binary",
+                    population.name
+                )));
+            };
+            populations.push(BinaryPopulation {
+                name: population.name.clone(),
+                size: population.size,
+                offset,
+                tau_ms: parameters.value("tau"),
+                states: *states,
+            });
+            let values = |name| per_neuron(population, index, name, seed);
+            thresholds.extend(values("threshold"));
+            temperatures.extend(values("temperature"));
+            let initial = values("initial_active");
+            if let Some(bad) = initial.iter().find(|p| !(0.0..=1.0).contains(*p)) {
+                return Err(BinaryError::Parameter {
+                    population: population.name.clone(),
+                    message: format!(
+                        "initial_active is a probability, from 0 to 1; a neuron has {bad}"
+                    ),
+                });
+            }
+            match (&population.initial_cue, &population.patterns) {
+                // A cued start: the stored pattern with its flips and partial cue.
+                (Some(cue), Some(patterns)) => {
+                    let state = cue.state(patterns, seed, index as u64).map_err(|error| {
+                        BinaryError::Parameter {
+                            population: population.name.clone(),
+                            message: error.to_string(),
+                        }
+                    })?;
+                    active.extend(state.into_iter().map(u8::from));
+                }
+                _ => {
+                    let stream_key = key(seed, Purpose::BinaryInitialState, index as u64, 0);
+                    active.extend(initial.iter().enumerate().map(|(neuron, &p)| {
+                        let word = counter_word(stream_key, neuron as u64);
+                        u8::from(((word >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)) < p)
+                    }));
+                }
+            }
+            population_of.extend(std::iter::repeat_n(index as u16, population.size));
+            offset += population.size;
+        }
+        if offset > u32::MAX as usize {
+            return Err(BinaryError::NotBinary(
+                "a binary network may have at most 4294967295 neurons".into(),
+            ));
+        }
+        let mut projections = Vec::with_capacity(spec.projections.len());
+        let mut uniform_inputs = vec![Vec::new(); populations.len()];
+        let mut outgoing = vec![Vec::new(); populations.len()];
+        for (index, projection) in spec.projections.iter().enumerate() {
+            let connectivity =
+                connectivity_of(spec, index).map_err(|error| BinaryError::Projection {
+                    index,
+                    message: error.to_string(),
+                })?;
+            let target = projection.target;
+            let per_synapse = connectivity.weights().is_some();
+            if !per_synapse {
+                uniform_inputs[target].push((index, projection.weight));
+            }
+            outgoing[projection.source].push(index);
+            projections.push(Projection {
+                source: projection.source,
+                target_offset: populations[target].offset,
+                connectivity,
+                sums: if per_synapse {
+                    Vec::new()
+                } else {
+                    vec![0; populations[target].size]
+                },
+            });
+        }
+        let inputs = spec
+            .inputs
+            .iter()
+            .map(|input| ExternalInput {
+                population: input.population,
+                neurons: input.neurons.clone(),
+                // The reader admits only constant and step inputs on binary targets.
+                amplitude: match input.kind {
+                    InputKind::Constant { amplitude } => amplitude,
+                    _ => 0.0,
+                },
+                start_ms: input.start_ms,
+                stop_ms: input.stop_ms,
+            })
+            .collect();
+        let neurons = active.len();
+        let recorders = Recorders::new(spec, &populations);
+        let mut network = BinaryNetwork {
+            populations,
+            population_of,
+            active,
+            thresholds,
+            temperatures,
+            external: vec![0.0; neurons],
+            weighted_field: vec![0.0; neurons],
+            has_weighted_projections: uniform_inputs.iter().map(Vec::len).sum::<usize>()
+                < spec.projections.len(),
+            projections,
+            uniform_inputs,
+            outgoing,
+            inputs,
+            update,
+            dt_ms: spec.simulation.dt_ms,
+            steps: spec.simulation.steps,
+            rng: stream(seed, Purpose::BinaryUpdate, 0, 0),
+            recorders,
+            transient_ms: 0.0,
+        };
+        network.recompute_fields();
+        network.set_external(0.0);
+        Ok(network)
+    }
+
+    /// The fields from the states, from scratch.
+    pub(super) fn recompute_fields(&mut self) {
+        self.weighted_field.iter_mut().for_each(|h| *h = 0.0);
+        for projection in &mut self.projections {
+            projection.sums.iter_mut().for_each(|s| *s = 0);
+            let source = &self.populations[projection.source];
+            let low = match source.states {
+                States::ZeroOne => 0,
+                States::Spin => -1,
+            };
+            for local in 0..source.size {
+                let state = if self.active[source.offset + local] == 1 {
+                    1
+                } else {
+                    low
+                };
+                if state == 0 {
+                    continue;
+                }
+                let row = projection.connectivity.targets_of(local);
+                match projection.connectivity.weights() {
+                    None => {
+                        for target in row.iter() {
+                            projection.sums[target as usize] += state;
+                        }
+                    }
+                    Some(weights) => {
+                        let weights = &weights[projection.connectivity.synapse_range(local)];
+                        for (target, &weight) in row.iter().zip(weights) {
+                            self.weighted_field[projection.target_offset + target as usize] +=
+                                weight * f64::from(state);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The external fields of the inputs that act in the step starting at `time_ms`, summed
+    /// from scratch (so that switching inputs on and off leaves no rounding behind).
+    pub(super) fn set_external(&mut self, time_ms: f64) {
+        self.external.iter_mut().for_each(|h| *h = 0.0);
+        for input in self.inputs.iter().filter(|i| i.acts_at(time_ms)) {
+            let offset = self.populations[input.population].offset;
+            for &neuron in &input.neurons {
+                self.external[offset + neuron as usize] += input.amplitude;
+            }
+        }
+    }
+}
+
+/// The values of parameter `name` for every neuron of population number `index`: its own
+/// where it varies, the population's value otherwise.
+fn per_neuron(population: &PopulationSpec, index: usize, name: &str, seed: u64) -> Vec<f64> {
+    match population.varying.iter().find(|v| v.name == name) {
+        Some(varying) => varying.values(seed, index, 0..population.size),
+        None => vec![population.neuron.parameters().value(name); population.size],
+    }
+}
