@@ -264,6 +264,7 @@ fn summary(
             _ => "asynchronous",
         },
         "duration_ms": spec.simulation.duration_ms,
+        "biological_seconds": results.duration_ms / 1000.0,
         "transient_ms": results.transient_ms,
         "dt_ms": spec.simulation.dt_ms,
         "seed": spec.simulation.seed,
