@@ -49,7 +49,13 @@ target = "post"
 SYNAPSES
 delay = "1 ms"
 [projection.plasticity]
+a_plus = 0.2
+a_minus = 0.2
 w_max = "1 mV"
+[[input]]
+target = "post"
+kind = "constant"
+amplitude = "220 pA"
 "#;
 
 #[test]
