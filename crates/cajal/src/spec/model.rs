@@ -1278,8 +1278,13 @@ fn source_as_target(
             key,
             span,
             format!(
-                "population `{}` is made of spike sources, which receive no {what}",
-                population.name
+                "population `{}` is made of {} spike sources, which receive no {what}",
+                population.name,
+                if population.neuron.name() == "poisson" {
+                    "Poisson"
+                } else {
+                    "spike_times"
+                }
             ),
         )
         .expected(expected.to_string())

@@ -176,7 +176,7 @@ pub(super) fn read_plasticity(
         .quantity("w_min", facts.weight_dimension)?
         .map_or(0.0, |w| w.value);
     let w_max = reader.required_quantity("w_max", facts.weight_dimension)?;
-    if !(w_min < w_max.value) || !w_max.value.is_finite() || !w_min.is_finite() {
+    if w_min >= w_max.value || !w_max.value.is_finite() || !w_min.is_finite() {
         return Err(reader
             .error_at("w_max", w_max.span, "w_max must lie above w_min")
             .expected(format!("> w_min = {}", format(w_min)))
