@@ -47,7 +47,7 @@ pub struct Predictions {
 pub fn predictions(spec: &ModelSpec) -> Predictions {
     let Some(model) = BalanceModel::from_spec(spec) else {
         return Predictions {
-            balance: Err(BalanceFailure::Singular),
+            balance: Err(BalanceFailure::NotCovered),
             mean_field: None,
             model: None,
         };
@@ -58,7 +58,9 @@ pub fn predictions(spec: &ModelSpec) -> Predictions {
         Err(BalanceFailure::OutOfRange { rates }) => {
             rates.iter().map(|m| m.clamp(0.01, 0.99)).collect()
         }
-        Err(BalanceFailure::Singular) => vec![0.1; model.names.len()],
+        Err(BalanceFailure::Singular | BalanceFailure::NotCovered) => {
+            vec![0.1; model.names.len()]
+        }
     };
     let mean_field = model.mean_field_rates(&start);
     Predictions {
@@ -133,6 +135,20 @@ pub fn run_binary_model(spec: &ModelSpec, directory: &Path, quiet: bool) -> Resu
          finite run, which widens them by about √(2τ·m(1 − m)/T)"
             .into(),
     )?;
+    let mut overlap_entries = Vec::new();
+    for (index, series) in &results.overlaps {
+        let entry = crate::overlaps::write_series(
+            spec,
+            *index,
+            series,
+            crate::overlaps::Measure::BinaryState,
+            results.overlaps.len(),
+            directory,
+            results.duration_ms,
+            &mut figures,
+        )?;
+        overlap_entries.push((*index, entry));
+    }
     let wall_seconds = wall.elapsed().as_secs_f64();
     let report = Report {
         title: Path::new(&spec.source.name)
@@ -190,10 +206,11 @@ pub fn run_binary_model(spec: &ModelSpec, directory: &Path, quiet: bool) -> Resu
         }
         println!("outputs in {}", directory.display());
     }
-    write_json(
-        &summary_path,
-        &summary(spec, &results, &predictions, &theory, wall_seconds),
-    )
+    let mut summary = summary(spec, &results, &predictions, &theory, wall_seconds);
+    for (index, entry) in overlap_entries {
+        summary["populations"][&spec.populations[index].name]["overlaps"] = entry;
+    }
+    write_json(&summary_path, &summary)
 }
 
 fn theory_rows(

@@ -66,6 +66,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         include_str!("../../../examples/ring_network.toml"),
     ),
     (
+        "hopfield_binary",
+        "Hopfield network of 1000 spin neurons retrieving a pattern from a noisy cue (α = 0.05)",
+        include_str!("../../../examples/hopfield_binary.toml"),
+    ),
+    (
         "hopfield_lif",
         "retrieval of a stored pattern from a noisy cue in 1,000 LIF neurons with Hopfield couplings",
         include_str!("../../../examples/hopfield_lif.toml"),

@@ -40,8 +40,6 @@ pub fn write_overlaps(
     let with_patterns: Vec<usize> = (0..spec.populations.len())
         .filter(|&p| spec.populations[p].patterns.is_some())
         .collect();
-    let names: Vec<&str> = spec.populations.iter().map(|p| p.name.as_str()).collect();
-    let stems = population_stems(&names);
     let mut entries = Vec::new();
     for &index in &with_patterns {
         let population = &spec.populations[index];
@@ -73,58 +71,125 @@ pub fn write_overlaps(
             })
             .unwrap_or(DEFAULT_BIN_MS);
         let series = binned_overlaps(patterns, spikes.pairs(), bin_ms, biological_ms);
-        let stem = if with_patterns.len() == 1 {
-            "overlaps".to_string()
-        } else {
-            format!("overlaps_{}", stems[index])
-        };
-        let mut header = vec!["bin_start_ms".to_string()];
-        header.extend((0..series.patterns).map(|mu| format!("pattern_{mu}")));
-        let csv = format!("{stem}.csv");
-        output::write_csv(
-            &directory.join(&csv),
-            &header,
-            (0..series.bin_start_ms.len()).map(|bin| {
-                let mut row = vec![series.bin_start_ms[bin]];
-                row.extend_from_slice(series.bin(bin));
-                row
-            }),
-        )?;
-        let mut cued: Vec<usize> = spec
-            .inputs
-            .iter()
-            .filter(|input| input.population == index)
-            .filter_map(|input| input.cue.map(|cue| cue.pattern))
-            .collect();
-        cued.sort_unstable();
-        cued.dedup();
-        let cue_starts: Vec<f64> = spec
-            .inputs
-            .iter()
-            .filter(|input| input.population == index && input.cue.is_some())
-            .map(|input| input.start_ms)
-            .collect();
-        let last = final_overlaps(&series, biological_ms);
-        let figure = overlap_figure(&population.name, &series, &cued, &cue_starts);
-        let [svg, _png] =
-            plot::render(&figure, &directory.join("plots").join(&stem)).into_diagnostic()?;
-        figures.push(ReportFigure {
-            caption: caption(&population.name, &series, &cued, &last),
-            svg,
-        });
-        entries.push((
+        let entry = write_series(
+            spec,
             index,
-            json!({
-                "file": csv,
-                "bin_ms": bin_ms,
-                "measure": "pearson correlation of spike counts with each pattern",
-                "cued": cued,
-                "final_window_ms": FINAL_WINDOW_MS.min(biological_ms),
-                "final": last,
-            }),
-        ));
+            &series,
+            Measure::SpikeCountCorrelation,
+            with_patterns.len(),
+            directory,
+            biological_ms,
+            figures,
+        )?;
+        entries.push((index, entry));
     }
     Ok(entries)
+}
+
+/// What an overlap series measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// Pearson correlation of spike counts in bins, plotted at the bins' centres.
+    SpikeCountCorrelation,
+    /// The standard overlap of binary states sampled every step, plotted at the samples.
+    BinaryState,
+}
+
+impl Measure {
+    fn describe(self, bin_ms: f64) -> String {
+        match self {
+            Measure::SpikeCountCorrelation => format!(
+                "Pearson correlation of spike counts in {} ms bins",
+                output::format_number(bin_ms)
+            ),
+            Measure::BinaryState => format!(
+                "Σ(ξ − f)s/(N f(1 − f)) of the state sampled every {} ms",
+                output::format_number(bin_ms)
+            ),
+        }
+    }
+
+    /// The time each value describes.
+    fn times(self, series: &OverlapSeries) -> Vec<f64> {
+        let offset = match self {
+            Measure::SpikeCountCorrelation => series.bin_ms / 2.0,
+            Measure::BinaryState => 0.0,
+        };
+        series.bin_start_ms.iter().map(|t| t + offset).collect()
+    }
+}
+
+/// Writes the overlaps `series` of population `index` (`overlaps.csv`, or
+/// `overlaps_<stem>.csv` when `populations_with_patterns` > 1, and its figure), adds the
+/// figure to `figures` and returns the population's summary entry.
+#[allow(clippy::too_many_arguments)]
+pub fn write_series(
+    spec: &ModelSpec,
+    index: usize,
+    series: &OverlapSeries,
+    measure: Measure,
+    populations_with_patterns: usize,
+    directory: &Path,
+    biological_ms: f64,
+    figures: &mut Vec<ReportFigure>,
+) -> Result<Value> {
+    let population = &spec.populations[index];
+    let names: Vec<&str> = spec.populations.iter().map(|p| p.name.as_str()).collect();
+    let stem = if populations_with_patterns == 1 {
+        "overlaps".to_string()
+    } else {
+        format!("overlaps_{}", population_stems(&names)[index])
+    };
+    let time_column = match measure {
+        Measure::SpikeCountCorrelation => "bin_start_ms",
+        Measure::BinaryState => "time_ms",
+    };
+    let mut header = vec![time_column.to_string()];
+    header.extend((0..series.patterns).map(|mu| format!("pattern_{mu}")));
+    let csv = format!("{stem}.csv");
+    output::write_csv(
+        &directory.join(&csv),
+        &header,
+        (0..series.bin_start_ms.len()).map(|bin| {
+            let mut row = vec![series.bin_start_ms[bin]];
+            row.extend_from_slice(series.bin(bin));
+            row
+        }),
+    )?;
+    let mut cued: Vec<usize> = spec
+        .inputs
+        .iter()
+        .filter(|input| input.population == index)
+        .filter_map(|input| input.cue.map(|cue| cue.pattern))
+        .chain(population.initial_cue.map(|cue| cue.pattern))
+        .collect();
+    cued.sort_unstable();
+    cued.dedup();
+    let cue_starts: Vec<f64> = spec
+        .inputs
+        .iter()
+        .filter(|input| input.population == index && input.cue.is_some())
+        .map(|input| input.start_ms)
+        .collect();
+    let last = final_overlaps(series, biological_ms);
+    let figure = overlap_figure(&population.name, series, measure, &cued, &cue_starts);
+    let [svg, _png] =
+        plot::render(&figure, &directory.join("plots").join(&stem)).into_diagnostic()?;
+    figures.push(ReportFigure {
+        caption: caption(&population.name, series, measure, &cued, &last),
+        svg,
+    });
+    Ok(json!({
+        "file": csv,
+        "bin_ms": series.bin_ms,
+        "measure": match measure {
+            Measure::SpikeCountCorrelation => "pearson correlation of spike counts with each pattern",
+            Measure::BinaryState => "overlap of the binary state with each pattern",
+        },
+        "cued": cued,
+        "final_window_ms": FINAL_WINDOW_MS.min(biological_ms),
+        "final": last,
+    }))
 }
 
 /// The mean overlap with every pattern over the bins that start in the last
@@ -146,12 +211,17 @@ pub fn final_overlaps(series: &OverlapSeries, biological_ms: f64) -> Vec<f64> {
         .collect()
 }
 
-fn caption(name: &str, series: &OverlapSeries, cued: &[usize], last: &[f64]) -> String {
+fn caption(
+    name: &str,
+    series: &OverlapSeries,
+    measure: Measure,
+    cued: &[usize],
+    last: &[f64],
+) -> String {
     let mut text = format!(
-        "{name}: overlaps m_μ(t) with the {} stored patterns (Pearson correlation of spike \
-         counts in {} ms bins)",
+        "{name}: overlaps m_μ(t) with the {} stored patterns ({})",
         series.patterns,
-        output::format_number(series.bin_ms)
+        measure.describe(series.bin_ms)
     );
     for &mu in cued {
         text.push_str(&format!(
@@ -172,12 +242,14 @@ fn caption(name: &str, series: &OverlapSeries, cued: &[usize], last: &[f64]) -> 
 }
 
 /// m_μ(t) of every pattern: uncued ones in grey, cued ones in colour, cue onsets marked.
-fn overlap_figure(name: &str, series: &OverlapSeries, cued: &[usize], starts: &[f64]) -> Figure {
-    let times: Vec<f64> = series
-        .bin_start_ms
-        .iter()
-        .map(|start| start + series.bin_ms / 2.0)
-        .collect();
+fn overlap_figure(
+    name: &str,
+    series: &OverlapSeries,
+    measure: Measure,
+    cued: &[usize],
+    starts: &[f64],
+) -> Figure {
+    let times = measure.times(series);
     let mut panel = Panel::new("time (ms)", "overlap m").with_y_range(-0.2, 1.05);
     for mu in (0..series.patterns).filter(|mu| !cued.contains(mu)) {
         panel = panel.with_series(

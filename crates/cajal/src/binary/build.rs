@@ -75,6 +75,7 @@ impl BinaryNetwork {
                 offset,
                 tau_ms: parameters.value("tau"),
                 states: *states,
+                patterns: population.patterns.clone(),
             });
             let values = |name| per_neuron(population, index, name, seed);
             thresholds.extend(values("threshold"));

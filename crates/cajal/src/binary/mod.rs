@@ -38,9 +38,14 @@
 //! **Recording.** Up-transitions (0 → 1, −1 → +1) of the recorded neurons are kept as spike
 //! times, so that rasters and spike statistics apply unchanged; the activity recorder keeps
 //! the population's mean state averaged over each bin; traces sample `state` and `input`
-//! (h); the time-averaged state of every neuron (its "rate") is always kept.
+//! (h); the time-averaged state of every neuron (its "rate") is always kept. A population
+//! that stores patterns has its overlaps m_μ(t) with them recorded at the end of every step
+//! of dt ([`crate::stats::binary_overlaps`]; spin states count +1 as active).
 
 mod build;
+#[cfg(test)]
+mod hopfield_tests;
+mod overlap;
 mod record;
 #[cfg(test)]
 mod tests;
@@ -101,6 +106,8 @@ pub struct BinaryPopulation {
     pub tau_ms: f64,
     /// 0/1 or ±1.
     pub states: States,
+    /// The patterns it stores, whose overlaps with the state are recorded every dt.
+    pub patterns: Option<std::sync::Arc<crate::connect::Patterns>>,
 }
 
 /// A network of binary neurons, ready to run.
@@ -208,11 +215,14 @@ impl BinaryNetwork {
         self.sample_traces(0.0);
         let mut step = 0;
         let mut completed = true;
+        let mut overlaps = overlap::OverlapRecorders::new(&self.populations, self.dt_ms);
+        overlaps.sample(&self.active, &self.populations);
         while step < self.steps {
             let chunk_end = (step + report_every).min(self.steps);
             while step < chunk_end {
                 self.advance(step, &clock);
                 step += 1;
+                overlaps.sample(&self.active, &self.populations);
             }
             let progress = Progress {
                 steps_done: step,
@@ -226,14 +236,16 @@ impl BinaryNetwork {
         }
         let end = clock.boundary(step);
         let updates = clock.updates_done(step, self.active.len());
-        self.recorders.finish(
+        let mut results = self.recorders.finish(
             &self.active,
             &self.populations,
             end,
             step as f64 * self.dt_ms,
             completed,
             updates,
-        )
+        );
+        results.overlaps = overlaps.finish();
+        results
     }
 
     /// Samples the traces at `time_ms`.

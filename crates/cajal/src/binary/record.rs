@@ -50,6 +50,9 @@ pub struct BinaryResults {
     pub activity: Vec<ActivityTrace>,
     /// One per `kind = "trace"` record; the variables are `state` and `input`.
     pub traces: Vec<TraceRecorder>,
+    /// Per population with stored patterns (its index): the overlap m_μ of the state with
+    /// every pattern at the end of every step of dt (the first sample at t = 0).
+    pub overlaps: Vec<(usize, crate::stats::OverlapSeries)>,
     /// Biological time simulated (ms).
     pub duration_ms: f64,
     /// Where the time averages start (ms).
@@ -364,6 +367,7 @@ impl Recorders {
             .collect();
         let start_ms = self.start as f64 * self.unit_ms;
         BinaryResults {
+            overlaps: Vec::new(),
             populations: populations_out,
             spikes,
             activity: self

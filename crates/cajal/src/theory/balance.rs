@@ -70,6 +70,12 @@ pub enum BalanceFailure {
         /// The solution.
         rates: Vec<f64>,
     },
+    /// The network is not one the theory describes.
+    #[error(
+        "the balance theory covers randomly connected networks of 0/1 neurons, not spin \
+         states or couplings learned from patterns"
+    )]
+    NotCovered,
 }
 
 /// Thresholds sampled for averages over a population: at most this many neurons.

@@ -480,7 +480,7 @@ fn poisson_sources_receive_no_projections_inputs_or_traces() {
     ));
     assert_eq!(
         message,
-        "model.toml:11:10: projection[0].target: population `ext` is made of spike sources, \
+        "model.toml:11:10: projection[0].target: population `ext` is made of Poisson spike sources, \
          which receive no spikes (expected a population of spiking neurons (lif, eif, \
          qif or hh), found \"ext\")"
     );
@@ -489,7 +489,7 @@ fn poisson_sources_receive_no_projections_inputs_or_traces() {
     ));
     assert_eq!(
         message,
-        "model.toml:8:10: input[0].target: population `ext` is made of spike sources, \
+        "model.toml:8:10: input[0].target: population `ext` is made of Poisson spike sources, \
          which receive no input (expected a population of neurons (lif, eif, qif, hh or rate), \
          found \"ext\")"
     );
