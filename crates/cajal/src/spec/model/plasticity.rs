@@ -16,10 +16,12 @@
 //! Defaults of the pair rule: Song, Miller & Abbott (2000), Nat. Neurosci. 3:919, Fig. 1:
 //! τ₊ = τ₋ = 20 ms, A₊ = 0.005, A₋/A₊ = 1.05. The triplet rule reads `tau_x`, `tau_y`,
 //! `a2_plus`, `a3_plus`, `a2_minus`, `a3_minus` instead of `a_plus`/`a_minus`; its defaults are
-//! the minimal visual-cortex models of Pfister & Gerstner (2006), J. Neurosci. 26:9673,
-//! Table 4 (all-to-all: τ₊ = 16.8 ms, τ₋ = 33.7 ms, τ_y = 125 ms, A₂⁺ = 5·10⁻¹⁰,
-//! A₃⁺ = 6.2·10⁻³, A₂⁻ = 7·10⁻³, A₃⁻ = 0; nearest spike: τ_y = 40 ms, A₂⁺ = 8.8·10⁻¹¹,
-//! A₃⁺ = 5.3·10⁻², A₂⁻ = 6.6·10⁻³, A₃⁻ = 0; τ_x, unused when A₃⁻ = 0, 101 ms and 714 ms).
+//! the full visual-cortex models of Pfister & Gerstner (2006), J. Neurosci. 26:9673, Table 4
+//! (fits to Sjöström et al. 2001): all-to-all τ₊ = 16.8 ms, τ₋ = 33.7 ms, τ_x = 101 ms,
+//! τ_y = 125 ms, A₂⁺ = 5·10⁻¹⁰, A₃⁺ = 6.2·10⁻³, A₂⁻ = 7·10⁻³, A₃⁻ = 2.3·10⁻⁴; nearest spike
+//! τ_x = 714 ms, τ_y = 40 ms, A₂⁺ = 8.8·10⁻¹¹, A₃⁺ = 5.3·10⁻², A₂⁻ = 6.6·10⁻³, A₃⁻ = 3.1·10⁻³
+//! (τ₊ and τ₋ are the data's window time constants in both). The paper's minimal models set
+//! A₂⁺ = A₃⁻ = 0; give those keys to use them.
 //! The equations are in [`crate::synapse::plasticity`].
 
 use super::Context;
@@ -157,16 +159,16 @@ pub(super) fn read_plasticity(
     let a_plus = amplitude(&mut reader, plus_key, a_plus)?;
     let a_minus = amplitude(&mut reader, minus_key, a_minus)?;
     let triplet = if triplet {
-        let (tau_x, tau_y, a3_plus) = if nearest {
-            (714.0, 40.0, 5.3e-2)
+        let (tau_x, tau_y, a3_plus, a3_minus) = if nearest {
+            (714.0, 40.0, 5.3e-2, 3.1e-3)
         } else {
-            (101.0, 125.0, 6.2e-3)
+            (101.0, 125.0, 6.2e-3, 2.3e-4)
         };
         Some(TripletSpec {
             tau_x_ms: time_constant(&mut reader, "tau_x", tau_x)?,
             tau_y_ms: time_constant(&mut reader, "tau_y", tau_y)?,
             a3_plus: amplitude(&mut reader, "a3_plus", a3_plus)?,
-            a3_minus: amplitude(&mut reader, "a3_minus", 0.0)?,
+            a3_minus: amplitude(&mut reader, "a3_minus", a3_minus)?,
         })
     } else {
         None
@@ -248,4 +250,56 @@ fn amplitude(reader: &mut TableReader, key: &'static str, default: f64) -> Resul
             .found(value.value.to_string()));
     }
     Ok(value.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::spec::Source;
+    use crate::spec::model::{PlasticitySpec, read_model};
+
+    /// The plasticity of a one-projection model with `table` as its plasticity sub-table.
+    fn plasticity(table: &str) -> PlasticitySpec {
+        let text = format!(
+            "[simulation]\nduration = \"10 ms\"\ndt = \"0.1 ms\"\nseed = 1\n\
+             [population.E]\nmodel = \"lif\"\nsize = 2\n\
+             [[projection]]\nsource = \"E\"\ntarget = \"E\"\nrule = \"all_to_all\"\n\
+             weight = \"0.1 mV\"\ndelay = \"1 ms\"\n[projection.plasticity]\n{table}\n"
+        );
+        let model = read_model(Source::new("model.toml", text), Path::new(".")).expect("valid");
+        model.projections[0].plasticity.expect("plastic")
+    }
+
+    #[test]
+    fn defaults_are_the_published_fits() {
+        // Song, Miller & Abbott (2000).
+        let pair = plasticity("rule = \"stdp\"\nw_max = \"1 mV\"");
+        assert_eq!(
+            (pair.tau_plus_ms, pair.tau_minus_ms, pair.a_plus, pair.a_minus),
+            (20.0, 20.0, 0.005, 0.00525)
+        );
+        assert!(pair.triplet.is_none());
+        // Pfister & Gerstner (2006), Table 4, visual cortex, full models.
+        let all_to_all = plasticity("rule = \"triplet\"\nw_max = \"1 mV\"");
+        let slow = all_to_all.triplet.expect("triplet terms");
+        assert_eq!(
+            (all_to_all.tau_plus_ms, all_to_all.tau_minus_ms, slow.tau_x_ms, slow.tau_y_ms),
+            (16.8, 33.7, 101.0, 125.0)
+        );
+        assert_eq!(
+            (all_to_all.a_plus, slow.a3_plus, all_to_all.a_minus, slow.a3_minus),
+            (5e-10, 6.2e-3, 7e-3, 2.3e-4)
+        );
+        let nearest = plasticity("rule = \"triplet\"\npairing = \"nearest\"\nw_max = \"1 mV\"");
+        let slow = nearest.triplet.expect("triplet terms");
+        assert_eq!((slow.tau_x_ms, slow.tau_y_ms), (714.0, 40.0));
+        assert_eq!(
+            (nearest.a_plus, slow.a3_plus, nearest.a_minus, slow.a3_minus),
+            (8.8e-11, 5.3e-2, 6.6e-3, 3.1e-3)
+        );
+        // The minimal models: the keys given override the full model's.
+        let minimal = plasticity("rule = \"triplet\"\na2_plus = 0\na3_minus = 0\nw_max = \"1 mV\"");
+        assert_eq!((minimal.a_plus, minimal.triplet.expect("triplet").a3_minus), (0.0, 0.0));
+    }
 }
