@@ -74,6 +74,15 @@ pub struct FiOptions {
     /// A parameter to sweep, NAME=V1,V2,...UNIT, e.g. `leak_conductance=0.1,0.2,0.3mS/cm^2`.
     #[arg(long)]
     pub vary: Option<String>,
+    /// White noise on every current: its standard deviation with a unit, e.g. `50pA`
+    /// (the time scale that defines it comes from `[fi] noise`, else 1 ms). For a LIF the
+    /// Siegert rate is shown beside the simulated one.
+    #[arg(long)]
+    pub noise: Option<String>,
+    /// Neurons simulated per current, each with its own noise (default: `[fi] neurons`, else
+    /// 1 without noise and 100 with).
+    #[arg(long)]
+    pub neurons: Option<usize>,
     /// Print the curves as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,

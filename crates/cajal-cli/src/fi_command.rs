@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use cajal::fi::{self, FiResult};
-use cajal::spec::model::{FiSpec, ModelSpec, ParameterSweep, sweep_values};
+use cajal::spec::model::{FiNoise, FiSpec, ModelSpec, ParameterSweep, sweep_values};
 use cajal::spec::read_model_file;
 use cajal::units::{Dimension, Unit, format_working, parse_quantity};
 use miette::{IntoDiagnostic, Result, miette};
@@ -36,12 +36,12 @@ pub fn fi(options: &FiOptions) -> Result<()> {
             .map_or("cajal".into(), |s| s.to_string_lossy().into_owned());
         PathBuf::from(format!("{stem}_fi"))
     });
-    write(&directory, &spec, &result)?;
+    write(&directory, &spec, &sweep, &result)?;
     let unit = result.current_dimension.working_unit().unwrap_or("");
     if options.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&to_json(&result, unit)).into_diagnostic()?
+            serde_json::to_string_pretty(&to_json(&result, &sweep, unit)).into_diagnostic()?
         );
     } else {
         print_table(&result, unit);
@@ -71,6 +71,8 @@ fn sweep_of(spec: &ModelSpec, options: &FiOptions) -> Result<FiSpec> {
                 duration_ms: spec.simulation.duration_ms,
                 transient_ms: 0.0,
                 vary: None,
+                noise: None,
+                neurons_per_current: 1,
             }
         }
         (None, None) => {
@@ -88,7 +90,42 @@ fn sweep_of(spec: &ModelSpec, options: &FiOptions) -> Result<FiSpec> {
     if let Some(text) = &options.vary {
         sweep.vary = Some(parse_vary(text, neuron.parameters().definitions())?);
     }
+    if let Some(text) = &options.noise {
+        let std = parse_noise(text, neuron.input_dimension())?;
+        let had_noise = sweep.noise.is_some();
+        sweep.noise = Some(FiNoise {
+            std,
+            time_scale_ms: sweep.noise.map_or(1.0, |n| n.time_scale_ms),
+        });
+        if !had_noise && options.neurons.is_none() {
+            sweep.neurons_per_current = 100;
+        }
+    }
+    if let Some(neurons) = options.neurons {
+        if neurons == 0 || neurons > 1_000_000 {
+            return Err(miette!(
+                "--neurons {neurons}: expected 1 to 1000000 neurons per current"
+            ));
+        }
+        sweep.neurons_per_current = neurons;
+    }
     Ok(sweep)
+}
+
+/// `50pA` → the noise's standard deviation in working units.
+fn parse_noise(text: &str, dimension: Dimension) -> Result<f64> {
+    let (number, unit_text) = split_unit(text);
+    let what = format!("--noise {text}");
+    let unit = unit_for(unit_text, dimension, &what)?;
+    let [value] = parse_numbers(number, ':', &what)?[..] else {
+        return Err(miette!("{what}: expected one value with a unit, e.g. 50pA"));
+    };
+    let scale = unit.scale / Unit::working(dimension).map_or(1.0, |w| w.scale);
+    let std = value * scale;
+    if !(std >= 0.0 && std.is_finite()) {
+        return Err(miette!("{what}: the standard deviation must be >= 0"));
+    }
+    Ok(std)
 }
 
 /// Splits `LIST` + unit: the unit starts at the first letter that is not an exponent `e`.
@@ -215,9 +252,11 @@ pub fn parse_vary(
     })
 }
 
-fn to_json(result: &FiResult, unit: &str) -> serde_json::Value {
+fn to_json(result: &FiResult, sweep: &FiSpec, unit: &str) -> serde_json::Value {
     json!({
         "current_unit": unit,
+        "noise": sweep.noise.map(|n| json!({"std": n.std, "std_unit": unit, "time_scale_ms": n.time_scale_ms})),
+        "neurons_per_current": sweep.neurons_per_current,
         "curves": result.curves.iter().map(|curve| json!({
             "label": curve.label,
             "parameter_value": curve.parameter_value,
@@ -232,7 +271,7 @@ fn to_json(result: &FiResult, unit: &str) -> serde_json::Value {
     })
 }
 
-fn write(directory: &Path, spec: &ModelSpec, result: &FiResult) -> Result<()> {
+fn write(directory: &Path, spec: &ModelSpec, sweep: &FiSpec, result: &FiResult) -> Result<()> {
     create_directory(directory)?;
     let unit = result.current_dimension.working_unit().unwrap_or("");
     let header = vec![
@@ -254,8 +293,14 @@ fn write(directory: &Path, spec: &ModelSpec, result: &FiResult) -> Result<()> {
         })
     });
     output::write_csv(&directory.join("fi.csv"), &header, rows)?;
-    output::write_json(&directory.join("fi.json"), &to_json(result, unit))?;
-    let title = format!("f–I curve: {}", spec.source.name);
+    output::write_json(&directory.join("fi.json"), &to_json(result, sweep, unit))?;
+    let title = match sweep.noise {
+        None => format!("f–I curve: {}", spec.source.name),
+        Some(noise) => format!(
+            "f–I curve: {}, noise σ = {} {unit} (τ = {} ms), {} neurons per current",
+            spec.source.name, noise.std, noise.time_scale_ms, sweep.neurons_per_current
+        ),
+    };
     plot::render(&figures::fi_figure(&title, result), &directory.join("fi")).into_diagnostic()?;
     Ok(())
 }

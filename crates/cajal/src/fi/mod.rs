@@ -11,11 +11,20 @@
 //! curves describe; counting spikes in a window instead would add a quantisation error of
 //! one spike per window. The spike count after the transient is reported as well.
 //!
+//! **Noise.** With `noise = { std, time_scale }` every neuron's current carries Gaussian white
+//! noise σ√τ ξ(t) (a `white_noise` input of mean 0, independent per neuron and seeded by the
+//! run's seed), and `neurons` neurons are simulated per current. The rate is then the number
+//! of spikes after the transient divided by the neurons and the window — the stationary rate
+//! of an irregular train, which 1/(mean ISI) of one short train estimates badly — and the
+//! LIF's theory is the Siegert rate (Ricciardi 1977; Brunel 2000, eq. 21) at
+//! μ = E_L + R·I, σ_V = R σ √(τ/τ_m) (see [`crate::theory::siegert`]).
+//!
 //! **Heterogeneous populations.** A population whose parameters vary from neuron to neuron
 //! is refused (naming the varying parameters), unless the only one that varies is the one
 //! the sweep sets: a curve is that of one parameter set. An initial potential that varies
 //! is taken at its mean, as the curve is of steady firing.
 
+use crate::input::{Input, InputKind, InputSink};
 use crate::neuron::{Drive, Spike, StepClock, StepInput};
 use crate::parameters::ParameterProblem;
 use crate::spec::model::{FiSpec, ModelSpec};
@@ -28,9 +37,10 @@ pub struct FiPoint {
     pub current: f64,
     /// Steady firing frequency (Hz).
     pub rate_hz: f64,
-    /// Spikes after the transient.
+    /// Spikes after the transient (of all the current's neurons).
     pub spike_count: u64,
-    /// The closed-form rate (Hz) where the model has one.
+    /// The closed-form rate (Hz) where the model has one: the LIF's deterministic rate, or
+    /// its Siegert rate under noise.
     pub theory_rate_hz: Option<f64>,
 }
 
@@ -128,6 +138,7 @@ pub fn simulate(
             neuron.build(1, dt_ms)?;
         }
     }
+    let seed = spec.simulation.seed;
     let mut curves = Vec::with_capacity(values.len());
     for (index, value) in values.iter().enumerate() {
         let mut neuron = population.neuron.clone();
@@ -148,21 +159,64 @@ pub fn simulate(
             }
             _ => population.name.clone(),
         };
-        let mut model = neuron.build(fi.currents.len(), dt_ms)?;
-        let mut trains: Vec<Vec<f64>> = vec![Vec::new(); fi.currents.len()];
-        let mut spikes: Vec<Spike> = Vec::new();
-        let input = StepInput {
-            current: Drive::PerNeuron(&fi.currents),
-            voltage_jumps: None,
-            receptors: &[],
-            alpha_receptors: &[],
-            conductances: &[],
+        // Neuron k has current k / n: the neurons of one current are contiguous.
+        let per_current = fi.neurons_per_current.max(1);
+        let neurons = fi.currents.len() * per_current;
+        let currents: Vec<f64> = fi
+            .currents
+            .iter()
+            .flat_map(|&current| std::iter::repeat_n(current, per_current))
+            .collect();
+        let mut model = neuron.build(neurons, dt_ms)?;
+        let mut noise = match fi.noise {
+            None => None,
+            Some(noise) => Some(
+                Input::new(
+                    InputKind::WhiteNoise {
+                        mean: 0.0,
+                        std: noise.std,
+                        time_scale_ms: noise.time_scale_ms,
+                    },
+                    (0..neurons as u32).collect(),
+                    0.0,
+                    f64::INFINITY,
+                    seed,
+                    index as u64,
+                    dt_ms,
+                )
+                .map_err(|error| FiError {
+                    message: format!("noise: {error}"),
+                })?,
+            ),
         };
+        let mut noisy_currents = currents.clone();
+        let mut voltage_jumps = vec![0.0; if noise.is_some() { neurons } else { 0 }];
+        let mut trains: Vec<Vec<f64>> = vec![Vec::new(); neurons];
+        let mut spikes: Vec<Spike> = Vec::new();
         for step in 0..steps {
             let clock = StepClock {
                 step,
                 time_ms: step as f64 * dt_ms,
                 dt_ms,
+            };
+            if let Some(noise) = noise.as_mut() {
+                noisy_currents.copy_from_slice(&currents);
+                noise.deliver(
+                    clock,
+                    &mut InputSink {
+                        current: &mut noisy_currents,
+                        voltage_jumps: &mut voltage_jumps,
+                        receptors: &mut [],
+                        alpha_receptors: &mut [],
+                    },
+                );
+            }
+            let input = StepInput {
+                current: Drive::PerNeuron(&noisy_currents),
+                voltage_jumps: None,
+                receptors: &[],
+                alpha_receptors: &[],
+                conductances: &[],
             };
             spikes.clear();
             model.advance(&input, clock, &mut spikes);
@@ -173,15 +227,38 @@ pub fn simulate(
             }
         }
         let lif = neuron.lif_parameters();
+        let window_s = (steps as f64 * dt_ms - fi.transient_ms) / 1000.0;
         let points = fi
             .currents
             .iter()
-            .zip(&trains)
-            .map(|(&current, train)| FiPoint {
-                current,
-                rate_hz: steady_rate_hz(train),
-                spike_count: train.len() as u64,
-                theory_rate_hz: lif.map(|p| p.stationary_rate_hz(current)),
+            .zip(trains.chunks(per_current))
+            .map(|(&current, trains)| {
+                let spike_count: usize = trains.iter().map(Vec::len).sum();
+                let (rate_hz, theory_rate_hz) = match fi.noise {
+                    None => (
+                        steady_rate_hz(&trains[0]),
+                        lif.map(|p| p.stationary_rate_hz(current)),
+                    ),
+                    Some(noise) => (
+                        spike_count as f64 / (per_current as f64 * window_s),
+                        lif.map(|p| {
+                            let sigma_mv = p.membrane_resistance
+                                * noise.std
+                                * (noise.time_scale_ms / p.membrane_time_constant).sqrt();
+                            crate::theory::siegert::stationary_rate_hz(
+                                p.resting_potential + p.membrane_resistance * current,
+                                sigma_mv,
+                                &p,
+                            )
+                        }),
+                    ),
+                };
+                FiPoint {
+                    current,
+                    rate_hz,
+                    spike_count: spike_count as u64,
+                    theory_rate_hz,
+                }
             })
             .collect();
         curves.push(FiCurve {

@@ -148,3 +148,48 @@ fn a_parameter_sweep_gives_one_labelled_curve_per_value() {
     let theory = |tau: f64| 1000.0 / (2.0 + tau * (20.0f64 / 10.0).ln());
     assert!((result.curves[0].points[0].theory_rate_hz.unwrap() - theory(10.0)).abs() < 1e-9);
 }
+
+#[test]
+fn noisy_lif_fi_curve_follows_the_siegert_rate() {
+    // σ = 50 pA over τ = 20 ms = τ_m: σ_V = R σ = 5 mV. Below rheobase (μ = 15 mV) the noise
+    // alone makes the neuron fire; above it (μ = 25 mV) the rate is near the deterministic one.
+    // 200 neurons per current for 2 s give a few thousand spikes per point (sampling error
+    // ≈ 2 %); dt = 0.02 ms keeps the discretisation shift of the threshold ≈ 0.03 σ.
+    let spec = model(
+        r#"
+        [simulation]
+        duration = "2100 ms"
+        dt = "0.02 ms"
+        seed = 5
+        [population.cell]
+        model = "lif"
+        [fi]
+        currents = ["150 pA", "200 pA", "250 pA"]
+        transient = "100 ms"
+        noise = { std = "50 pA", time_scale = "20 ms" }
+        neurons = 200
+        "#,
+    );
+    let fi = spec.fi.clone().unwrap();
+    assert_eq!(fi.neurons_per_current, 200);
+    let result = simulate(&spec, &fi, |_, _| {}).unwrap();
+    let parameters = spec.populations[0].neuron.lif_parameters().unwrap();
+    for point in &result.curves[0].points {
+        let siegert =
+            crate::theory::siegert::stationary_rate_hz(0.1 * point.current, 5.0, &parameters);
+        let theory = point.theory_rate_hz.unwrap();
+        assert!(
+            (theory - siegert).abs() < 1e-9 * siegert,
+            "{theory} vs {siegert}"
+        );
+        assert!(
+            (point.rate_hz - theory).abs() < 0.06 * theory,
+            "I = {} pA: {} Hz simulated, {theory} Hz Siegert",
+            point.current,
+            point.rate_hz
+        );
+        assert!(point.spike_count > 1000, "{point:?}");
+    }
+    // Below rheobase the deterministic neuron is silent; the noisy one is not.
+    assert!(result.curves[0].points[0].rate_hz > 1.0);
+}

@@ -595,6 +595,22 @@ pub struct FiSpec {
     pub transient_ms: f64,
     /// Optional parameter sweep: one curve per value.
     pub vary: Option<ParameterSweep>,
+    /// White noise added to every current, if any.
+    pub noise: Option<FiNoise>,
+    /// Neurons simulated per current (independent noise each): 1 without noise.
+    pub neurons_per_current: usize,
+}
+
+/// `[fi] noise = { std, time_scale }`: Gaussian white noise σ√τ ξ(t) added to each
+/// neuron's current, as a `white_noise` input with mean 0 — for a LIF a membrane noise
+/// σ_V = R σ √(τ/τ_m).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FiNoise {
+    /// σ: the standard deviation of the current averaged over `time_scale_ms` (model input
+    /// unit).
+    pub std: f64,
+    /// τ: the averaging time that defines σ (ms).
+    pub time_scale_ms: f64,
 }
 
 /// One curve per value of a parameter.
@@ -2135,6 +2151,55 @@ fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecErr
             })
         }
     };
+    let noise = match reader.table("noise")? {
+        None => None,
+        Some(mut table) => {
+            let std = table.required_quantity("std", current)?;
+            if !(std.value >= 0.0 && std.value.is_finite()) {
+                return Err(table
+                    .error_at(
+                        "std",
+                        std.span.clone(),
+                        "the noise's standard deviation must be >= 0",
+                    )
+                    .expected(">= 0")
+                    .found(crate::units::format_working(std.value, current)));
+            }
+            let time_scale = table.quantity("time_scale", Dimension::TIME)?;
+            let time_scale_ms = time_scale.as_ref().map_or(1.0, |q| q.value);
+            if let Some(q) = time_scale.filter(|q| !(q.value > 0.0 && q.value.is_finite())) {
+                return Err(table
+                    .error_at(
+                        "time_scale",
+                        q.span.clone(),
+                        "the noise's time scale must be positive",
+                    )
+                    .expected("> 0 ms")
+                    .found(format!("{} ms", q.value)));
+            }
+            table.finish()?;
+            Some(FiNoise {
+                std: std.value,
+                time_scale_ms,
+            })
+        }
+    };
+    let neurons_per_current = match reader.unsigned("neurons")? {
+        // One neuron's rate under noise is a noisy estimate; 100 make it a curve.
+        None if noise.is_some() => 100,
+        None => 1,
+        Some(n) if (1..=1_000_000).contains(&n.value) => n.value as usize,
+        Some(n) => {
+            return Err(reader
+                .error_at(
+                    "neurons",
+                    n.span.clone(),
+                    "neurons per current out of range",
+                )
+                .expected("1 to 1000000")
+                .found(n.value.to_string()));
+        }
+    };
     reader.finish()?;
     Ok(FiSpec {
         population,
@@ -2142,6 +2207,8 @@ fn read_fi(context: &Context, mut reader: TableReader) -> Result<FiSpec, SpecErr
         duration_ms,
         transient_ms,
         vary,
+        noise,
+        neurons_per_current,
     })
 }
 

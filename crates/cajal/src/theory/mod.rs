@@ -6,3 +6,6 @@ pub mod mean_field;
 pub mod prediction;
 pub mod quadrature;
 pub mod siegert;
+
+#[cfg(test)]
+mod simulated_tests;

@@ -276,7 +276,12 @@ mod tests {
         // Song, Miller & Abbott (2000).
         let pair = plasticity("rule = \"stdp\"\nw_max = \"1 mV\"");
         assert_eq!(
-            (pair.tau_plus_ms, pair.tau_minus_ms, pair.a_plus, pair.a_minus),
+            (
+                pair.tau_plus_ms,
+                pair.tau_minus_ms,
+                pair.a_plus,
+                pair.a_minus
+            ),
             (20.0, 20.0, 0.005, 0.00525)
         );
         assert!(pair.triplet.is_none());
@@ -284,11 +289,21 @@ mod tests {
         let all_to_all = plasticity("rule = \"triplet\"\nw_max = \"1 mV\"");
         let slow = all_to_all.triplet.expect("triplet terms");
         assert_eq!(
-            (all_to_all.tau_plus_ms, all_to_all.tau_minus_ms, slow.tau_x_ms, slow.tau_y_ms),
+            (
+                all_to_all.tau_plus_ms,
+                all_to_all.tau_minus_ms,
+                slow.tau_x_ms,
+                slow.tau_y_ms
+            ),
             (16.8, 33.7, 101.0, 125.0)
         );
         assert_eq!(
-            (all_to_all.a_plus, slow.a3_plus, all_to_all.a_minus, slow.a3_minus),
+            (
+                all_to_all.a_plus,
+                slow.a3_plus,
+                all_to_all.a_minus,
+                slow.a3_minus
+            ),
             (5e-10, 6.2e-3, 7e-3, 2.3e-4)
         );
         let nearest = plasticity("rule = \"triplet\"\npairing = \"nearest\"\nw_max = \"1 mV\"");
@@ -300,6 +315,9 @@ mod tests {
         );
         // The minimal models: the keys given override the full model's.
         let minimal = plasticity("rule = \"triplet\"\na2_plus = 0\na3_minus = 0\nw_max = \"1 mV\"");
-        assert_eq!((minimal.a_plus, minimal.triplet.expect("triplet").a3_minus), (0.0, 0.0));
+        assert_eq!(
+            (minimal.a_plus, minimal.triplet.expect("triplet").a3_minus),
+            (0.0, 0.0)
+        );
     }
 }
