@@ -23,19 +23,54 @@ use crate::diagnostics::SpecDiagnostic;
 use crate::output::create_directory;
 use crate::plot::{Figure, render};
 
+/// `cajal analyze` of a spiking network: its rate model (see [`cajal::theory::reduction`]),
+/// written to `rate_model.toml` in the output directory, analysed as any rate model.
+fn analyze_spiking(spec: &cajal::spec::ModelSpec, options: &AnalyzeOptions) -> Result<()> {
+    let reduced = cajal::theory::reduction::reduce(spec).map_err(|reason| {
+        miette!(
+            "{}: this network of spiking neurons has no rate model: {reason} (`cajal analyze` \
+             reduces networks of LIF neurons with Poisson or constant drive and delta or \
+             exponential current synapses; `cajal run` runs any network)",
+            options.model.display()
+        )
+    })?;
+    let directory = options
+        .output
+        .clone()
+        .unwrap_or_else(|| default_directory(&options.model));
+    create_directory(&directory)?;
+    let path = directory.join("rate_model.toml");
+    let text = reduced.to_model_file(
+        &options.model.display().to_string(),
+        spec.simulation.duration_ms,
+        spec.simulation.dt_ms,
+    );
+    std::fs::write(&path, text)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("writing {}", path.display()))?;
+    if !options.json {
+        println!(
+            "{} is a network of spiking neurons: its rate model (mean-field rates, Siegert \
+             transfer functions at the asynchronous state's noise) is in {}",
+            options.model.display(),
+            path.display()
+        );
+    }
+    analyze(&AnalyzeOptions {
+        model: path,
+        sweep: options.sweep.clone(),
+        json: options.json,
+        output: Some(directory),
+    })
+}
+
 /// The most values a sweep may have.
 const MAX_SWEEP_VALUES: usize = 100_000;
 
 /// Runs `cajal analyze`.
 pub fn analyze(options: &AnalyzeOptions) -> Result<()> {
     match read_any_model_file(&options.model) {
-        Ok(ModelFile::Spiking(_)) => {
-            return Err(miette!(
-                "{}: `cajal analyze` studies rate models, in which every population has \
-                 model = \"rate\"; this file is a network of spiking neurons (`cajal run` runs it)",
-                options.model.display()
-            ));
-        }
+        Ok(ModelFile::Spiking(spec)) => return analyze_spiking(&spec, options),
         Ok(ModelFile::Cable(_)) => {
             return Err(miette!(
                 "{}: cable models cannot be analysed; `cajal analyze` studies rate models \

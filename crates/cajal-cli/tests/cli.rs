@@ -284,6 +284,49 @@ fn fi_json_matches_the_lif_closed_form() {
 }
 
 #[test]
+fn fi_with_noise_shows_the_siegert_rate_beside_the_simulated_one() {
+    let directory = scratch("fi_noise");
+    let model = examples_directory().join("lif_fi.toml");
+    let output = cajal(
+        &[
+            "fi",
+            model.to_str().unwrap(),
+            "--currents",
+            "150:250:100pA",
+            "--noise",
+            "0.4nA",
+            "--neurons",
+            "50",
+            "--json",
+            "-o",
+            "out",
+        ],
+        &directory,
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["noise"]["std"], 400.0);
+    assert_eq!(json["neurons_per_current"], 50);
+    let points = json["curves"][0]["points"].as_array().unwrap();
+    // Below rheobase (15 mV < θ = 20 mV) only the noise makes the neuron fire, and the
+    // Siegert rate says how much; the deterministic closed form would say 0.
+    let below = &points[0];
+    let theory = below["theory_rate_hz"].as_f64().unwrap();
+    let rate = below["rate_hz"].as_f64().unwrap();
+    assert!(theory > 1.0 && rate > 0.0, "{below}");
+    for point in points {
+        let theory = point["theory_rate_hz"].as_f64().unwrap();
+        let rate = point["rate_hz"].as_f64().unwrap();
+        // 50 neurons for the example's trial: a loose check; the library's tests hold the
+        // tight ones.
+        assert!((rate - theory).abs() < 0.25 * theory, "{point}");
+    }
+    let csv = std::fs::read_to_string(directory.join("out/fi.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
+#[test]
 fn bad_input_fails_with_a_located_message_and_no_panic() {
     let directory = scratch("bad");
     std::fs::write(

@@ -379,6 +379,11 @@ pub fn transfer_slope(transfer: &TransferFunction, x: f64) -> f64 {
             threshold_offset,
             neuron,
         } => crate::theory::lif::firing_rate_slope_hz_per_mv(x - threshold_offset, &neuron),
+        TransferFunction::Siegert {
+            threshold_offset,
+            sigma_mv,
+            neuron,
+        } => crate::theory::siegert::rate_slope_hz_per_mv(x - threshold_offset, sigma_mv, &neuron),
     }
 }
 
@@ -388,7 +393,7 @@ pub(crate) fn transfer_maximum(transfer: &TransferFunction) -> Option<f64> {
         TransferFunction::ThresholdLinear { .. } => None,
         TransferFunction::Sigmoid { .. } => Some(1.0),
         // The rate approaches 1/τ_ref as the drive grows.
-        TransferFunction::Lif { neuron, .. } => {
+        TransferFunction::Lif { neuron, .. } | TransferFunction::Siegert { neuron, .. } => {
             (neuron.refractory_period > 0.0).then(|| 1000.0 / neuron.refractory_period)
         }
     }
@@ -411,9 +416,19 @@ fn check_transfer(transfer: &TransferFunction) -> Result<(), String> {
                 ));
             }
         }
+        TransferFunction::Siegert { sigma_mv, .. } if !(sigma_mv > 0.0 && sigma_mv.is_finite()) => {
+            return Err(format!(
+                "the noise σ ({sigma_mv} mV) must be finite and > 0"
+            ));
+        }
         TransferFunction::Lif {
             threshold_offset,
             neuron,
+        }
+        | TransferFunction::Siegert {
+            threshold_offset,
+            neuron,
+            ..
         } => {
             let finite = [
                 threshold_offset,
@@ -457,6 +472,19 @@ mod tests {
             },
             TransferFunction::Lif {
                 threshold_offset: 0.0,
+                neuron: LifParameters {
+                    membrane_time_constant: 20.0,
+                    resting_potential: 0.0,
+                    threshold: 20.0,
+                    reset_potential: 10.0,
+                    refractory_period: 2.0,
+                    membrane_resistance: 1.0,
+                    initial_potential: 0.0,
+                },
+            },
+            TransferFunction::Siegert {
+                threshold_offset: 1.0,
+                sigma_mv: 4.0,
                 neuron: LifParameters {
                     membrane_time_constant: 20.0,
                     resting_potential: 0.0,

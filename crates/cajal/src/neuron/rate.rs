@@ -98,6 +98,33 @@ pub const LIF_TRANSFER: &[ParameterDef] = &[
     lif::REFRACTORY_PERIOD,
 ];
 
+/// Parameters of the Siegert transfer function: the stationary rate of a LIF whose membrane
+/// potential has mean x − T (mV) and white-noise fluctuations of standard deviation σ —
+/// the transfer function of mean-field theory, into which `cajal analyze` reduces a spiking
+/// network.
+pub const SIEGERT_TRANSFER: &[ParameterDef] = &[
+    ParameterDef {
+        name: "threshold_offset",
+        aliases: &["T"],
+        dimension: Dimension::VOLTAGE,
+        default: DefaultValue::Value(0.0),
+        constraint: Constraint::Finite,
+        description: "offset T subtracted from the input potential",
+    },
+    ParameterDef {
+        name: "sigma",
+        aliases: &["noise"],
+        dimension: Dimension::VOLTAGE,
+        default: DefaultValue::Required,
+        constraint: Constraint::Positive,
+        description: "standard deviation σ of the membrane potential's fluctuations",
+    },
+    lif::MEMBRANE_TIME_CONSTANT,
+    lif::THRESHOLD,
+    lif::RESET_POTENTIAL,
+    lif::REFRACTORY_PERIOD,
+];
+
 /// A transfer function F.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum TransferFunction {
@@ -122,11 +149,20 @@ pub enum TransferFunction {
         /// The neuron whose f–I curve is used.
         neuron: LifParameters,
     },
+    /// Siegert rate (Hz) of a LIF at mean potential x − T (mV) and noise σ (mV).
+    Siegert {
+        /// T (mV).
+        threshold_offset: f64,
+        /// σ (mV).
+        sigma_mv: f64,
+        /// The neuron.
+        neuron: LifParameters,
+    },
 }
 
 impl TransferFunction {
     /// The names of the transfer functions in model files.
-    pub const KINDS: &'static [&'static str] = &["threshold_linear", "sigmoid", "lif"];
+    pub const KINDS: &'static [&'static str] = &["threshold_linear", "sigmoid", "lif", "siegert"];
 
     /// The parameter declarations of transfer function `kind` (one of [`Self::KINDS`]).
     pub fn parameters_of(kind: &str) -> Option<&'static [ParameterDef]> {
@@ -134,6 +170,7 @@ impl TransferFunction {
             "threshold_linear" => Some(THRESHOLD_LINEAR),
             "sigmoid" => Some(SIGMOID),
             "lif" => Some(LIF_TRANSFER),
+            "siegert" => Some(SIEGERT_TRANSFER),
             _ => None,
         }
     }
@@ -149,7 +186,7 @@ impl TransferFunction {
                 threshold: set.value("threshold"),
                 slope: set.value("slope"),
             }),
-            "lif" => {
+            "lif" | "siegert" => {
                 let neuron = LifParameters {
                     membrane_time_constant: set.value("membrane_time_constant"),
                     resting_potential: 0.0,
@@ -168,9 +205,17 @@ impl TransferFunction {
                         ),
                     });
                 }
-                Ok(TransferFunction::Lif {
-                    threshold_offset: set.value("threshold_offset"),
-                    neuron,
+                Ok(if kind == "siegert" {
+                    TransferFunction::Siegert {
+                        threshold_offset: set.value("threshold_offset"),
+                        sigma_mv: set.value("sigma"),
+                        neuron,
+                    }
+                } else {
+                    TransferFunction::Lif {
+                        threshold_offset: set.value("threshold_offset"),
+                        neuron,
+                    }
                 })
             }
             _ => Err(ParameterProblem {
@@ -197,13 +242,20 @@ impl TransferFunction {
                 threshold_offset,
                 neuron,
             } => crate::theory::lif::firing_rate_hz(x - threshold_offset, &neuron),
+            TransferFunction::Siegert {
+                threshold_offset,
+                sigma_mv,
+                neuron,
+            } => {
+                crate::theory::siegert::stationary_rate_hz(x - threshold_offset, sigma_mv, &neuron)
+            }
         }
     }
 
     /// The dimension of the input x.
     pub fn input_dimension(&self) -> Dimension {
         match self {
-            TransferFunction::Lif { .. } => Dimension::VOLTAGE,
+            TransferFunction::Lif { .. } | TransferFunction::Siegert { .. } => Dimension::VOLTAGE,
             _ => Dimension::DIMENSIONLESS,
         }
     }
@@ -211,7 +263,7 @@ impl TransferFunction {
     /// The dimension of F (and of m).
     pub fn output_dimension(&self) -> Dimension {
         match self {
-            TransferFunction::Lif { .. } => Dimension::FREQUENCY,
+            TransferFunction::Lif { .. } | TransferFunction::Siegert { .. } => Dimension::FREQUENCY,
             _ => Dimension::DIMENSIONLESS,
         }
     }

@@ -5,6 +5,7 @@ pub mod lif;
 pub mod mean_field;
 pub mod prediction;
 pub mod quadrature;
+pub mod reduction;
 pub mod siegert;
 
 #[cfg(test)]

@@ -88,6 +88,29 @@ pub fn stationary_rate_hz(mu_mv: f64, sigma_mv: f64, parameters: &LifParameters)
     1000.0 / (parameters.refractory_period + passage)
 }
 
+/// dν/dμ (Hz/mV) of [`stationary_rate_hz`]: with T the mean passage time and
+/// y = (V − μ)/σ at threshold and reset, dT/dμ = −(τ_m√π/σ)(erfcx(−y_θ) − erfcx(−y_r)), so
+/// dν/dμ = ν² (τ_m√π/σ)(erfcx(−y_θ) − erfcx(−y_r)) (ν in kHz inside). σ = 0 is the
+/// deterministic neuron's slope.
+pub fn rate_slope_hz_per_mv(mu_mv: f64, sigma_mv: f64, parameters: &LifParameters) -> f64 {
+    if sigma_mv <= 0.0 {
+        return crate::theory::lif::firing_rate_slope_hz_per_mv(mu_mv, parameters);
+    }
+    let rate_khz = stationary_rate_hz(mu_mv, sigma_mv, parameters) / 1000.0;
+    if rate_khz == 0.0 {
+        return 0.0;
+    }
+    let (low, high) = scaled_bounds(mu_mv, sigma_mv, parameters);
+    let bracket = erfcx(-high) - erfcx(-low);
+    1000.0
+        * rate_khz
+        * rate_khz
+        * parameters.membrane_time_constant
+        * std::f64::consts::PI.sqrt()
+        * bracket
+        / sigma_mv
+}
+
 /// The CV of the inter-spike intervals of the neuron of [`stationary_rate_hz`]; `None`
 /// where it does not fire (σ = 0 below rheobase, or a rate that underflows).
 pub fn cv_isi(mu_mv: f64, sigma_mv: f64, parameters: &LifParameters) -> Option<f64> {

@@ -86,6 +86,9 @@ fn brunel_model_a_fires_at_its_mean_field_rate_in_the_asynchronous_irregular_sta
     assert_eq!(simulated.len(), 2);
     for (population, simulated) in simulated.iter().enumerate() {
         let theory = state.rates_hz[population];
+        eprintln!(
+            "population {population}: simulated {simulated:.2} Hz, mean field {theory:.2} Hz"
+        );
         assert!(
             (simulated - theory).abs() < 0.1 * theory,
             "population {population}: simulated {simulated:.2} Hz, mean field {theory:.2} Hz"

@@ -150,3 +150,27 @@ fn synaptic_filtering_raises_threshold_and_reset_by_the_fourcaud_brunel_shift() 
     // Filtering lowers the rate.
     assert!(stationary_rate_hz(18.0, 5.0, &filtered) < stationary_rate_hz(18.0, 5.0, &brunel()));
 }
+
+#[test]
+fn rate_slope_matches_central_differences() {
+    // Central differences with h = 1e-4 mV: truncation h²ν'''/6 and rounding ε·ν/h are both
+    // far below 1e-6 relative for these smooth curves.
+    let parameters = brunel();
+    let h = 1e-4;
+    for (mu, sigma) in [
+        (12.0, 3.0),
+        (18.0, 2.0),
+        (20.0, 5.0),
+        (25.0, 1.0),
+        (30.0, 8.0),
+    ] {
+        let numeric = (stationary_rate_hz(mu + h, sigma, &parameters)
+            - stationary_rate_hz(mu - h, sigma, &parameters))
+            / (2.0 * h);
+        let analytic = rate_slope_hz_per_mv(mu, sigma, &parameters);
+        assert!(
+            (analytic - numeric).abs() < 1e-6 * numeric.abs().max(1e-3),
+            "μ = {mu}, σ = {sigma}: {analytic} vs {numeric}"
+        );
+    }
+}
