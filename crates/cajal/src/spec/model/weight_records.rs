@@ -252,3 +252,147 @@ fn synapse_count(context: &Context, projections: &[ProjectionSpec], index: usize
         .map_or(0, |c| c.synapse_count()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::spec::model::{WeightSampling, read_model};
+    use crate::spec::{Source, SpecError};
+    use std::path::Path;
+
+    /// Two populations, a static projection 0 and a plastic fixed-indegree projection 1
+    /// (10 targets × 3 = 30 synapses), then `record`, whose first line is line 26.
+    fn model(record: &str) -> Result<crate::spec::model::ModelSpec, SpecError> {
+        let text = format!(
+            "[simulation]\nduration = \"100 ms\"\ndt = \"0.1 ms\"\n\
+             [population.in]\nmodel = \"poisson\"\nsize = 5\nrate = \"10 Hz\"\n\
+             [population.E]\nmodel = \"lif\"\nsize = 10\n\
+             [[projection]]\nsource = \"in\"\ntarget = \"E\"\nrule = \"all_to_all\"\nweight = \"0.1 mV\"\n\
+             [[projection]]\nsource = \"in\"\ntarget = \"E\"\nrule = \"fixed_indegree\"\nindegree = 3\n\
+             weight = \"0.5 mV\"\n[projection.plasticity]\nw_max = \"1 mV\"\n\
+             [[record]]\nkind = \"weights\"\n{record}"
+        );
+        read_model(Source::new("model.toml", text), Path::new("."))
+    }
+
+    fn error(record: &str) -> String {
+        match model(record) {
+            Ok(_) => panic!("accepted:\n{record}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn times_and_samples_are_read_in_steps() {
+        let spec = model("projection = 1\ntimes = [\"50 ms\", \"0 ms\", \"100 ms\", \"50 ms\"]\n")
+            .unwrap();
+        assert_eq!(spec.weight_records[0].projection, 1);
+        assert_eq!(
+            spec.weight_records[0].sampling,
+            WeightSampling::AtTimes(vec![0, 500, 1000])
+        );
+        // A weight record is not a population record: nothing else is recorded.
+        assert!(spec.records.is_empty());
+        let spec = model("projection = 1\nsynapses = 30\ninterval = \"2.5 ms\"\n").unwrap();
+        assert_eq!(
+            spec.weight_records[0].sampling,
+            WeightSampling::Sample {
+                synapses: 30,
+                interval_steps: 25
+            }
+        );
+    }
+
+    #[test]
+    fn a_static_or_absent_projection_is_refused() {
+        assert_eq!(
+            error("projection = 0\ntimes = [\"10 ms\"]\n"),
+            "model.toml:26:14: record[0].projection: projection 0 is not plastic: its weights \
+             never change (expected one of 1 (the plastic projections), found 0)"
+        );
+        assert_eq!(
+            error("projection = 2\ntimes = [\"10 ms\"]\n"),
+            "model.toml:26:14: record[0].projection: there is no projection 2 (the model has \
+             2) (expected one of 1 (the plastic projections), found 2)"
+        );
+    }
+
+    #[test]
+    fn times_and_synapses_exclude_each_other_and_one_is_needed() {
+        assert_eq!(
+            error("projection = 1\ntimes = [\"10 ms\"]\nsynapses = 3\ninterval = \"1 ms\"\n"),
+            "model.toml:28:12: record[0].synapses: give either `times` (all weights at these \
+             times) or `synapses` with `interval` (a sample over time), not both (expected one \
+             of `times` and `synapses`, found both)"
+        );
+        assert_eq!(
+            error("projection = 1\n"),
+            "model.toml:24:1: record[0]: a weight record needs `times` or `synapses` (expected \
+             times = [\"100 ms\", ...] (all weights at these times) or synapses = N with \
+             interval = \"10 ms\" (a sample over time), found neither)"
+        );
+    }
+
+    #[test]
+    fn times_off_the_grid_or_past_the_end_are_refused() {
+        let expected = |column: usize, found: &str| {
+            format!(
+                "model.toml:27:{column}: record[0].times: a recording time must be a multiple \
+                 of dt within the run (expected a multiple of dt = 0.1 ms from 0 to the \
+                 duration 100 ms, found {found})"
+            )
+        };
+        assert_eq!(
+            error("projection = 1\ntimes = [\"10 ms\", \"10.05 ms\"]\n"),
+            expected(19, "10.05 ms")
+        );
+        assert_eq!(
+            error("projection = 1\ntimes = [\"100.1 ms\"]\n"),
+            expected(10, "100.1 ms")
+        );
+    }
+
+    #[test]
+    fn a_sample_must_fit_the_projection_and_the_run() {
+        assert_eq!(
+            error("projection = 1\nsynapses = 31\ninterval = \"1 ms\"\n"),
+            "model.toml:27:12: record[0].synapses: projection 1 has only 30 synapses (expected \
+             1 to 30, found 31)\n  hint: to record every weight, give `times` instead"
+        );
+        assert_eq!(
+            error("projection = 1\nsynapses = 0\ninterval = \"1 ms\"\n"),
+            "model.toml:27:12: record[0].synapses: a sample needs at least one synapse \
+             (expected 1 to 30, found 0)"
+        );
+        assert_eq!(
+            error("projection = 1\nsynapses = 3\ninterval = \"0.25 ms\"\n"),
+            "model.toml:28:12: record[0].interval: the recording interval is not a whole \
+             number of steps within the run (expected a positive multiple of dt = 0.1 ms, at \
+             most the duration 100 ms, found 0.25 ms)"
+        );
+    }
+
+    #[test]
+    fn a_random_rule_is_counted_from_its_drawn_synapses() {
+        // Bernoulli p = 0.5 over 5 × 10 pairs: the count is what the run will build.
+        let with = |n: usize| {
+            let text = format!(
+                "[simulation]\nduration = \"10 ms\"\nseed = 4\n\
+                 [population.in]\nmodel = \"poisson\"\nsize = 5\nrate = \"10 Hz\"\n\
+                 [population.E]\nmodel = \"lif\"\nsize = 10\n\
+                 [[projection]]\nsource = \"in\"\ntarget = \"E\"\nrule = \"bernoulli\"\np = 0.5\n\
+                 weight = \"0.5 mV\"\n[projection.plasticity]\nw_max = \"1 mV\"\n\
+                 [[record]]\nkind = \"weights\"\nprojection = 0\nsynapses = {n}\ninterval = \"1 ms\"\n"
+            );
+            read_model(Source::new("model.toml", text), Path::new("."))
+        };
+        let spec = with(1).unwrap();
+        let built = crate::engine::Simulation::build(&spec, 1).unwrap().synapse_count();
+        assert!(built > 10 && built < 40, "{built} synapses");
+        assert!(with(built).is_ok());
+        let refused = with(built + 1).unwrap_err().to_string();
+        assert!(
+            refused.contains(&format!("has only {built} synapses")),
+            "{refused}"
+        );
+    }
+}
