@@ -188,16 +188,20 @@ pub fn write_weight_traces(
             weight_column(unit),
         ];
         let n = recorder.synapse_count();
-        let rows = recorder.times_ms.iter().enumerate().flat_map(|(record, &t)| {
-            recorder.at(record).iter().enumerate().map(move |(i, &w)| {
-                vec![
-                    t,
-                    f64::from(recorder.sources[i]),
-                    f64::from(recorder.targets[i]),
-                    w,
-                ]
-            })
-        });
+        let rows = recorder
+            .times_ms
+            .iter()
+            .enumerate()
+            .flat_map(|(record, &t)| {
+                recorder.at(record).iter().enumerate().map(move |(i, &w)| {
+                    vec![
+                        t,
+                        f64::from(recorder.sources[i]),
+                        f64::from(recorder.targets[i]),
+                        w,
+                    ]
+                })
+            });
         write_csv(&directory.join(&file), &header, rows)?;
         let kind = match recorder.sampling {
             WeightSampling::AtTimes(_) => "times",
@@ -223,15 +227,17 @@ pub fn write_weight_traces(
                 );
                 (
                     sample_figure(recorder, &title, unit, (plasticity.w_min, plasticity.w_max)),
-                    format!(
-                        "{title} over time, each line one synapse, dashed their mean ({file})"
-                    ),
+                    format!("{title} over time, each line one synapse, dashed their mean ({file})"),
                 )
             }
             WeightSampling::AtTimes(_) => {
                 let title = format!("projection {k} ({source} → {target}): weight distributions");
-                let (figure, means) =
-                    distributions_figure(recorder, &title, unit, (plasticity.w_min, plasticity.w_max));
+                let (figure, means) = distributions_figure(
+                    recorder,
+                    &title,
+                    unit,
+                    (plasticity.w_min, plasticity.w_max),
+                );
                 (
                     figure,
                     format!(
@@ -259,10 +265,14 @@ fn sample_figure(
     let mut panel = Panel::new("time (ms)", format!("weight ({unit})"))
         .with_y_range(w_min, w_max)
         .with_legend(false);
+    // The palette without its black, which is the mean's.
+    let colours: Vec<usize> = (0..plot::PALETTE.len())
+        .filter(|&c| plot::PALETTE[c] != (0, 0, 0))
+        .collect();
     for k in 0..n {
         panel = panel.with_series(
             Series::line(recorder.times_ms.clone(), recorder.series(k))
-                .with_color(Color::Palette(k)),
+                .with_color(Color::Palette(colours[k % colours.len()])),
         );
     }
     let mean = (0..recorder.times_ms.len())

@@ -72,7 +72,13 @@ fn weight_records_are_written_with_a_row_per_synapse_and_time() {
     std::fs::write(&model, MODEL).unwrap();
     let out = directory.join("out");
     let output = Command::new(env!("CARGO_BIN_EXE_cajal"))
-        .args(["run", model.to_str().unwrap(), "-o", out.to_str().unwrap(), "--quiet"])
+        .args([
+            "run",
+            model.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -97,8 +103,7 @@ fn weight_records_are_written_with_a_row_per_synapse_and_time() {
     assert_eq!(sample.len(), 11 * 10);
     assert_eq!(sample[100][0], 500.0);
     let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let records = &summary["weight_records"];
     assert_eq!(records[0]["file"], "weights_over_time_0.csv");
     assert_eq!(records[0]["records"], 3);

@@ -387,9 +387,11 @@ impl WeightTap {
         self.taken.push(done);
         match &self.sample {
             None => self.values.extend_from_slice(&part.weights),
-            Some(sample) => self
-                .values
-                .extend(sample.iter().map(|&(synapse, _)| part.weights[synapse as usize])),
+            Some(sample) => self.values.extend(
+                sample
+                    .iter()
+                    .map(|&(synapse, _)| part.weights[synapse as usize]),
+            ),
         }
     }
 

@@ -43,7 +43,12 @@ impl WeightRecorder {
     /// The time course of recorded synapse `k`, one value per record.
     pub fn series(&self, k: usize) -> Vec<f64> {
         let n = self.synapse_count();
-        self.values.iter().skip(k).step_by(n.max(1)).copied().collect()
+        self.values
+            .iter()
+            .skip(k)
+            .step_by(n.max(1))
+            .copied()
+            .collect()
     }
 }
 

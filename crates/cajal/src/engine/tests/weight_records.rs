@@ -110,12 +110,20 @@ fn a_record_at_the_end_holds_the_final_weights_and_one_at_zero_the_initial_ones(
     assert_eq!(all.at(2), &end.weights[..], "the record at the end");
     // At t = 0, the drawn initial weights: within the distribution, and most moved since.
     assert!(all.at(0).iter().all(|&w| (100.0..=300.0).contains(&w)));
-    let moved = all.at(0).iter().zip(all.at(2)).filter(|(a, b)| a != b).count();
+    let moved = all
+        .at(0)
+        .iter()
+        .zip(all.at(2))
+        .filter(|(a, b)| a != b)
+        .count();
     assert!(moved > 370, "{moved} of 740 weights moved");
     // A sample of every synapse, recorded at 0 and 200 ms, is the same thing.
     let every = &result.weight_traces[2];
     assert_eq!(every.times_ms, [0.0, 200.0]);
-    assert_eq!((&every.sources, &every.targets), (&all.sources, &all.targets));
+    assert_eq!(
+        (&every.sources, &every.targets),
+        (&all.sources, &all.targets)
+    );
     assert_eq!(every.values, [all.at(0), all.at(2)].concat());
     // The recurrent sample: 40 synapses among those of the projection, 41 records, the last
     // one the final weights of its synapses.
@@ -146,9 +154,15 @@ fn weight_records_are_bitwise_identical_for_any_number_of_threads() {
         result.weight_traces.iter().map(bits).collect::<Vec<_>>()
     };
     let one = fingerprint(1);
-    assert!(one[1].3.iter().any(|&w| f64::from_bits(w) != 0.5), "weights moved");
+    assert!(
+        one[1].3.iter().any(|&w| f64::from_bits(w) != 0.5),
+        "weights moved"
+    );
     for threads in [2, 4] {
-        assert!(one == fingerprint(threads), "{threads} threads differ from 1");
+        assert!(
+            one == fingerprint(threads),
+            "{threads} threads differ from 1"
+        );
     }
 }
 
@@ -216,16 +230,28 @@ fn a_sampled_weight_changes_by_the_window_in_the_step_of_its_pair_and_not_before
         .map(|s| (s.neuron, s.time_ms))
         .collect();
     assert_eq!(post.len(), 2);
-    assert!(post.iter().any(|&(n, t)| n == 0 && (t - 210.0).abs() < 1e-9));
-    assert!(post.iter().any(|&(n, t)| n == 1 && (t - 190.0).abs() < 1e-9));
+    assert!(
+        post.iter()
+            .any(|&(n, t)| n == 0 && (t - 210.0).abs() < 1e-9)
+    );
+    assert!(
+        post.iter()
+            .any(|&(n, t)| n == 1 && (t - 190.0).abs() < 1e-9)
+    );
     let recorder = &result.weight_traces[0];
-    assert_eq!((&recorder.sources[..], &recorder.targets[..]), (&[0, 1][..], &[0, 1][..]));
+    assert_eq!(
+        (&recorder.sources[..], &recorder.targets[..]),
+        (&[0, 1][..], &[0, 1][..])
+    );
     assert_eq!(recorder.times_ms.len(), 2501);
     let potentiated = 0.5 + 0.005 * (-10.0f64 / 20.0).exp();
     let depressed = 0.5 - 0.00525 * (-10.0f64 / 20.0).exp();
     // Record n is t = n·dt: the potentiation lands in record 2100, the depression in 2000.
     let series = [recorder.series(0), recorder.series(1)];
-    for (k, (expected, change)) in [(potentiated, 2100), (depressed, 2000)].into_iter().enumerate() {
+    for (k, (expected, change)) in [(potentiated, 2100), (depressed, 2000)]
+        .into_iter()
+        .enumerate()
+    {
         assert!((recorder.times_ms[change] - change as f64 * 0.1).abs() < 1e-9);
         assert!(
             series[k][..change].iter().all(|&w| w == 0.5),

@@ -155,7 +155,11 @@ pub(super) fn read_weight_record(
             let available = synapse_count(context, projections, projection);
             if count.value == 0 {
                 return Err(reader
-                    .error_at("synapses", count.span, "a sample needs at least one synapse")
+                    .error_at(
+                        "synapses",
+                        count.span,
+                        "a sample needs at least one synapse",
+                    )
                     .expected(format!("1 to {available}"))
                     .found("0"));
             }
@@ -172,7 +176,8 @@ pub(super) fn read_weight_record(
             }
             let interval = reader.required_quantity("interval", Dimension::TIME)?;
             let interval_steps = (interval.value / dt).round();
-            if !(interval_steps >= 1.0)
+            if !interval_steps.is_finite()
+                || interval_steps < 1.0
                 || (interval_steps * dt - interval.value).abs() > 1e-9 * interval.value
                 || interval_steps > steps as f64
             {
@@ -212,7 +217,11 @@ fn time_in_steps(
     let (dt, duration) = (context.simulation.dt_ms, context.simulation.duration_ms);
     let n = (time.value / dt).round();
     let on_grid = (n * dt - time.value).abs() <= 1e-9 * time.value.abs().max(dt);
-    if !(time.value >= 0.0) || !on_grid || n > context.simulation.steps as f64 {
+    if !time.value.is_finite()
+        || time.value < 0.0
+        || !on_grid
+        || n > context.simulation.steps as f64
+    {
         return Err(reader
             .error_at(
                 "times",
@@ -386,7 +395,9 @@ mod tests {
             read_model(Source::new("model.toml", text), Path::new("."))
         };
         let spec = with(1).unwrap();
-        let built = crate::engine::Simulation::build(&spec, 1).unwrap().synapse_count();
+        let built = crate::engine::Simulation::build(&spec, 1)
+            .unwrap()
+            .synapse_count();
         assert!(built > 10 && built < 40, "{built} synapses");
         assert!(with(built).is_ok());
         let refused = with(built + 1).unwrap_err().to_string();
