@@ -248,6 +248,13 @@ pub fn estimate_recorded_bytes(spec: &ModelSpec) -> u128 {
             RecordSpec::Spikes { .. } => {}
         }
     }
+    bytes
+}
+
+/// Bytes of the weight recorders of a whole run: a weight per recorded synapse and record,
+/// with the synapse's source and target. They are held for the whole run, streamed or not.
+fn estimate_weight_record_bytes(spec: &ModelSpec) -> u128 {
+    let mut bytes: u128 = 0;
     for record in &spec.weight_records {
         // A weight per synapse and record, with the synapse's source and target.
         let (synapses, records) = match &record.sampling {
@@ -273,9 +280,10 @@ pub fn estimate_recorded_bytes(spec: &ModelSpec) -> u128 {
 }
 
 /// Bytes a model needs whatever it records: state, per-neuron input streams, connectivity
-/// and ring buffers.
+/// and ring buffers, and the weight records, which are held for the whole run.
 pub fn estimate_model_bytes(spec: &ModelSpec) -> u128 {
-    let mut bytes: u128 = 0;
+    // Weight records are not streamed: they count as part of the model.
+    let mut bytes: u128 = estimate_weight_record_bytes(spec);
     for population in &spec.populations {
         // State, the step's current and spike buffers.
         bytes += population.size as u128 * (population.bytes_per_neuron() as u128 + 16);
@@ -565,7 +573,7 @@ impl Simulation {
                 break;
             }
         }
-        Ok(self.totals())
+        Ok(self.into_totals())
     }
 
     fn chunk(&self, steps: Range<u64>) -> Chunk<'_> {
@@ -707,8 +715,9 @@ impl Simulation {
         }
     }
 
-    /// The totals so far.
-    fn totals(&self) -> RunTotals {
+    /// The totals at the end of the run, with the weight records.
+    fn into_totals(mut self) -> RunTotals {
+        let weight_traces = std::mem::take(&mut self.weight_traces);
         RunTotals {
             populations: (0..self.names.len())
                 .map(|p| PopulationTotals {
@@ -722,7 +731,7 @@ impl Simulation {
             steps_total: self.steps_total,
             biological_ms: self.step as f64 * self.dt_ms,
             weights: self.plastic_weights(),
-            weight_traces: self.weight_traces.clone(),
+            weight_traces,
         }
     }
 
