@@ -188,6 +188,13 @@ fn simulate_and_write(
         &directory.join("plots"),
     )?;
     figures.extend(weight_figures);
+    let (weight_records, weight_trace_figures) = crate::weights_output::write_weight_traces(
+        spec,
+        &totals.weight_traces,
+        directory,
+        &directory.join("plots"),
+    )?;
+    figures.extend(weight_trace_figures);
     let theory = theory_rows(spec, digests);
     let times = RunTimes {
         wall_seconds: wall.elapsed().as_secs_f64(),
@@ -212,6 +219,9 @@ fn simulate_and_write(
     }
     if !plastic.is_empty() {
         summary["plastic_projections"] = Value::Array(plastic);
+    }
+    if !weight_records.is_empty() {
+        summary["weight_records"] = Value::Array(weight_records);
     }
     output::write_json(&summary_path, &summary)?;
     if !quiet {

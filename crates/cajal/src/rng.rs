@@ -45,6 +45,8 @@ pub enum Purpose {
     Pattern = 11,
     /// Cues of stored patterns (which bits are kept and flipped).
     Cue = 12,
+    /// Choices made for plastic synapses (the sample of a weight recorder).
+    Plasticity = 13,
 }
 
 /// SplitMix64's finaliser: a bijective 64-bit mix.

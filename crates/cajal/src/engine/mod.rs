@@ -45,8 +45,10 @@ use crate::memory;
 use crate::neuron::Spike;
 use crate::record::{
     ActivityRecorder, Chunk, RecordingSink, Recordings, SpikeRecorder, TraceRecorder,
+    WeightRecorder,
 };
-use crate::spec::model::{ModelSpec, RecordSpec};
+use crate::rng::{Purpose, stream};
+use crate::spec::model::{ModelSpec, RecordSpec, WeightSampling};
 use crate::synapse::plasticity::StdpRule;
 
 use barrier::SpinBarrier;
@@ -139,6 +141,9 @@ pub struct RunTotals {
     pub biological_ms: f64,
     /// The weights of every plastic projection at the end, in file order.
     pub weights: Vec<PlasticWeights>,
+    /// The weight recorders (`[[record]] kind = "weights"`), in file order. Unlike the
+    /// other recorders they are not streamed: they are held for the whole run.
+    pub weight_traces: Vec<WeightRecorder>,
 }
 
 impl RunTotals {
@@ -167,6 +172,9 @@ pub struct RunResult {
     pub biological_ms: f64,
     /// The weights of every plastic projection at the end, in file order.
     pub weights: Vec<PlasticWeights>,
+    /// The weight recorders (`[[record]] kind = "weights"`), in file order. Unlike the
+    /// other recorders they are not streamed: they are held for the whole run.
+    pub weight_traces: Vec<WeightRecorder>,
 }
 
 impl RunResult {
@@ -209,6 +217,8 @@ pub struct Simulation {
     population_counts: Vec<Vec<u64>>,
     /// The threads' spikes of a recorder, with their steps, while they are merged.
     merging: Vec<(u64, Spike)>,
+    /// The weight recorders, with all their records so far.
+    weight_traces: Vec<WeightRecorder>,
 }
 
 /// Bytes a model will need when everything recorded is kept in memory ([`Simulation::run`]):
@@ -241,10 +251,39 @@ pub fn estimate_recorded_bytes(spec: &ModelSpec) -> u128 {
     bytes
 }
 
-/// Bytes a model needs whatever it records: state, per-neuron input streams, connectivity
-/// and ring buffers.
-pub fn estimate_model_bytes(spec: &ModelSpec) -> u128 {
+/// Bytes of the weight recorders of a whole run: a weight per recorded synapse and record,
+/// with the synapse's source and target. They are held for the whole run, streamed or not.
+fn estimate_weight_record_bytes(spec: &ModelSpec) -> u128 {
     let mut bytes: u128 = 0;
+    for record in &spec.weight_records {
+        // A weight per synapse and record, with the synapse's source and target.
+        let (synapses, records) = match &record.sampling {
+            WeightSampling::AtTimes(times) => {
+                let projection = &spec.projections[record.projection];
+                let synapses = projection.rule.expected_synapses(
+                    spec.populations[projection.source].size,
+                    spec.populations[projection.target].size,
+                );
+                (synapses as u128, times.len() as u128)
+            }
+            WeightSampling::Sample {
+                synapses,
+                interval_steps,
+            } => (
+                *synapses as u128,
+                (spec.simulation.steps / interval_steps + 1) as u128,
+            ),
+        };
+        bytes += synapses * (8 + 8 * records) + 8 * records;
+    }
+    bytes
+}
+
+/// Bytes a model needs whatever it records: state, per-neuron input streams, connectivity
+/// and ring buffers, and the weight records, which are held for the whole run.
+pub fn estimate_model_bytes(spec: &ModelSpec) -> u128 {
+    // Weight records are not streamed: they count as part of the model.
+    let mut bytes: u128 = estimate_weight_record_bytes(spec);
     for population in &spec.populations {
         // State, the step's current and spike buffers.
         bytes += population.size as u128 * (population.bytes_per_neuron() as u128 + 16);
@@ -410,8 +449,9 @@ impl Simulation {
                 file_weight: projection.weight,
             });
         }
+        let (weight_traces, samples) = weight_recorders_of(spec, &projections);
         let shards = (0..threads)
-            .map(|thread| Shard::build(spec, thread, threads, &projections))
+            .map(|thread| Shard::build(spec, thread, threads, &projections, &samples))
             .collect::<Result<Vec<_>, _>>()?;
         let exchange = (0..threads)
             .map(|_| SpikeExchange::new(spec.populations.len()))
@@ -434,6 +474,7 @@ impl Simulation {
             recorded,
             population_counts: vec![Vec::new(); spec.populations.len()],
             merging: Vec::new(),
+            weight_traces,
         })
     }
 
@@ -496,6 +537,7 @@ impl Simulation {
             steps_total: totals.steps_total,
             biological_ms: totals.biological_ms,
             weights: totals.weights,
+            weight_traces: totals.weight_traces,
         }
     }
 
@@ -531,7 +573,7 @@ impl Simulation {
                 break;
             }
         }
-        Ok(self.totals())
+        Ok(self.into_totals())
     }
 
     fn chunk(&self, steps: Range<u64>) -> Chunk<'_> {
@@ -605,6 +647,7 @@ impl Simulation {
                 }
             }
         }
+        self.collect_weights();
         for shard in &mut self.shards {
             shard.clear_recorded();
         }
@@ -613,8 +656,68 @@ impl Simulation {
         }
     }
 
-    /// The totals so far.
-    fn totals(&self) -> RunTotals {
+    /// Appends the weight records the threads took since the last gathering to the weight
+    /// recorders, in the projection's order of synapses.
+    fn collect_weights(&mut self) {
+        for (index, recorder) in self.weight_traces.iter_mut().enumerate() {
+            let taps: Vec<_> = self.shards.iter().map(|s| s.weight_tap(index)).collect();
+            let parts: Vec<_> = self
+                .shards
+                .iter()
+                .zip(&taps)
+                .map(|(shard, tap)| {
+                    shard
+                        .plastic_part(recorder.projection)
+                        .expect("a weight recorder's projection is plastic")
+                        .synapse_count_here(tap)
+                })
+                .collect();
+            let taken = &taps[0].taken;
+            debug_assert!(taps.iter().all(|t| &t.taken == taken));
+            let n = recorder.synapse_count();
+            for (record, &done) in taken.iter().enumerate() {
+                recorder.times_ms.push(done as f64 * self.dt_ms);
+                let start = recorder.values.len();
+                match &recorder.sampling {
+                    WeightSampling::AtTimes(_) => {
+                        // By source, then threads in order (they own ascending targets).
+                        let shards = self.shards.iter().zip(&taps).zip(&parts);
+                        let ranges: Vec<_> = shards
+                            .map(|((shard, tap), &width)| {
+                                let part = shard
+                                    .plastic_part(recorder.projection)
+                                    .expect("a weight recorder's projection is plastic");
+                                (part, &tap.values[record * width..(record + 1) * width])
+                            })
+                            .collect();
+                        let sources = ranges.first().map_or(0, |(p, _)| p.source_count());
+                        for source in 0..sources {
+                            for (part, values) in &ranges {
+                                recorder
+                                    .values
+                                    .extend_from_slice(&values[part.synapse_range_of(source)]);
+                            }
+                        }
+                    }
+                    WeightSampling::Sample { .. } => {
+                        recorder.values.resize(start + n, f64::NAN);
+                        for (tap, &width) in taps.iter().zip(&parts) {
+                            let sample = tap.sample().expect("a sample recorder has its sample");
+                            let values = &tap.values[record * width..(record + 1) * width];
+                            for (&(_, position), &value) in sample.iter().zip(values) {
+                                recorder.values[start + position as usize] = value;
+                            }
+                        }
+                    }
+                }
+                debug_assert_eq!(recorder.values.len(), start + n);
+            }
+        }
+    }
+
+    /// The totals at the end of the run, with the weight records.
+    fn into_totals(mut self) -> RunTotals {
+        let weight_traces = std::mem::take(&mut self.weight_traces);
         RunTotals {
             populations: (0..self.names.len())
                 .map(|p| PopulationTotals {
@@ -628,6 +731,7 @@ impl Simulation {
             steps_total: self.steps_total,
             biological_ms: self.step as f64 * self.dt_ms,
             weights: self.plastic_weights(),
+            weight_traces,
         }
     }
 
@@ -663,6 +767,64 @@ impl Simulation {
         }
         all
     }
+}
+
+/// The weight recorders of `spec`, without records, and per weight record the synapses of
+/// its sample (numbers in the projection's order, ascending; `None` for all).
+///
+/// A sample is drawn from the stream of [`Purpose::Plasticity`] for (projection, record),
+/// so it depends on the seed only, not on the threads.
+fn weight_recorders_of(
+    spec: &ModelSpec,
+    projections: &[Projection],
+) -> (Vec<WeightRecorder>, Vec<Option<Vec<usize>>>) {
+    let mut recorders = Vec::with_capacity(spec.weight_records.len());
+    let mut samples = Vec::with_capacity(spec.weight_records.len());
+    for (index, record) in spec.weight_records.iter().enumerate() {
+        let connectivity = &projections[record.projection].connectivity;
+        let total = connectivity.synapse_count();
+        let sample = match record.sampling {
+            WeightSampling::AtTimes(_) => None,
+            WeightSampling::Sample { synapses, .. } => {
+                let mut rng = stream(
+                    spec.simulation.seed,
+                    Purpose::Plasticity,
+                    record.projection as u64,
+                    index as u64,
+                );
+                // The model reader checked the count against the same connectivity.
+                let mut chosen =
+                    rand::seq::index::sample(&mut rng, total, synapses.min(total)).into_vec();
+                chosen.sort_unstable();
+                Some(chosen)
+            }
+        };
+        let (mut sources, mut targets) = (Vec::new(), Vec::new());
+        let mut wanted = sample.as_deref().map(|s| s.iter().peekable());
+        for source in 0..connectivity.source_count() {
+            let first = connectivity.synapse_range(source).start;
+            for (k, target) in connectivity.targets_of(source).iter().enumerate() {
+                let kept = match &mut wanted {
+                    None => true,
+                    Some(wanted) => wanted.next_if_eq(&&(first + k)).is_some(),
+                };
+                if kept {
+                    sources.push(source as u32);
+                    targets.push(target);
+                }
+            }
+        }
+        recorders.push(WeightRecorder {
+            projection: record.projection,
+            sampling: record.sampling.clone(),
+            sources,
+            targets,
+            times_ms: Vec::new(),
+            values: Vec::new(),
+        });
+        samples.push(sample);
+    }
+    (recorders, samples)
 }
 
 /// The recorders of `spec`, without data; traces take their variables from `shard`'s models.

@@ -330,3 +330,102 @@ fn depress_into(
         cells[target] += *w * factor;
     }
 }
+
+impl PlasticPart {
+    /// The synapses of source `source` here, as numbers of this part's synapses.
+    pub fn synapse_range_of(&self, source: usize) -> std::ops::Range<usize> {
+        self.pre_start[source] as usize..self.pre_start[source + 1] as usize
+    }
+
+    /// How many weights `tap` copies from this part per record.
+    pub fn synapse_count_here(&self, tap: &WeightTap) -> usize {
+        tap.sample().map_or(self.weights.len(), <[_]>::len)
+    }
+}
+
+/// When a weight recorder records: numbers n of steps done (t = n·dt).
+enum Schedule {
+    /// At these, ascending; `next` is the first not yet reached.
+    At { times: Vec<u64>, next: usize },
+    /// At every multiple of this.
+    Every(u64),
+}
+
+/// A weight recorder's part on one thread: it copies the weights of its synapses here when
+/// due, until the run gathers them (see [`crate::record::WeightRecorder`]).
+pub struct WeightTap {
+    /// Its plastic projection's index among this thread's plastic parts.
+    pub plastic: usize,
+    schedule: Schedule,
+    /// For a sample, the sampled synapses here: (synapse number here, position in the
+    /// sample); `None` records every synapse here.
+    sample: Option<Vec<(u32, u32)>>,
+    /// Steps done at each record taken since the last gathering.
+    pub taken: Vec<u64>,
+    /// The records' weights, one after the other: every weight here, or the sampled ones in
+    /// the order of `sample`.
+    pub values: Vec<f64>,
+}
+
+impl WeightTap {
+    /// A recorder of every weight of plastic part `plastic` at `times` (steps done,
+    /// ascending).
+    pub fn at_times(plastic: usize, times: Vec<u64>) -> Self {
+        WeightTap {
+            plastic,
+            schedule: Schedule::At { times, next: 0 },
+            sample: None,
+            taken: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// A recorder of the sampled synapses `sample` ((synapse here, position in the
+    /// sample)) of plastic part `plastic` every `interval` steps.
+    pub fn every(plastic: usize, interval: u64, sample: Vec<(u32, u32)>) -> Self {
+        WeightTap {
+            plastic,
+            schedule: Schedule::Every(interval.max(1)),
+            sample: Some(sample),
+            taken: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// The sampled synapses here, if this records a sample.
+    pub fn sample(&self) -> Option<&[(u32, u32)]> {
+        self.sample.as_deref()
+    }
+
+    /// Records the weights of `part` if a record is due when `done` steps are done.
+    pub fn record_if_due(&mut self, done: u64, part: &PlasticPart) {
+        let due = match &mut self.schedule {
+            Schedule::At { times, next } => {
+                let due = times.get(*next) == Some(&done);
+                if due {
+                    *next += 1;
+                }
+                due
+            }
+            Schedule::Every(interval) => done.is_multiple_of(*interval),
+        };
+        if !due {
+            return;
+        }
+        self.taken.push(done);
+        match &self.sample {
+            None => self.values.extend_from_slice(&part.weights),
+            Some(sample) => self.values.extend(
+                sample
+                    .iter()
+                    .map(|&(synapse, _)| part.weights[synapse as usize]),
+            ),
+        }
+    }
+
+    /// Forgets the records taken (they were gathered).
+    pub fn clear(&mut self) {
+        self.taken.clear();
+        self.values.clear();
+    }
+}

@@ -6,14 +6,16 @@ use std::ops::Range;
 use std::sync::RwLock;
 
 use super::barrier::{PoisonOnPanic, SpinBarrier};
-use super::plastic::{Inputs, PlasticPart};
+use super::plastic::{Inputs, PlasticPart, WeightTap};
 use super::{BuildError, Projection, part_of};
 use crate::connect::{Connectivity, Row};
 use crate::input::{Input, InputKind, InputSink, PoissonSynapse};
 use crate::neuron::{Drive, NeuronModel, Spike, StepClock, StepInput};
 use crate::record::TraceRecorder;
 use crate::rng::{Purpose, stream};
-use crate::spec::model::{InputSpec, ModelSpec, ProjectionSpec, RecordSpec, SynapseSpec};
+use crate::spec::model::{
+    InputSpec, ModelSpec, ProjectionSpec, RecordSpec, SynapseSpec, WeightSampling,
+};
 use crate::synapse::{
     AlphaReceptor, ConductanceKernel, ConductanceReceptor, ExponentialReceptor,
     difference_of_exponentials_normalisation,
@@ -290,15 +292,20 @@ pub struct Shard {
     plastic: Vec<PlasticPart>,
     /// For each projection, its index in `plastic` if it is plastic.
     plastic_of: Vec<Option<usize>>,
+    /// The weight recorders' parts, in the order of the model's weight records.
+    weight_taps: Vec<WeightTap>,
 }
 
 impl Shard {
-    /// The part of `spec` that thread `thread` of `threads` owns.
+    /// The part of `spec` that thread `thread` of `threads` owns; `samples` holds, per
+    /// weight record of a sample, the sampled synapses (numbers in the projection's order,
+    /// ascending).
     pub fn build(
         spec: &ModelSpec,
         thread: usize,
         threads: usize,
         projections: &[Projection],
+        samples: &[Option<Vec<usize>>],
     ) -> Result<Shard, BuildError> {
         let dt_ms = spec.simulation.dt_ms;
         let ranges: Vec<Range<usize>> = spec
@@ -564,6 +571,29 @@ impl Shard {
                 (range.start as u32, range.end as u32),
             ));
         }
+        let mut weight_taps = Vec::with_capacity(spec.weight_records.len());
+        for (record, sample) in spec.weight_records.iter().zip(samples) {
+            let index = plastic_of[record.projection]
+                .expect("the model reader accepts weight records of plastic projections only");
+            let range = &ranges[spec.projections[record.projection].target];
+            let mut tap = match (&record.sampling, sample) {
+                (WeightSampling::AtTimes(times), _) => WeightTap::at_times(index, times.clone()),
+                (WeightSampling::Sample { interval_steps, .. }, Some(sample)) => {
+                    let local = local_sample(
+                        &projections[record.projection].connectivity,
+                        &plastic[index],
+                        (range.start as u32, range.end as u32),
+                        sample,
+                    );
+                    WeightTap::every(index, *interval_steps, local)
+                }
+                (WeightSampling::Sample { .. }, None) => {
+                    unreachable!("every sample record has its sample")
+                }
+            };
+            tap.record_if_due(0, &plastic[index]);
+            weight_taps.push(tap);
+        }
         Ok(Shard {
             index: thread,
             parts,
@@ -575,6 +605,7 @@ impl Shard {
             trace_recorders,
             plastic,
             plastic_of,
+            weight_taps,
         })
     }
 
@@ -739,6 +770,10 @@ impl Shard {
                 }
             }
         }
+        // Every plastic update of the step is done: the weights at t = (step + 1)·dt.
+        for tap in &mut self.weight_taps {
+            tap.record_if_due(step + 1, &self.plastic[tap.plastic]);
+        }
         let time_ms = (step + 1) as f64 * dt_ms;
         for recorder in &mut self.trace_recorders {
             if (step + 1).is_multiple_of(recorder.interval_steps) {
@@ -832,6 +867,14 @@ impl Shard {
         for part in &mut self.parts {
             part.step_counts.clear();
         }
+        for tap in &mut self.weight_taps {
+            tap.clear();
+        }
+    }
+
+    /// Weight recorder `index`'s part on this thread.
+    pub fn weight_tap(&self, index: usize) -> &WeightTap {
+        &self.weight_taps[index]
     }
 
     /// Trace recorder `index` on this thread (its neurons numbered within the part).
@@ -938,6 +981,31 @@ fn deliver_per_synapse(
             }
         }
     }
+}
+
+/// The sampled synapses (numbers in the projection's order, ascending) that reach this
+/// thread's targets `low..high`, as (synapse number in `part`, position in the sample).
+fn local_sample(
+    connectivity: &Connectivity,
+    part: &PlasticPart,
+    (low, high): (u32, u32),
+    sample: &[usize],
+) -> Vec<(u32, u32)> {
+    let mut local = Vec::new();
+    let mut source = 0;
+    for (position, &synapse) in sample.iter().enumerate() {
+        while connectivity.synapse_range(source).end <= synapse {
+            source += 1;
+        }
+        let row = connectivity.targets_of(source);
+        let at = synapse - connectivity.synapse_range(source).start;
+        let (start, end) = (row.position_of(low), row.position_of(high));
+        if (start..end).contains(&at) {
+            let here = part.synapse_range_of(source).start + (at - start);
+            local.push((here as u32, position as u32));
+        }
+    }
+    local
 }
 
 /// Adds what arrived to `destination` and empties the ring's slot.

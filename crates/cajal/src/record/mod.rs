@@ -1,6 +1,7 @@
 //! Recorders: what a run keeps. Spike recorders keep (neuron, time) pairs of a population or
 //! a subset of it; trace recorders sample state variables of chosen neurons every few steps;
-//! activity recorders count the spikes of a whole population in bins.
+//! activity recorders count the spikes of a whole population in bins; weight recorders keep
+//! the weights of a plastic projection at chosen times ([`WeightRecorder`]).
 //!
 //! Samples of a trace are taken at t = 0 and then at the end of every `interval`-th step, so
 //! a trace of a run of `steps` steps with interval k has ⌊steps/k⌋ + 1 samples.
@@ -10,8 +11,10 @@
 //! whatever the run length. Kept in memory, the chunks add up to [`Recordings`].
 
 mod stream;
+mod weights;
 
 pub use stream::{Chunk, RecordingSink, Recordings};
+pub use weights::WeightRecorder;
 
 use crate::neuron::{NeuronModel, Spike, VariableDef};
 

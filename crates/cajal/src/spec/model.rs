@@ -98,6 +98,9 @@ pub struct ModelSpec {
     pub inputs: Vec<InputSpec>,
     /// What to record (defaults filled in when the file says nothing).
     pub records: Vec<RecordSpec>,
+    /// The weights of plastic projections to record (`[[record]] kind = "weights"`), apart
+    /// from [`Self::records`] because only the spiking engine has plastic synapses.
+    pub weight_records: Vec<WeightRecordSpec>,
     /// The f–I sweep, if the file declares one.
     pub fi: Option<FiSpec>,
     /// Synaptic projections between populations.
@@ -721,15 +724,7 @@ pub(super) fn read_parsed_model(
             .collect::<Result<Vec<_>, _>>()?,
         None => Vec::new(),
     };
-    let records = match root.array("record")? {
-        Some(items) => items
-            .value
-            .iter()
-            .enumerate()
-            .map(|(index, node)| read_record(&context, node, index))
-            .collect::<Result<Vec<_>, _>>()?,
-        None => default_records(&populations),
-    };
+    // Projections before records: a weight record names a plastic projection.
     let projections = match root.array("projection")? {
         Some(items) => items
             .value
@@ -738,6 +733,19 @@ pub(super) fn read_parsed_model(
             .map(|(index, node)| read_projection(&context, node, index))
             .collect::<Result<Vec<_>, _>>()?,
         None => Vec::new(),
+    };
+    let (records, weight_records) = match root.array("record")? {
+        Some(items) => {
+            let (mut records, mut weight_records) = (Vec::new(), Vec::new());
+            for (index, node) in items.value.iter().enumerate() {
+                match read_record(&context, &projections, node, index)? {
+                    Record::Population(record) => records.push(record),
+                    Record::Weights(record) => weight_records.push(record),
+                }
+            }
+            (records, weight_records)
+        }
+        None => (default_records(&populations), Vec::new()),
     };
     let fi = match root.table("fi")? {
         Some(table) => Some(read_fi(&context, table)?),
@@ -750,6 +758,7 @@ pub(super) fn read_parsed_model(
         populations,
         inputs,
         records,
+        weight_records,
         fi,
         projections,
         update,
@@ -1899,15 +1908,31 @@ pub(super) fn resolve(base: &Path, file: &str) -> PathBuf {
     }
 }
 
-fn read_record(context: &Context, node: &Node, index: usize) -> Result<RecordSpec, SpecError> {
+/// A `[[record]]`: of a population, or of a plastic projection's weights.
+enum Record {
+    Population(RecordSpec),
+    Weights(WeightRecordSpec),
+}
+
+fn read_record(
+    context: &Context,
+    projections: &[ProjectionSpec],
+    node: &Node,
+    index: usize,
+) -> Result<Record, SpecError> {
     let mut reader = table_of(context.source, node, format!("record[{index}]"))?;
     let kind = reader
-        .choice("kind", &["spikes", "trace", "activity"])?
+        .choice("kind", &["spikes", "trace", "activity", "weights"])?
         .ok_or_else(|| {
             reader
                 .error_here("missing `kind`")
-                .expected("kind = \"spikes\", \"trace\" or \"activity\"")
+                .expected("kind = \"spikes\", \"trace\", \"activity\" or \"weights\"")
         })?;
+    if kind.value == "weights" {
+        let record = weight_records::read_weight_record(context, projections, &mut reader)?;
+        reader.finish()?;
+        return Ok(Record::Weights(record));
+    }
     let population = context.population(&mut reader, "population")?;
     let target = &context.populations[population];
     let record = match kind.value {
@@ -2029,7 +2054,7 @@ fn read_record(context: &Context, node: &Node, index: usize) -> Result<RecordSpe
         }
     };
     reader.finish()?;
-    Ok(record)
+    Ok(Record::Population(record))
 }
 
 /// How many neurons a default trace records.
@@ -2270,6 +2295,8 @@ pub use heterogeneity::{PerNeuronValues, VaryingParameter};
 mod connectivity;
 pub mod plasticity;
 pub use plasticity::{Pairing, PlasticitySpec, TripletSpec, WeightDependence};
+pub mod weight_records;
+pub use weight_records::{WeightRecordSpec, WeightSampling};
 
 fn read_projection(
     context: &Context,

@@ -14,6 +14,7 @@ mod plasticity;
 mod poisson;
 mod single;
 mod streaming;
+mod weight_records;
 
 /// Runs a model given as text on one thread, keeping everything in memory.
 fn run(text: &str) -> RunResult {
