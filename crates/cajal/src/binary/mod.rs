@@ -44,6 +44,8 @@
 
 mod build;
 #[cfg(test)]
+mod fingerprint_tests;
+#[cfg(test)]
 mod hopfield_tests;
 mod overlap;
 mod record;
