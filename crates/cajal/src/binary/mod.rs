@@ -113,8 +113,16 @@ pub struct BinaryPopulation {
 }
 
 /// A network of binary neurons, ready to run.
+///
+/// The per-neuron arrays are laid out for the asynchronous update, which reads one random
+/// neuron's field and state and, when it flips, adds to the counts of its targets: the counts
+/// of a neuron's uniform-weight inputs lie side by side (`counts`), and what is the same for
+/// a whole population (its threshold and temperature where homogeneous, the weights of its
+/// inputs, its projections out) is kept once per population in [`update::Rule`].
 pub struct BinaryNetwork {
     populations: Vec<BinaryPopulation>,
+    /// Per population, what the update loop needs of it.
+    rules: Vec<update::Rule>,
     /// Population of every neuron.
     population_of: Vec<u16>,
     /// 1 where the neuron is active (S = 1), 0 where not (S = 0 or −1).
@@ -123,6 +131,8 @@ pub struct BinaryNetwork {
     thresholds: Vec<f64>,
     /// Glauber temperature of each neuron (0: deterministic).
     temperatures: Vec<f64>,
+    /// Whether every temperature is 0: an update then draws one word only.
+    deterministic: bool,
     /// I_i^X now.
     external: Vec<f64>,
     /// Σ over projections with per-synapse weights of J_ij·S_j.
@@ -130,11 +140,13 @@ pub struct BinaryNetwork {
     /// Whether some projection has per-synapse weights (else `weighted_field` stays 0 and
     /// the update loop does not read it).
     has_weighted_projections: bool,
+    /// For the projections with one weight: `counts[i·stride + slot]` is Σ_j S_j over the
+    /// sources j of neuron i in the projection that has slot `slot` among those onto i's
+    /// population. Its length is (number of neurons)·`stride`, fixed at build.
+    counts: Vec<i32>,
+    /// The most projections with one weight onto any population.
+    stride: usize,
     projections: Vec<Projection>,
-    /// Per population, the projections onto it with one weight: (index, weight).
-    uniform_inputs: Vec<Vec<(usize, f64)>>,
-    /// Per population, the projections out of it.
-    outgoing: Vec<Vec<usize>>,
     inputs: Vec<build::ExternalInput>,
     update: UpdateOrder,
     dt_ms: f64,
