@@ -142,8 +142,8 @@ pub struct BinaryNetwork {
     has_weighted_projections: bool,
     /// For the projections with one weight: `counts[i·stride + slot]` is Σ_j S_j over the
     /// sources j of neuron i in the projection that has slot `slot` among those onto i's
-    /// population. Its length is (number of neurons)·`stride`, fixed at build.
-    counts: Vec<i32>,
+    /// population.
+    counts: update::Counts,
     /// The most projections with one weight onto any population.
     stride: usize,
     projections: Vec<Projection>,

@@ -76,25 +76,117 @@ pub(super) struct Rule {
     pub outgoing: Vec<usize>,
 }
 
+/// The counts of the projections with one weight, in the narrower type that holds them.
+#[derive(Debug, Default)]
+pub(super) struct Counts {
+    /// Where every in-degree is at most 32767 (`narrow`), else empty.
+    narrow: Vec<i16>,
+    /// Otherwise.
+    wide: Vec<i32>,
+}
+
+impl Counts {
+    /// `len` zero counts, two bytes each if `narrow`. The length never changes afterwards.
+    pub(super) fn new(len: usize, narrow: bool) -> Counts {
+        if narrow {
+            Counts {
+                narrow: vec![0; len],
+                wide: Vec::new(),
+            }
+        } else {
+            Counts {
+                narrow: Vec::new(),
+                wide: vec![0; len],
+            }
+        }
+    }
+
+    /// Whether the counts are two bytes each.
+    fn is_narrow(&self) -> bool {
+        !self.narrow.is_empty()
+    }
+
+    /// The number of counts.
+    pub(super) fn len(&self) -> usize {
+        self.narrow.len().max(self.wide.len())
+    }
+
+    /// Sets every count (values within the in-degrees).
+    pub(super) fn set(&mut self, values: &[i32]) {
+        if self.is_narrow() {
+            for (count, &value) in self.narrow.iter_mut().zip(values) {
+                *count = i16::try_from(value).expect("a count is at most the in-degree");
+            }
+        } else {
+            self.wide.copy_from_slice(values);
+        }
+    }
+}
+
+/// The type of a count: `i16` or `i32`, chosen once per run so that the loops are compiled
+/// for each.
+pub(super) trait Count: Copy + Into<f64> + std::ops::AddAssign {
+    /// A change of ±1 or ±2.
+    fn of(delta: i32) -> Self;
+    /// The counts of this type (empty where the network uses the other).
+    fn of_network(counts: &Counts) -> &[Self];
+    fn of_network_mut(counts: &mut Counts) -> &mut [Self];
+}
+
+impl Count for i16 {
+    #[inline(always)]
+    fn of(delta: i32) -> i16 {
+        delta as i16
+    }
+    #[inline(always)]
+    fn of_network(counts: &Counts) -> &[i16] {
+        &counts.narrow
+    }
+    #[inline(always)]
+    fn of_network_mut(counts: &mut Counts) -> &mut [i16] {
+        &mut counts.narrow
+    }
+}
+
+impl Count for i32 {
+    #[inline(always)]
+    fn of(delta: i32) -> i32 {
+        delta
+    }
+    #[inline(always)]
+    fn of_network(counts: &Counts) -> &[i32] {
+        &counts.wide
+    }
+    #[inline(always)]
+    fn of_network_mut(counts: &mut Counts) -> &mut [i32] {
+        &mut counts.wide
+    }
+}
+
 /// h_i of neuron `neuron` (network index).
 pub(super) fn field(network: &BinaryNetwork, neuron: usize) -> f64 {
-    field_of(network, neuron, network.population_of[neuron] as usize)
+    let population = network.population_of[neuron] as usize;
+    if network.counts.is_narrow() {
+        field_of::<i16>(network, neuron, population)
+    } else {
+        field_of::<i32>(network, neuron, population)
+    }
 }
 
 /// h_i of neuron `neuron` of population `population`: I^X, then the per-synapse part, then
 /// the projections with one weight in slot order (the order of the sums is part of the
 /// result, bit for bit).
 #[inline(always)]
-fn field_of(network: &BinaryNetwork, neuron: usize, population: usize) -> f64 {
+fn field_of<C: Count>(network: &BinaryNetwork, neuron: usize, population: usize) -> f64 {
     let mut h = network.external[neuron];
     if network.has_weighted_projections {
         h += network.weighted_field[neuron];
     }
     let weights = &network.rules[population].weights;
     let start = neuron * network.stride;
-    let counts = &network.counts[start..start + weights.len()];
+    let counts = &C::of_network(&network.counts)[start..start + weights.len()];
     for (&weight, &count) in weights.iter().zip(counts) {
-        h += weight * f64::from(count);
+        h += weight * count.into();
     }
     h
 }
@@ -117,6 +209,20 @@ fn decide(h: f64, threshold: f64, temperature: f64, uniform: impl FnOnce() -> f6
 /// the next update is drawn ahead and its neuron's data prefetched while this update runs:
 /// the same words in the same order, so the same results.
 pub(super) fn asynchronous(network: &mut BinaryNetwork, chooser: &Chooser, from: u64, until: u64) {
+    if network.counts.is_narrow() {
+        asynchronous_with::<i16>(network, chooser, from, until);
+    } else {
+        asynchronous_with::<i32>(network, chooser, from, until);
+    }
+}
+
+/// [`asynchronous`] with counts of type `C`.
+fn asynchronous_with<C: Count>(
+    network: &mut BinaryNetwork,
+    chooser: &Chooser,
+    from: u64,
+    until: u64,
+) {
     if from >= until {
         return;
     }
@@ -125,28 +231,28 @@ pub(super) fn asynchronous(network: &mut BinaryNetwork, chooser: &Chooser, from:
         for unit in from..until {
             let next = if unit + 1 < until {
                 let next = network.rng.next_u64();
-                prefetch_neuron(network, chooser.pick(next).0);
+                prefetch_neuron::<C>(network, chooser.pick(next).0);
                 next
             } else {
                 0
             };
-            update_one(network, chooser, word, unit);
+            update_one::<C>(network, chooser, word, unit);
             word = next;
         }
     } else {
         for unit in from..until {
             let word = network.rng.next_u64();
-            update_one(network, chooser, word, unit);
+            update_one::<C>(network, chooser, word, unit);
         }
     }
 }
 
 /// The update at unit `unit`, whose neuron `word` picks.
 #[inline(always)]
-fn update_one(network: &mut BinaryNetwork, chooser: &Chooser, word: u64, unit: u64) {
+fn update_one<C: Count>(network: &mut BinaryNetwork, chooser: &Chooser, word: u64, unit: u64) {
     let (neuron, population) = chooser.pick(word);
     let population = population.unwrap_or_else(|| network.population_of[neuron] as usize);
-    let h = field_of(network, neuron, population);
+    let h = field_of::<C>(network, neuron, population);
     let rule = &network.rules[population];
     let threshold = rule.threshold.unwrap_or_else(|| network.thresholds[neuron]);
     let temperature = rule
@@ -161,22 +267,21 @@ fn update_one(network: &mut BinaryNetwork, chooser: &Chooser, word: u64, unit: u
         None => unit_interval(rng.next_u64()),
     });
     if active != (network.active[neuron] == 1) {
-        flip(network, neuron, population, active, unit);
+        flip::<C>(network, neuron, population, active, unit);
     }
 }
 
 /// Asks the processor to bring what the update of `neuron` reads into the cache (a hint; no
 /// effect on results).
 #[inline(always)]
-fn prefetch_neuron(network: &BinaryNetwork, neuron: usize) {
+fn prefetch_neuron<C: Count>(network: &BinaryNetwork, neuron: usize) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
         let addresses: [*const i8; 3] = [
             network.external.as_ptr().wrapping_add(neuron).cast(),
             network.active.as_ptr().wrapping_add(neuron).cast(),
-            network
-                .counts
+            C::of_network(&network.counts)
                 .as_ptr()
                 .wrapping_add(neuron * network.stride)
                 .cast(),
@@ -193,9 +298,19 @@ fn prefetch_neuron(network: &BinaryNetwork, neuron: usize) {
 
 /// Synchronous step `step`: every neuron from the fields before the step.
 pub(super) fn synchronous(network: &mut BinaryNetwork, step: u64) {
+    if network.counts.is_narrow() {
+        synchronous_with::<i16>(network, step);
+    } else {
+        synchronous_with::<i32>(network, step);
+    }
+}
+
+/// [`synchronous`] with counts of type `C`.
+fn synchronous_with<C: Count>(network: &mut BinaryNetwork, step: u64) {
     let mut changed = Vec::new();
     for neuron in 0..network.active.len() {
-        let h = field(network, neuron);
+        let population = network.population_of[neuron] as usize;
+        let h = field_of::<C>(network, neuron, population);
         let rng = &mut network.rng;
         let active = decide(
             h,
@@ -209,7 +324,7 @@ pub(super) fn synchronous(network: &mut BinaryNetwork, step: u64) {
     }
     for (neuron, active) in changed {
         let population = network.population_of[neuron] as usize;
-        flip(network, neuron, population, active, step);
+        flip::<C>(network, neuron, population, active, step);
     }
 }
 
@@ -222,7 +337,13 @@ fn unit_interval(word: u64) -> f64 {
 /// Neuron `neuron` of `population` becomes active (`active`) or inactive at unit `unit`: its
 /// targets' fields change by J·ΔS.
 #[inline(always)]
-fn flip(network: &mut BinaryNetwork, neuron: usize, population: usize, active: bool, unit: u64) {
+fn flip<C: Count>(
+    network: &mut BinaryNetwork,
+    neuron: usize,
+    population: usize,
+    active: bool,
+    unit: u64,
+) {
     network.active[neuron] = u8::from(active);
     let rule = &network.rules[population];
     let local = neuron - rule.offset;
@@ -231,7 +352,13 @@ fn flip(network: &mut BinaryNetwork, neuron: usize, population: usize, active: b
         let projection = &network.projections[index];
         let row = projection.connectivity.targets_of(local);
         match projection.counts_base {
-            Some(base) => add_counts(&mut network.counts, row, base, network.stride, delta),
+            Some(base) => add_counts(
+                C::of_network_mut(&mut network.counts),
+                row,
+                base,
+                network.stride,
+                C::of(delta),
+            ),
             None => {
                 let weights = projection.connectivity.weights().unwrap_or_default();
                 let weights = &weights[projection.connectivity.synapse_range(local)];
@@ -255,7 +382,7 @@ fn flip(network: &mut BinaryNetwork, neuron: usize, population: usize, active: b
 /// `counts.len()`: every index is below `counts.len()`. The common strides are spelled out
 /// so that the index is a shift.
 #[inline(always)]
-fn add_counts(counts: &mut [i32], row: Row, base: usize, stride: usize, delta: i32) {
+fn add_counts<C: Count>(counts: &mut [C], row: Row, base: usize, stride: usize, delta: C) {
     match (row, stride) {
         (Row::Narrow(targets), 1) => scatter(counts, targets, base, 1, delta),
         (Row::Narrow(targets), 2) => scatter(counts, targets, base, 2, delta),
@@ -287,13 +414,20 @@ impl Target for u32 {
 
 /// The loop of [`add_counts`].
 #[inline(always)]
-fn scatter<T: Target>(counts: &mut [i32], targets: &[T], base: usize, stride: usize, delta: i32) {
+fn scatter<C: Count, T: Target>(
+    counts: &mut [C],
+    targets: &[T],
+    base: usize,
+    stride: usize,
+    delta: C,
+) {
     for &target in targets {
         let index = base + target.index() * stride;
         debug_assert!(index < counts.len());
         // SAFETY: index < counts.len() by the invariant of `add_counts`, established when
         // the network is built (`build::beyond` and the layout of `counts`) and kept since:
-        // `counts` is never resized, connectivity never changes.
+        // `counts` is never resized (`Counts::new`), connectivity never changes, and `C` is
+        // the type whose vector `Counts::new` filled (the dispatch on `is_narrow`).
         unsafe { *counts.get_unchecked_mut(index) += delta };
     }
 }
