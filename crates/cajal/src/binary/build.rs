@@ -216,9 +216,7 @@ impl BinaryNetwork {
             external: vec![0.0; neurons],
             weighted_field: vec![0.0; neurons],
             has_weighted_projections: projections.iter().any(|p| p.counts_base.is_none()),
-            // |Σ_j S_j| ≤ the in-degree: two bytes hold it for in-degrees up to 32767, which
-            // halves the memory the scatter-add touches.
-            counts: Counts::new(neurons * stride, max_in_degree <= i16::MAX as u64),
+            counts: Counts::new(neurons * stride, max_in_degree),
             stride,
             projections,
             rules,
