@@ -273,6 +273,14 @@ impl BinaryNetwork {
         self.counts.set(&counts);
     }
 
+    /// Keeps the counts in the type chosen for in-degrees up to `max_in_degree` (tests of
+    /// every width on small networks).
+    #[cfg(test)]
+    pub(super) fn use_counts_for_in_degree(&mut self, max_in_degree: u64) {
+        self.counts = Counts::new(self.counts.len(), max_in_degree);
+        self.recompute_fields();
+    }
+
     /// The external fields of the inputs that act in the step starting at `time_ms`, summed
     /// from scratch (so that switching inputs on and off leaves no rounding behind).
     pub(super) fn set_external(&mut self, time_ms: f64) {

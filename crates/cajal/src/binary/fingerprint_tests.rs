@@ -147,10 +147,15 @@ impl Default for Options {
     }
 }
 
-fn run(text: &str) -> BinaryResults {
+/// Runs `text` with its counts kept as for in-degrees up to `max_in_degree` (`None`: as
+/// built).
+fn run(text: &str, max_in_degree: Option<u64>) -> BinaryResults {
     let spec = read_model(Source::new("fingerprint.toml", text), Path::new("."))
         .unwrap_or_else(|error| panic!("{error}"));
     let mut network = BinaryNetwork::build(&spec).unwrap();
+    if let Some(max_in_degree) = max_in_degree {
+        network.use_counts_for_in_degree(max_in_degree);
+    }
     network.set_transient_ms(20.0);
     network.run(7, |_| Control::Continue)
 }
@@ -221,7 +226,7 @@ fn runs_keep_their_fingerprints() {
     ];
     let mut failures = Vec::new();
     for (name, text, expected) in cases {
-        let results = run(&text);
+        let results = run(&text, None);
         // Every case moves: each population flips, so the fingerprint sees the dynamics.
         assert!(
             results.populations.iter().all(|p| p.up_transitions > 10),
@@ -230,6 +235,15 @@ fn runs_keep_their_fingerprints() {
         let found = fingerprint(&results);
         if found != expected {
             failures.push(format!("{name}: {found:#018x}, pinned {expected:#018x}"));
+        }
+        // Counts of one, two or four bytes give the same numbers.
+        for max_in_degree in [100, 1000, 100_000] {
+            let found = fingerprint(&run(&text, Some(max_in_degree)));
+            if found != expected {
+                failures.push(format!(
+                    "{name}, counts for in-degrees up to {max_in_degree}: {found:#018x}"
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
