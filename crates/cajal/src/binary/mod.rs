@@ -26,7 +26,10 @@
 //! the fields of its targets. For a projection with one weight, what is kept is the integer
 //! Σ_j S_j over the projection's sources of each target, so that h is exact: no rounding
 //! accumulates over billions of updates and runs are bitwise reproducible. Only projections
-//! whose weights vary per synapse add f64 weights (with the usual rounding of sums).
+//! whose weights vary per synapse add f64 weights (with the usual rounding of sums). The
+//! integers of one neuron lie side by side, in one, two or four bytes each as the largest
+//! in-degree requires: the width and layout change how much memory an update touches, never
+//! a result.
 //!
 //! **Randomness.** Which neuron updates and the Glauber draws come from one stream
 //! ([`Purpose::BinaryUpdate`](crate::rng::Purpose)); each neuron's initial state from its own
