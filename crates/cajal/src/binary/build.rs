@@ -3,6 +3,7 @@
 //! inputs and recorders.
 
 use super::record::Recorders;
+use super::update::{Counts, Rule};
 use super::{BinaryError, BinaryNetwork, BinaryPopulation};
 use crate::connect::Connectivity;
 use crate::engine::connectivity_of;
@@ -17,9 +18,10 @@ pub(super) struct Projection {
     /// Index of the target population's first neuron in the network.
     pub target_offset: usize,
     pub connectivity: Connectivity,
-    /// Per target neuron, Σ_j S_j over its sources in this projection (projections with one
-    /// weight only; empty otherwise).
-    pub sums: Vec<i32>,
+    /// A projection with one weight: where the count of its target neuron t lies in the
+    /// network's `counts`, less t·stride (its target population's offset · stride + its
+    /// slot). `None` for per-synapse weights.
+    pub counts_base: Option<usize>,
 }
 
 /// A constant or step input: `amplitude` on `neurons` (population indices) while
@@ -116,9 +118,27 @@ impl BinaryNetwork {
                 "a binary network may have at most 4294967295 neurons".into(),
             ));
         }
-        let mut projections = Vec::with_capacity(spec.projections.len());
-        let mut uniform_inputs = vec![Vec::new(); populations.len()];
-        let mut outgoing = vec![Vec::new(); populations.len()];
+        // Slots of the projections with one weight among those onto their target population.
+        let mut rules: Vec<Rule> = populations
+            .iter()
+            .map(|population| {
+                let range = population.offset..population.offset + population.size;
+                Rule {
+                    offset: population.offset,
+                    threshold: homogeneous(&thresholds[range.clone()]),
+                    temperature: homogeneous(&temperatures[range]),
+                    step: match population.states {
+                        States::ZeroOne => 1,
+                        States::Spin => 2,
+                    },
+                    weights: Vec::new(),
+                    outgoing: Vec::new(),
+                }
+            })
+            .collect();
+        let mut connectivities = Vec::with_capacity(spec.projections.len());
+        let mut slots = Vec::with_capacity(spec.projections.len());
+        let mut max_in_degree = 0;
         for (index, projection) in spec.projections.iter().enumerate() {
             let connectivity =
                 connectivity_of(spec, index).map_err(|error| BinaryError::Projection {
@@ -126,22 +146,48 @@ impl BinaryNetwork {
                     message: error.to_string(),
                 })?;
             let target = projection.target;
-            let per_synapse = connectivity.weights().is_some();
-            if !per_synapse {
-                uniform_inputs[target].push((index, projection.weight));
+            // The scatter-add of the update loop indexes `counts` unchecked: it relies on
+            // every target lying inside its population, checked here once.
+            if let Some(bad) = beyond(&connectivity, populations[target].size) {
+                return Err(BinaryError::Projection {
+                    index,
+                    message: format!(
+                        "target {bad} lies outside population `{}` of {} neurons",
+                        populations[target].name, populations[target].size
+                    ),
+                });
             }
-            outgoing[projection.source].push(index);
-            projections.push(Projection {
-                source: projection.source,
-                target_offset: populations[target].offset,
-                connectivity,
-                sums: if per_synapse {
-                    Vec::new()
-                } else {
-                    vec![0; populations[target].size]
-                },
-            });
+            if connectivity.weights().is_none() {
+                let in_degree = connectivity.indegrees(populations[target].size);
+                max_in_degree = max_in_degree.max(in_degree.into_iter().max().unwrap_or(0));
+            }
+            slots.push(connectivity.weights().is_none().then(|| {
+                rules[target].weights.push(projection.weight);
+                rules[target].weights.len() - 1
+            }));
+            rules[projection.source].outgoing.push(index);
+            connectivities.push(connectivity);
         }
+        let stride = rules
+            .iter()
+            .map(|rule| rule.weights.len())
+            .max()
+            .unwrap_or(0);
+        let projections: Vec<Projection> = spec
+            .projections
+            .iter()
+            .zip(connectivities)
+            .zip(slots)
+            .map(|((projection, connectivity), slot)| {
+                let target_offset = populations[projection.target].offset;
+                Projection {
+                    source: projection.source,
+                    target_offset,
+                    connectivity,
+                    counts_base: slot.map(|slot| target_offset * stride + slot),
+                }
+            })
+            .collect();
         let inputs = spec
             .inputs
             .iter()
@@ -158,6 +204,7 @@ impl BinaryNetwork {
             })
             .collect();
         let neurons = active.len();
+        let deterministic = temperatures.iter().all(|&t| t == 0.0);
         let recorders = Recorders::new(spec, &populations);
         let mut network = BinaryNetwork {
             populations,
@@ -165,13 +212,14 @@ impl BinaryNetwork {
             active,
             thresholds,
             temperatures,
+            deterministic,
             external: vec![0.0; neurons],
             weighted_field: vec![0.0; neurons],
-            has_weighted_projections: uniform_inputs.iter().map(Vec::len).sum::<usize>()
-                < spec.projections.len(),
+            has_weighted_projections: projections.iter().any(|p| p.counts_base.is_none()),
+            counts: Counts::new(neurons * stride, max_in_degree),
+            stride,
             projections,
-            uniform_inputs,
-            outgoing,
+            rules,
             inputs,
             update,
             dt_ms: spec.simulation.dt_ms,
@@ -188,8 +236,8 @@ impl BinaryNetwork {
     /// The fields from the states, from scratch.
     pub(super) fn recompute_fields(&mut self) {
         self.weighted_field.iter_mut().for_each(|h| *h = 0.0);
-        for projection in &mut self.projections {
-            projection.sums.iter_mut().for_each(|s| *s = 0);
+        let mut counts = vec![0; self.counts.len()];
+        for projection in &self.projections {
             let source = &self.populations[projection.source];
             let low = match source.states {
                 States::ZeroOne => 0,
@@ -205,14 +253,15 @@ impl BinaryNetwork {
                     continue;
                 }
                 let row = projection.connectivity.targets_of(local);
-                match projection.connectivity.weights() {
-                    None => {
+                match (projection.counts_base, projection.connectivity.weights()) {
+                    (Some(base), None) => {
                         for target in row.iter() {
-                            projection.sums[target as usize] += state;
+                            counts[base + target as usize * self.stride] += state;
                         }
                     }
-                    Some(weights) => {
-                        let weights = &weights[projection.connectivity.synapse_range(local)];
+                    (_, weights) => {
+                        let weights = &weights.expect("per-synapse weights")
+                            [projection.connectivity.synapse_range(local)];
                         for (target, &weight) in row.iter().zip(weights) {
                             self.weighted_field[projection.target_offset + target as usize] +=
                                 weight * f64::from(state);
@@ -221,6 +270,15 @@ impl BinaryNetwork {
                 }
             }
         }
+        self.counts.set(&counts);
+    }
+
+    /// Keeps the counts in the type chosen for in-degrees up to `max_in_degree` (tests of
+    /// every width on small networks).
+    #[cfg(test)]
+    pub(super) fn use_counts_for_in_degree(&mut self, max_in_degree: u64) {
+        self.counts = Counts::new(self.counts.len(), max_in_degree);
+        self.recompute_fields();
     }
 
     /// The external fields of the inputs that act in the step starting at `time_ms`, summed
@@ -243,4 +301,22 @@ fn per_neuron(population: &PopulationSpec, index: usize, name: &str, seed: u64) 
         Some(varying) => varying.values(seed, index, 0..population.size),
         None => vec![population.neuron.parameters().value(name); population.size],
     }
+}
+
+/// The value all of `values` share, bit for bit, if they do (so that using it in place of
+/// each neuron's own changes no result).
+fn homogeneous(values: &[f64]) -> Option<f64> {
+    let first = *values.first()?;
+    values
+        .iter()
+        .all(|v| v.to_bits() == first.to_bits())
+        .then_some(first)
+}
+
+/// A target of `connectivity` at or beyond `size`, if there is one.
+fn beyond(connectivity: &Connectivity, size: usize) -> Option<u32> {
+    (0..connectivity.source_count()).find_map(|source| {
+        let row = connectivity.targets_of(source);
+        row.iter().find(|&target| target as usize >= size)
+    })
 }

@@ -26,7 +26,10 @@
 //! the fields of its targets. For a projection with one weight, what is kept is the integer
 //! Σ_j S_j over the projection's sources of each target, so that h is exact: no rounding
 //! accumulates over billions of updates and runs are bitwise reproducible. Only projections
-//! whose weights vary per synapse add f64 weights (with the usual rounding of sums).
+//! whose weights vary per synapse add f64 weights (with the usual rounding of sums). The
+//! integers of one neuron lie side by side, in one, two or four bytes each as the largest
+//! in-degree requires: the width and layout change how much memory an update touches, never
+//! a result.
 //!
 //! **Randomness.** Which neuron updates and the Glauber draws come from one stream
 //! ([`Purpose::BinaryUpdate`](crate::rng::Purpose)); each neuron's initial state from its own
@@ -43,6 +46,8 @@
 //! of dt ([`crate::stats::binary_overlaps`]; spin states count +1 as active).
 
 mod build;
+#[cfg(test)]
+mod fingerprint_tests;
 #[cfg(test)]
 mod hopfield_tests;
 mod overlap;
@@ -111,8 +116,16 @@ pub struct BinaryPopulation {
 }
 
 /// A network of binary neurons, ready to run.
+///
+/// The per-neuron arrays are laid out for the asynchronous update, which reads one random
+/// neuron's field and state and, when it flips, adds to the counts of its targets: the counts
+/// of a neuron's uniform-weight inputs lie side by side (`counts`), and what is the same for
+/// a whole population (its threshold and temperature where homogeneous, the weights of its
+/// inputs, its projections out) is kept once per population in [`update::Rule`].
 pub struct BinaryNetwork {
     populations: Vec<BinaryPopulation>,
+    /// Per population, what the update loop needs of it.
+    rules: Vec<update::Rule>,
     /// Population of every neuron.
     population_of: Vec<u16>,
     /// 1 where the neuron is active (S = 1), 0 where not (S = 0 or −1).
@@ -121,6 +134,8 @@ pub struct BinaryNetwork {
     thresholds: Vec<f64>,
     /// Glauber temperature of each neuron (0: deterministic).
     temperatures: Vec<f64>,
+    /// Whether every temperature is 0: an update then draws one word only.
+    deterministic: bool,
     /// I_i^X now.
     external: Vec<f64>,
     /// Σ over projections with per-synapse weights of J_ij·S_j.
@@ -128,11 +143,13 @@ pub struct BinaryNetwork {
     /// Whether some projection has per-synapse weights (else `weighted_field` stays 0 and
     /// the update loop does not read it).
     has_weighted_projections: bool,
+    /// For the projections with one weight: `counts[i·stride + slot]` is Σ_j S_j over the
+    /// sources j of neuron i in the projection that has slot `slot` among those onto i's
+    /// population.
+    counts: update::Counts,
+    /// The most projections with one weight onto any population.
+    stride: usize,
     projections: Vec<Projection>,
-    /// Per population, the projections onto it with one weight: (index, weight).
-    uniform_inputs: Vec<Vec<(usize, f64)>>,
-    /// Per population, the projections out of it.
-    outgoing: Vec<Vec<usize>>,
     inputs: Vec<build::ExternalInput>,
     update: UpdateOrder,
     dt_ms: f64,
