@@ -6,3 +6,4 @@ pub mod mean_field;
 pub mod prediction;
 pub mod quadrature;
 pub mod siegert;
+pub mod stability;
