@@ -29,7 +29,7 @@
 //! of the Siegert rate φ. At high frequency A_μ(λ) → (ν₀/σ₀) √(2/(λτ)) (the boundary layer at
 //! threshold; Brunel & Hakim 1999, Neural Comput 11:1621; Lindner & Schimansky-Geier 2001,
 //! PRL 86:2934). The equations are integrated by the classical Runge–Kutta method on a
-//! uniform grid with V_r on a node, fine enough for the drift (|G|Δ ≤ 1/4 with
+//! uniform grid with V_r on a node, fine enough for the drift (|G|Δ ≤ 1/2 with
 //! G = 2(μ₀ − V)/σ₀²) and for the diffusion length σ₀/√(2|λ|τ) at the highest frequency asked.
 //!
 //! **The network.** A population whose neurons receive K_a synapses of efficacy J_a from the
@@ -65,8 +65,9 @@ pub type C64 = Complex<f64>;
 /// Below this fraction of its peak the stationary density is taken as zero: the grid ends
 /// where P₀ ∝ e^{−(V−μ)²/σ²} has fallen by e^{−40} from its value at min(μ, V_r).
 const TAIL_EXPONENT: f64 = 40.0;
-/// |G|Δ and √(2|λ|τ)Δ/σ bounds for the Runge–Kutta grid (error ∝ (·)⁴ per unit length).
-const STEP_BOUND: f64 = 0.25;
+/// |G|Δ and √(2|λ|τ)Δ/σ bounds for the Runge–Kutta grid (error ∝ (·)⁴ per unit length;
+/// 1/2 leaves relative errors near 1e-8 at λ = 0, see the tests).
+const STEP_BOUND: f64 = 0.5;
 /// At least this many grid steps between V_r and θ, and at most this many in all.
 const MIN_STEPS_ABOVE_RESET: usize = 40;
 const MAX_STEPS: usize = 200_000;
@@ -119,6 +120,17 @@ impl RateResponse {
         parameters: &LifParameters,
         max_frequency_hz: f64,
     ) -> Self {
+        Self::with_grid(mu_mv, sigma_mv, parameters, max_frequency_hz, 1.0)
+    }
+
+    /// As [`Self::with_max_frequency`], with the grid step divided by `refinement`.
+    pub(crate) fn with_grid(
+        mu_mv: f64,
+        sigma_mv: f64,
+        parameters: &LifParameters,
+        max_frequency_hz: f64,
+        refinement: f64,
+    ) -> Self {
         let theta = parameters.threshold;
         let reset = parameters.reset_potential;
         let tau = parameters.membrane_time_constant;
@@ -133,8 +145,9 @@ impl RateResponse {
         let lambda_max = 2.0 * std::f64::consts::PI * max_frequency_hz / 1000.0;
         let diffusion = (2.0 * (1.0 + lambda_max) * tau).sqrt() / sigma;
         let mut step = (STEP_BOUND / drift_max.max(diffusion))
-            .min(sigma / 20.0)
-            .min((theta - reset) / MIN_STEPS_ABOVE_RESET as f64);
+            .min(sigma / 10.0)
+            .min((theta - reset) / MIN_STEPS_ABOVE_RESET as f64)
+            / refinement;
         step = step.max((theta - low) / MAX_STEPS as f64);
         let reset_node = ((theta - reset) / step).ceil().max(1.0) as usize;
         let step = (theta - reset) / reset_node as f64;
@@ -468,17 +481,26 @@ impl RecurrentPopulation {
     /// 0 ≤ Im λ ≤ 2π·`max_frequency_hz`: seeded from the local minima of |1 − e^{−iωD}R(iω)|
     /// on the imaginary axis and from a scan of the real axis.
     pub fn stability(&self, max_frequency_hz: f64) -> Stability {
-        self.stability_from(max_frequency_hz, &[], true)
+        self.stability_with(max_frequency_hz, &[], true)
     }
 
     /// As [`Self::stability`], seeded from `seeds` (e.g. the roots of a neighbouring
     /// parameter point) and, if `scan` is set, from the axis scan as well.
-    pub fn stability_from(&self, max_frequency_hz: f64, seeds: &[Root], scan: bool) -> Stability {
+    pub fn stability_with(&self, max_frequency_hz: f64, seeds: &[Root], scan: bool) -> Stability {
         let rate_hz = self.stationary_rate_hz();
         let (mu_mv, sigma_mv) = self.drive(rate_hz);
         let response = RateResponse::with_max_frequency(mu_mv, sigma_mv, &self.neuron, max_frequency_hz);
         let omega_max = 2.0 * std::f64::consts::PI * max_frequency_hz / 1000.0;
         let f = |z: C64| self.characteristic(&response, z);
+        let quiet = Stability {
+            rate_hz,
+            mu_mv,
+            sigma_mv,
+            roots: Vec::new(),
+        };
+        if (C64::new(1.0, 0.0) - f(C64::new(0.0, 0.0))).norm() < NEGLIGIBLE_GAIN {
+            return quiet;
+        }
         let mut starts: Vec<C64> = seeds.iter().map(|r| r.lambda_per_ms).collect();
         if scan {
             let values: Vec<f64> = (0..=AXIS_SAMPLES)
@@ -551,6 +573,327 @@ fn secant(f: &impl Fn(C64) -> C64, start: C64) -> Option<C64> {
         }
     }
     None
+}
+
+/// The state of Brunel's network that the linear analysis predicts (Brunel 2000, Fig. 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NetworkState {
+    /// Asynchronous irregular: the asynchronous state is stable and the neurons are
+    /// fluctuation driven.
+    AsynchronousIrregular,
+    /// Asynchronous regular: stable, but the neurons are mean driven (μ₀ − θ > 2σ₀) and
+    /// fire nearly periodically; the linear theory puts it in a narrow band at g just
+    /// below 4, at rates near saturation.
+    AsynchronousRegular,
+    /// Synchronous regular: unstable, with mean-driven neurons firing at high rates
+    /// (Brunel's SR, g < 4): the oscillation locks to the neurons' own firing.
+    SynchronousRegular,
+    /// Synchronous irregular, fast: unstable through a mode whose period is set by the
+    /// delay (frequency at least 1/(8D); Brunel's SI fast, ≈ 1/(4D)…1/(3D)).
+    SynchronousIrregularFast,
+    /// Synchronous irregular, slow: unstable through a mode slower than 1/(8D), whose
+    /// frequency is set by the membrane time constant (Brunel's SI slow, tens of Hz).
+    SynchronousIrregularSlow,
+}
+
+impl NetworkState {
+    /// Brunel's abbreviation: AI, AR, SR, SI fast, SI slow.
+    pub fn label(&self) -> &'static str {
+        match self {
+            NetworkState::AsynchronousIrregular => "AI",
+            NetworkState::AsynchronousRegular => "AR",
+            NetworkState::SynchronousRegular => "SR",
+            NetworkState::SynchronousIrregularFast => "SI fast",
+            NetworkState::SynchronousIrregularSlow => "SI slow",
+        }
+    }
+}
+
+/// Neurons with μ₀ − θ above this many σ₀ reach threshold by drift: their inter-spike
+/// intervals are narrow (CV ≲ 0.3; 0.1–0.2 where Brunel's SR lies) — regular firing.
+const MEAN_DRIVEN: f64 = 2.0;
+
+impl Stability {
+    /// The state this analysis predicts for a network with recurrent delay `delay_ms` and
+    /// neurons of threshold `threshold_mv`.
+    pub fn state(&self, threshold_mv: f64, delay_ms: f64) -> NetworkState {
+        let regular = self.mu_mv - threshold_mv > MEAN_DRIVEN * self.sigma_mv;
+        match self.leading() {
+            Some(root) if root.lambda_per_ms.re >= 0.0 => {
+                if regular {
+                    NetworkState::SynchronousRegular
+                } else if root.frequency_hz() >= 1000.0 / (8.0 * delay_ms) {
+                    NetworkState::SynchronousIrregularFast
+                } else {
+                    NetworkState::SynchronousIrregularSlow
+                }
+            }
+            _ if regular => NetworkState::AsynchronousRegular,
+            _ => NetworkState::AsynchronousIrregular,
+        }
+    }
+}
+
+/// Brunel's (2000) model A reduced to one population: N_E = 4N_I neurons, each receiving
+/// C_E excitatory synapses of efficacy J, C_I = γC_E inhibitory ones of efficacy −gJ, all
+/// with delay D, and C_E external Poisson trains of rate η ν_thr, ν_thr = θ/(J C_E τ).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BrunelNetwork {
+    /// The neuron (Brunel: τ = 20 ms, θ = 20 mV, V_r = 10 mV, τ_ref = 2 ms).
+    pub neuron: LifParameters,
+    /// J (mV).
+    pub efficacy_mv: f64,
+    /// C_E.
+    pub excitatory_indegree: f64,
+    /// γ = C_I/C_E.
+    pub inhibitory_ratio: f64,
+    /// g: relative strength of inhibition.
+    pub g: f64,
+    /// η = ν_ext/ν_thr.
+    pub eta: f64,
+    /// D (ms).
+    pub delay_ms: f64,
+}
+
+impl BrunelNetwork {
+    /// The parameters of Brunel's (2000) Figs. 2 and 8: τ = 20 ms, θ = 20 mV, V_r = 10 mV,
+    /// τ_ref = 2 ms, J = 0.1 mV, C_E = 1000, γ = 0.25, D = 1.5 ms.
+    pub fn model_a(g: f64, eta: f64) -> Self {
+        BrunelNetwork {
+            neuron: LifParameters {
+                membrane_time_constant: 20.0,
+                resting_potential: 0.0,
+                threshold: 20.0,
+                reset_potential: 10.0,
+                refractory_period: 2.0,
+                membrane_resistance: 1.0,
+                initial_potential: 0.0,
+            },
+            efficacy_mv: 0.1,
+            excitatory_indegree: 1000.0,
+            inhibitory_ratio: 0.25,
+            g,
+            eta,
+            delay_ms: 1.5,
+        }
+    }
+
+    /// ν_thr = θ/(J C_E τ) (Hz): the external rate that brings μ to threshold.
+    pub fn threshold_rate_hz(&self) -> f64 {
+        1000.0
+            * self.neuron.threshold
+            / (self.efficacy_mv * self.excitatory_indegree * self.neuron.membrane_time_constant)
+    }
+
+    /// The one-population reduction: μ_ext = ηθ, σ²_ext = Jηθ, a = τC_E J(1 − gγ),
+    /// b = τC_E J²(1 + g²γ) (Brunel 2000, eqs. 4–5 with the external input of model A).
+    pub fn population(&self) -> RecurrentPopulation {
+        let tau = self.neuron.membrane_time_constant;
+        let (j, ce, gamma, g) = (
+            self.efficacy_mv,
+            self.excitatory_indegree,
+            self.inhibitory_ratio,
+            self.g,
+        );
+        RecurrentPopulation {
+            neuron: self.neuron,
+            external_mean_mv: self.eta * self.neuron.threshold,
+            external_variance_mv2: j * self.eta * self.neuron.threshold,
+            mean_coupling_mv_ms: tau * ce * j * (1.0 - g * gamma),
+            variance_coupling_mv2_ms: tau * ce * j * j * (1.0 + g * g * gamma),
+            delay_ms: self.delay_ms,
+        }
+    }
+
+    /// The stationary state and the roots with frequency up to 1 kHz.
+    pub fn stability(&self) -> Stability {
+        self.population().stability(DEFAULT_MAX_FREQUENCY_HZ)
+    }
+
+    /// The predicted state.
+    pub fn state(&self) -> NetworkState {
+        self.stability().state(self.neuron.threshold, self.delay_ms)
+    }
+}
+
+/// One point of a phase diagram.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhasePoint {
+    /// g.
+    pub g: f64,
+    /// η.
+    pub eta: f64,
+    /// The predicted state.
+    pub state: NetworkState,
+    /// ν₀ (Hz) of the asynchronous state.
+    pub rate_hz: f64,
+    /// The root of largest real part, if any was found.
+    pub leading: Option<Root>,
+}
+
+/// A (g, η) phase diagram: `points[i * g_values.len() + j]` is at (g_values[j], eta_values[i]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhaseDiagram {
+    /// The g of the columns.
+    pub g_values: Vec<f64>,
+    /// The η of the rows.
+    pub eta_values: Vec<f64>,
+    /// Row by row (η), each row in the order of `g_values`.
+    pub points: Vec<PhasePoint>,
+}
+
+impl PhaseDiagram {
+    /// The point at row `i` (η) and column `j` (g).
+    pub fn at(&self, i: usize, j: usize) -> &PhasePoint {
+        &self.points[i * self.g_values.len() + j]
+    }
+}
+
+/// Below this |a A_μ(0) + b A_σ²(0)| the population is too quiet for any mode to grow
+/// (its response, ∝ ν₀, is low-pass where the rate is this small): no root is searched.
+const NEGLIGIBLE_GAIN: f64 = 1e-4;
+
+/// The phase diagram of `network` over `g_values` × `eta_values` (the other parameters as
+/// in `network`). Each row starts with a full search (axis scan); along the row each point
+/// continues the roots of its left neighbour and of the point below, which keeps the cost
+/// near 15 evaluations of the characteristic function per point.
+pub fn phase_diagram(network: &BrunelNetwork, g_values: &[f64], eta_values: &[f64]) -> PhaseDiagram {
+    let columns = g_values.len();
+    let mut points: Vec<PhasePoint> = Vec::with_capacity(columns * eta_values.len());
+    let mut roots_below: Vec<Vec<Root>> = vec![Vec::new(); columns];
+    for &eta in eta_values {
+        let mut left: Vec<Root> = Vec::new();
+        for (j, &g) in g_values.iter().enumerate() {
+            let point_network = BrunelNetwork {
+                g,
+                eta,
+                ..network.clone()
+            };
+            let population = point_network.population();
+            let mut seeds = left.clone();
+            seeds.extend(roots_below[j].iter().copied());
+            let scan = j == 0;
+            let stability = population.stability_with(DEFAULT_MAX_FREQUENCY_HZ, &seeds, scan);
+            let state = stability.state(network.neuron.threshold, network.delay_ms);
+            points.push(PhasePoint {
+                g,
+                eta,
+                state,
+                rate_hz: stability.rate_hz,
+                leading: stability.leading(),
+            });
+            roots_below[j] = stability.roots.clone();
+            left = stability.roots;
+        }
+    }
+    PhaseDiagram {
+        g_values: g_values.to_vec(),
+        eta_values: eta_values.to_vec(),
+        points,
+    }
+}
+
+/// The purely inhibitory network of Brunel & Hakim (1999): each neuron receives C
+/// inhibitory synapses that lower V by J after a delay D, and external white noise of mean
+/// μ_ext and strength σ_ext: μ = μ_ext − τCJν, σ² = σ²_ext + τCJ²ν.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InhibitoryNetwork {
+    /// The neuron.
+    pub neuron: LifParameters,
+    /// J > 0 (mV): the drop of V per inhibitory spike.
+    pub efficacy_mv: f64,
+    /// C.
+    pub indegree: f64,
+    /// D (ms).
+    pub delay_ms: f64,
+    /// μ_ext (mV).
+    pub external_mean_mv: f64,
+    /// σ_ext (mV).
+    pub external_sigma_mv: f64,
+}
+
+/// Where the asynchronous state of an [`InhibitoryNetwork`] loses stability.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Onset {
+    /// The critical value of the parameter varied.
+    pub parameter: f64,
+    /// The rate ν₀ (Hz) there.
+    pub rate_hz: f64,
+    /// The frequency (Hz) of the mode that crosses the imaginary axis.
+    pub frequency_hz: f64,
+}
+
+impl InhibitoryNetwork {
+    /// The network of examples/brunel_hakim.toml (and of Brian2's Brunel_Hakim_1999):
+    /// τ = 20 ms, θ = 20 mV, V_r = 10 mV, τ_ref = 2 ms, C = 1000, J = 0.1 mV, D = 2 ms,
+    /// μ_ext = 25 mV, σ_ext = 1 mV.
+    pub fn brunel_hakim_example() -> Self {
+        InhibitoryNetwork {
+            neuron: BrunelNetwork::model_a(0.0, 0.0).neuron,
+            efficacy_mv: 0.1,
+            indegree: 1000.0,
+            delay_ms: 2.0,
+            external_mean_mv: 25.0,
+            external_sigma_mv: 1.0,
+        }
+    }
+
+    /// The recurrent population: a = −τCJ, b = τCJ².
+    pub fn population(&self) -> RecurrentPopulation {
+        let tau = self.neuron.membrane_time_constant;
+        RecurrentPopulation {
+            neuron: self.neuron,
+            external_mean_mv: self.external_mean_mv,
+            external_variance_mv2: self.external_sigma_mv * self.external_sigma_mv,
+            mean_coupling_mv_ms: -tau * self.indegree * self.efficacy_mv,
+            variance_coupling_mv2_ms: tau * self.indegree * self.efficacy_mv * self.efficacy_mv,
+            delay_ms: self.delay_ms,
+        }
+    }
+
+    /// The stationary state and the roots with frequency up to 1 kHz.
+    pub fn stability(&self) -> Stability {
+        self.population().stability(DEFAULT_MAX_FREQUENCY_HZ)
+    }
+
+    /// Where the asynchronous state loses stability as one parameter moves from
+    /// `stable_end` (stable there) to `unstable_end` (oscillating there): `network_at(x)` is
+    /// the network at parameter value x (e.g. J, or σ_ext). Bisection to 1e-6 relative, each
+    /// step continuing the roots of the last unstable point; `None` if the ends are not on
+    /// the two sides.
+    pub fn onset(
+        network_at: impl Fn(f64) -> InhibitoryNetwork,
+        stable_end: f64,
+        unstable_end: f64,
+    ) -> Option<Onset> {
+        let analyse = |x: f64, seeds: &[Root]| {
+            network_at(x)
+                .population()
+                .stability_with(DEFAULT_MAX_FREQUENCY_HZ, seeds, true)
+        };
+        let growth = |s: &Stability| s.leading().map_or(-1.0, |r| r.lambda_per_ms.re);
+        let (mut stable, mut unstable) = (stable_end, unstable_end);
+        let mut at_unstable = analyse(unstable, &[]);
+        if growth(&analyse(stable, &[])) >= 0.0 || growth(&at_unstable) < 0.0 {
+            return None;
+        }
+        while (unstable - stable).abs() > 1e-6 * unstable.abs().max(stable.abs()) {
+            let middle = 0.5 * (stable + unstable);
+            let at_middle = analyse(middle, &at_unstable.roots);
+            if growth(&at_middle) >= 0.0 {
+                unstable = middle;
+                at_unstable = at_middle;
+            } else {
+                stable = middle;
+            }
+        }
+        let root = at_unstable.leading()?;
+        Some(Onset {
+            parameter: unstable,
+            rate_hz: at_unstable.rate_hz,
+            frequency_hz: root.frequency_hz(),
+        })
+    }
 }
 
 #[cfg(test)]
