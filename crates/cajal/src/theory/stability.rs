@@ -278,7 +278,11 @@ impl RateResponse {
             } else {
                 (C64::new(1.0, 0.0) - reinjected) * h_coefficient
             };
-            let (g0, g1, g2) = (self.drift[2 * k], self.drift[2 * k + 1], self.drift[2 * k + 2]);
+            let (g0, g1, g2) = (
+                self.drift[2 * k],
+                self.drift[2 * k + 1],
+                self.drift[2 * k + 2],
+            );
             // dP/dx = G P − H(c + λI) + S, dI/dx = −P; RK4 with h = −Δ.
             let rk = |p: C64, i: C64, c: C64, s: [f64; 3]| {
                 let f = |g: f64, p: C64, i: C64, s: f64| g * p - c - hl * i + s;
@@ -302,21 +306,17 @@ impl RateResponse {
                 )
             };
             (p_free, i_free) = rk(p_free, i_free, free_flux, [0.0; 3]);
-            for n in 0..N {
+            for ((p, i), &drive) in p_drive.iter_mut().zip(&mut i_drive).zip(&drives) {
                 let s = [
-                    source(2 * k, above, drives[n]),
-                    source(2 * k + 1, above, drives[n]),
-                    source(2 * k + 2, above, drives[n]),
+                    source(2 * k, above, drive),
+                    source(2 * k + 1, above, drive),
+                    source(2 * k + 2, above, drive),
                 ];
-                (p_drive[n], i_drive[n]) = rk(p_drive[n], i_drive[n], zero, s);
+                (*p, *i) = rk(*p, *i, zero, s);
             }
         }
         let denominator = refractory_term + i_free;
-        let mut out = [zero; N];
-        for n in 0..N {
-            out[n] = -i_drive[n] / denominator;
-        }
-        out
+        i_drive.map(|i| -i / denominator)
     }
 }
 
@@ -489,7 +489,8 @@ impl RecurrentPopulation {
     pub fn stability_with(&self, max_frequency_hz: f64, seeds: &[Root], scan: bool) -> Stability {
         let rate_hz = self.stationary_rate_hz();
         let (mu_mv, sigma_mv) = self.drive(rate_hz);
-        let response = RateResponse::with_max_frequency(mu_mv, sigma_mv, &self.neuron, max_frequency_hz);
+        let response =
+            RateResponse::with_max_frequency(mu_mv, sigma_mv, &self.neuron, max_frequency_hz);
         let omega_max = 2.0 * std::f64::consts::PI * max_frequency_hz / 1000.0;
         let f = |z: C64| self.characteristic(&response, z);
         let quiet = Stability {
@@ -528,7 +529,11 @@ impl RecurrentPopulation {
         for start in starts {
             let Some(z) = secant(&f, start) else { continue };
             let z = if z.im < 0.0 { z.conj() } else { z };
-            let z = if z.im.abs() < 1e-9 { C64::new(z.re, 0.0) } else { z };
+            let z = if z.im.abs() < 1e-9 {
+                C64::new(z.re, 0.0)
+            } else {
+                z
+            };
             if z.re < LEFTMOST_ROOT || z.im > 1.5 * omega_max {
                 continue;
             }
@@ -680,8 +685,7 @@ impl BrunelNetwork {
 
     /// ν_thr = θ/(J C_E τ) (Hz): the external rate that brings μ to threshold.
     pub fn threshold_rate_hz(&self) -> f64 {
-        1000.0
-            * self.neuron.threshold
+        1000.0 * self.neuron.threshold
             / (self.efficacy_mv * self.excitatory_indegree * self.neuron.membrane_time_constant)
     }
 
@@ -757,7 +761,11 @@ const NEGLIGIBLE_GAIN: f64 = 1e-4;
 /// in `network`). Each row starts with a full search (axis scan); along the row each point
 /// continues the roots of its left neighbour and of the point below, which keeps the cost
 /// near 15 evaluations of the characteristic function per point.
-pub fn phase_diagram(network: &BrunelNetwork, g_values: &[f64], eta_values: &[f64]) -> PhaseDiagram {
+pub fn phase_diagram(
+    network: &BrunelNetwork,
+    g_values: &[f64],
+    eta_values: &[f64],
+) -> PhaseDiagram {
     let columns = g_values.len();
     let mut points: Vec<PhasePoint> = Vec::with_capacity(columns * eta_values.len());
     let mut roots_below: Vec<Vec<Root>> = vec![Vec::new(); columns];

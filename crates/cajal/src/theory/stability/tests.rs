@@ -14,8 +14,8 @@ fn relative(a: f64, b: f64) -> f64 {
 /// (truncation error ~1e-8 relative, rounding ~1e-10/1e-4).
 fn siegert_slopes(mu: f64, sigma: f64, p: &LifParameters) -> (f64, f64) {
     let h = 1e-4 * sigma;
-    let d_mu = (stationary_rate_hz(mu + h, sigma, p) - stationary_rate_hz(mu - h, sigma, p))
-        / (2.0 * h);
+    let d_mu =
+        (stationary_rate_hz(mu + h, sigma, p) - stationary_rate_hz(mu - h, sigma, p)) / (2.0 * h);
     let s2 = sigma * sigma;
     let hv = 1e-4 * s2;
     let d_var = (stationary_rate_hz(mu, (s2 + hv).sqrt(), p)
@@ -39,11 +39,20 @@ fn response_at_zero_frequency_is_the_slope_of_the_siegert_rate() {
     ] {
         let response = RateResponse::new(mu, sigma, &p);
         let rate = stationary_rate_hz(mu, sigma, &p);
-        assert!(relative(response.stationary_rate_hz(), rate) < 1e-6, "{mu} {sigma}");
+        assert!(
+            relative(response.stationary_rate_hz(), rate) < 1e-6,
+            "{mu} {sigma}"
+        );
         let (d_mu, d_var) = siegert_slopes(mu, sigma, &p);
         let at_zero = response.response(C64::new(0.0, 0.0));
-        assert!(relative(at_zero.mean_hz_per_mv.re, d_mu) < 1e-4, "{mu} {sigma}");
-        assert!(relative(at_zero.variance_hz_per_mv2.re, d_var) < 1e-4, "{mu} {sigma}");
+        assert!(
+            relative(at_zero.mean_hz_per_mv.re, d_mu) < 1e-4,
+            "{mu} {sigma}"
+        );
+        assert!(
+            relative(at_zero.variance_hz_per_mv2.re, d_var) < 1e-4,
+            "{mu} {sigma}"
+        );
         assert!(at_zero.mean_hz_per_mv.im.abs() < 1e-12);
         // The series for (1 − e^{−λτ_ref})/λ at small λ joins the closed form.
         for lambda in [1e-4, 2e-3] {
@@ -69,7 +78,10 @@ fn response_falls_as_the_inverse_square_root_of_frequency() {
         response.response(omega).mean_hz_per_mv / asymptote - 1.0
     };
     let (at_2k, at_8k) = (deviation(2000.0), deviation(8000.0));
-    assert!(at_2k.norm() < 0.05 && at_8k.norm() < 0.025, "{at_2k} {at_8k}");
+    assert!(
+        at_2k.norm() < 0.05 && at_8k.norm() < 0.025,
+        "{at_2k} {at_8k}"
+    );
     let ratio = at_8k.norm() / at_2k.norm();
     assert!((ratio - 0.5).abs() < 0.05, "{ratio}");
     // The noise-coded response tends to a constant with vanishing phase.
@@ -100,7 +112,10 @@ fn finer_grids_change_the_response_by_less_than_1e_4() {
             let lambda = C64::new(0.0, 2.0 * std::f64::consts::PI * f_hz / 1000.0);
             let (a, b) = (coarse.response(lambda), fine.response(lambda));
             let error = |x: C64, y: C64| (x - y).norm() / y.norm();
-            assert!(error(a.mean_hz_per_mv, b.mean_hz_per_mv) < 1e-4, "{mu} {f_hz}");
+            assert!(
+                error(a.mean_hz_per_mv, b.mean_hz_per_mv) < 1e-4,
+                "{mu} {f_hz}"
+            );
             assert!(
                 error(a.variance_hz_per_mv2, b.variance_hz_per_mv2) < 1e-4,
                 "{mu} {f_hz}"
@@ -155,7 +170,10 @@ fn stationary_rate_agrees_with_the_mean_field_solver() {
         let state = two_population_model_a(g, eta)
             .stationary_state(5.0)
             .expect("converges");
-        assert!(relative(ours, state.rates_hz[0]) < 1e-7, "{g} {eta}: {ours} {state:?}");
+        assert!(
+            relative(ours, state.rates_hz[0]) < 1e-7,
+            "{g} {eta}: {ours} {state:?}"
+        );
     }
 }
 
@@ -236,7 +254,10 @@ fn ai_to_si_fast_boundary_is_a_hopf_line_falling_with_g() {
     let mut previous = f64::INFINITY;
     for g in [5.5, 6.0, 7.0, 8.0] {
         let (eta, root) = fast_boundary(g);
-        assert!(eta < previous && eta > 2.0 && eta < 4.2, "g = {g}: η = {eta}");
+        assert!(
+            eta < previous && eta > 2.0 && eta < 4.2,
+            "g = {g}: η = {eta}"
+        );
         let f = root.frequency_hz();
         assert!(f > 150.0 && f < 222.0, "g = {g}: {f} Hz");
         previous = eta;
@@ -259,7 +280,10 @@ fn continuation_finds_the_same_states_as_a_full_search() {
             assert_eq!(point.state, full, "g = {g}, η = {eta}");
         }
     }
-    assert_eq!(diagram.at(3, 4).state, NetworkState::SynchronousIrregularFast);
+    assert_eq!(
+        diagram.at(3, 4).state,
+        NetworkState::SynchronousIrregularFast
+    );
     assert_eq!(diagram.at(1, 0).state, NetworkState::SynchronousRegular);
 }
 
@@ -272,7 +296,10 @@ fn inhibitory_network_of_the_example_oscillates_fast_with_slow_neurons() {
     // Hakim (1999, Sect. 5) find the saturated oscillation somewhat slower: a 20% band
     // around the middle of the simulated range.
     let stability = InhibitoryNetwork::brunel_hakim_example().stability();
-    assert!(stability.rate_hz > 2.5 && stability.rate_hz < 4.5, "{stability:?}");
+    assert!(
+        stability.rate_hz > 2.5 && stability.rate_hz < 4.5,
+        "{stability:?}"
+    );
     let leading = stability.leading().expect("a root");
     assert!(leading.growth_rate_per_s() > 0.0);
     assert!(relative(leading.frequency_hz(), 145.0) < 0.2, "{leading:?}");
