@@ -68,8 +68,9 @@ const TAIL_EXPONENT: f64 = 40.0;
 /// |G|Δ and √(2|λ|τ)Δ/σ bounds for the Runge–Kutta grid (error ∝ (·)⁴ per unit length;
 /// 1/2 leaves relative errors near 1e-8 at λ = 0, see the tests).
 const STEP_BOUND: f64 = 0.5;
-/// At least this many grid steps between V_r and θ, and at most this many in all.
+/// At least this many grid steps between V_r and θ …
 const MIN_STEPS_ABOVE_RESET: usize = 40;
+/// … and at most this many in all (a bound on the cost at extreme μ, σ).
 const MAX_STEPS: usize = 200_000;
 /// A neuron whose threshold is more than this many σ above μ fires at < e^{−400} of 1/τ:
 /// it is treated as silent (and its density would overflow).

@@ -212,8 +212,8 @@ fn brunel_fig8_points_are_classified_as_in_the_paper() {
 #[test]
 fn si_fast_frequency_at_b_matches_brunels_simulation() {
     // Brunel (2000) Fig. 8B: the global activity oscillates at about 180 Hz. The linear
-    // mode's frequency is that of the onset; in the paper the simulated and predicted
-    // frequencies agree within about 10%.
+    // mode's frequency moves by 8% between the onset (η ≈ 3.26: 176 Hz) and B (η = 4), and
+    // the simulated value is read off a figure: 10%.
     let b = BrunelNetwork::model_a(6.0, 4.0).stability();
     let leading = b.leading().expect("a root");
     assert!(leading.growth_rate_per_s() > 0.0);
@@ -292,9 +292,9 @@ fn inhibitory_network_of_the_example_oscillates_fast_with_slow_neurons() {
     // examples/brunel_hakim.toml (C = 1000, J = 0.1 mV, D = 2 ms, μ_ext = 25 mV,
     // σ_ext = 1 mV): simulated at 120–170 Hz with single neurons at 2.5–4.5 Hz (README).
     // The linear frequency is that of the growing mode at the asynchronous state; the
-    // example lies well beyond onset (σ_ext = 1 mV against σ_c ≈ 2.6 mV), where Brunel &
-    // Hakim (1999, Sect. 5) find the saturated oscillation somewhat slower: a 20% band
-    // around the middle of the simulated range.
+    // example lies well beyond onset (σ_ext = 1 mV against σ_c ≈ 2.6 mV), where the
+    // saturated oscillation need not keep the linear mode's frequency: a 20% band around
+    // the middle of the simulated range, which covers the range itself.
     let stability = InhibitoryNetwork::brunel_hakim_example().stability();
     assert!(
         stability.rate_hz > 2.5 && stability.rate_hz < 4.5,
