@@ -7,6 +7,7 @@ pub mod prediction;
 pub mod quadrature;
 pub mod reduction;
 pub mod siegert;
+pub mod stability;
 
 #[cfg(test)]
 mod simulated_tests;
