@@ -305,7 +305,7 @@ fn fi_with_noise_shows_the_siegert_rate_beside_the_simulated_one() {
     );
     assert!(output.status.success(), "{}", text(&output));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json["noise"]["std"], 400.0);
+    assert!((json["noise"]["std"].as_f64().unwrap() - 400.0).abs() < 1e-9);
     assert_eq!(json["neurons_per_current"], 50);
     let points = json["curves"][0]["points"].as_array().unwrap();
     // Below rheobase (15 mV < θ = 20 mV) only the noise makes the neuron fire, and the

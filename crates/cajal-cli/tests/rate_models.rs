@@ -1003,6 +1003,30 @@ fn assert_refused(output: &Output, expected: &[&str]) {
 }
 
 #[test]
+fn analyze_reduces_a_spiking_network_to_its_mean_field_rate_model() {
+    // Brunel's model A: the rate model's fixed point is the network's mean-field state,
+    // 37.95 Hz for E and I alike (the library's tests check it against a bisection).
+    let directory = scratch("reduced");
+    let analysis = analyze_json("brunel_a", &[], &directory);
+    let reduced = std::fs::read_to_string(directory.join("analysis/rate_model.toml")).unwrap();
+    assert!(reduced.contains("kind = \"siegert\""), "{reduced}");
+    assert!(reduced.contains("[delay.E]"), "{reduced}");
+    let points = analysis["fixed_points"].as_array().unwrap();
+    let asynchronous: Vec<&Value> = points
+        .iter()
+        .filter(|p| {
+            p["rates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| (r.as_f64().unwrap() - 37.95).abs() < 0.01)
+        })
+        .collect();
+    assert_eq!(asynchronous.len(), 1, "{analysis}");
+    let _ = std::fs::remove_dir_all(&directory);
+}
+
+#[test]
 fn analyze_refuses_spiking_models_bad_sweep_paths_and_empty_ranges() {
     let directory = scratch("errors");
     let spiking = example("lif_fi");
@@ -1011,8 +1035,8 @@ fn analyze_refuses_spiking_models_bad_sweep_paths_and_empty_ranges() {
         &output,
         &[
             "lif_fi.toml",
-            "`cajal analyze` studies rate models",
-            "network of spiking neurons",
+            "this network of spiking neurons has no rate model",
+            "no population receives synaptic input",
         ],
     );
 

@@ -67,6 +67,13 @@ pub struct ReducedRateModel {
 /// The rate model of `spec`, or why the mean-field theory does not cover it.
 pub fn reduce(spec: &ModelSpec) -> Result<ReducedRateModel, String> {
     let network = mean_field_of(spec)?;
+    if network.populations.iter().all(|p| p.afferents.is_empty()) {
+        return Err(
+            "no population receives synaptic input (projections or Poisson \
+                    trains): there are no couplings or noise for a rate model to describe"
+                .into(),
+        );
+    }
     let state = network
         .stationary_state(10.0)
         .map_err(|error| format!("no asynchronous state to reduce around: {error}"))?;
@@ -164,16 +171,21 @@ impl ReducedRateModel {
         );
         for population in &self.populations {
             let n = &population.neuron;
+            // A population without spike input has no noise: the deterministic LIF curve.
+            let kind = if population.sigma_mv > 0.0 {
+                format!("kind = \"siegert\", sigma = \"{} mV\"", population.sigma_mv)
+            } else {
+                "kind = \"lif\"".to_string()
+            };
             let _ = writeln!(
                 text,
                 "[population.{}]\nmodel = \"rate\"\ntau = \"{} ms\"\ninitial_rate = {}\n\
-                 input = \"{} mV\"\ntransfer = {{ kind = \"siegert\", sigma = \"{} mV\", \
+                 input = \"{} mV\"\ntransfer = {{ {kind}, \
                  tau_m = \"{} ms\", theta = \"{} mV\", V_r = \"{} mV\", t_ref = \"{} ms\" }}\n",
                 population.name,
                 population.time_constant_ms,
                 population.stationary_rate_hz,
                 population.external_drive_mv,
-                population.sigma_mv,
                 n.membrane_time_constant,
                 n.threshold,
                 n.reset_potential,
