@@ -80,6 +80,9 @@ impl From<ParameterProblem> for FiError {
     }
 }
 
+/// The most neurons one curve simulates at once (a few hundred bytes each).
+const MAX_NEURONS: usize = 10_000_000;
+
 /// Simulates the sweep `fi` of model `spec`. `on_curve` is told when each curve is done
 /// (for progress reports).
 pub fn simulate(
@@ -161,7 +164,17 @@ pub fn simulate(
         };
         // Neuron k has current k / n: the neurons of one current are contiguous.
         let per_current = fi.neurons_per_current.max(1);
-        let neurons = fi.currents.len() * per_current;
+        let neurons = fi.currents.len().saturating_mul(per_current);
+        if neurons > MAX_NEURONS {
+            return Err(FiError {
+                message: format!(
+                    "{} currents × {per_current} neurons per current = {neurons} neurons, more \
+                     than the {MAX_NEURONS} a sweep simulates at once: use fewer currents or \
+                     neurons",
+                    fi.currents.len()
+                ),
+            });
+        }
         let currents: Vec<f64> = fi
             .currents
             .iter()

@@ -193,3 +193,27 @@ fn noisy_lif_fi_curve_follows_the_siegert_rate() {
     // Below rheobase the deterministic neuron is silent; the noisy one is not.
     assert!(result.curves[0].points[0].rate_hz > 1.0);
 }
+
+#[test]
+fn too_many_neurons_per_sweep_are_refused_before_building() {
+    let spec = model(
+        r#"
+        [simulation]
+        duration = "100 ms"
+        dt = "0.1 ms"
+        [population.cell]
+        model = "lif"
+        [fi]
+        currents = { start = "0 pA", stop = "1900 pA", step = "100 pA" }
+        noise = { std = "50 pA" }
+        neurons = 1000000
+        "#,
+    );
+    let fi = spec.fi.clone().unwrap();
+    let message = simulate(&spec, &fi, |_, _| {}).unwrap_err().to_string();
+    assert_eq!(
+        message,
+        "f–I sweep: 20 currents × 1000000 neurons per current = 20000000 neurons, more than \
+         the 10000000 a sweep simulates at once: use fewer currents or neurons"
+    );
+}
