@@ -185,6 +185,7 @@ pub fn run_binary_model(spec: &ModelSpec, directory: &Path, quiet: bool) -> Resu
             })
             .collect(),
         theory: theory.clone(),
+        theory_notes: Vec::new(),
         figures,
         model_text: spec.source.text.to_string(),
     };

@@ -127,6 +127,7 @@ pub fn run_cable_model(spec: &CableModelSpec, directory: &Path, quiet: bool) -> 
         },
         populations: section_rows(spec, &run),
         theory: theory_rows.clone(),
+        theory_notes: Vec::new(),
         figures,
         model_text: spec.source.text.to_string(),
     };

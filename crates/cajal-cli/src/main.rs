@@ -24,6 +24,7 @@ mod progress;
 mod rate_run;
 mod report;
 mod run_command;
+mod stability_output;
 mod stat_figures;
 mod stats_command;
 mod stats_input;

@@ -224,6 +224,7 @@ pub fn run_rate_model(spec: &RateModelSpec, directory: &Path, quiet: bool) -> Re
         },
         populations: population_rows(model, &simulator, &oscillations),
         theory: theory.clone(),
+        theory_notes: Vec::new(),
         figures,
         model_text: spec.source.text.to_string(),
     };

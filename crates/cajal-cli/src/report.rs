@@ -33,6 +33,8 @@ pub struct Report {
     pub populations: Vec<PopulationRow>,
     /// Closed-form predictions beside the simulated values.
     pub theory: Vec<TheoryRow>,
+    /// Further results of the theory in words (the predicted state of a network).
+    pub theory_notes: Vec<String>,
     /// The figures the run drew.
     pub figures: Vec<ReportFigure>,
     /// The model file as run.
@@ -298,7 +300,7 @@ fn render(report: &Report, images: &[String]) -> String {
     );
     facts_section(&mut html, &report.facts);
     populations_section(&mut html, &report.populations);
-    theory_section(&mut html, &report.theory);
+    theory_section(&mut html, &report.theory, &report.theory_notes);
     figures_section(&mut html, &report.figures, images);
     let _ = write!(
         html,
@@ -396,8 +398,15 @@ fn populations_section(html: &mut String, rows: &[PopulationRow]) {
     );
 }
 
-fn theory_section(html: &mut String, rows: &[TheoryRow]) {
+fn theory_section(html: &mut String, rows: &[TheoryRow], notes: &[String]) {
     html.push_str("<section id=\"theory\">\n<h2>Theory vs simulation</h2>\n");
+    for note in notes {
+        let _ = writeln!(html, "<p>{}</p>", escape(note));
+    }
+    if rows.is_empty() && !notes.is_empty() {
+        html.push_str("</section>\n");
+        return;
+    }
     if rows.is_empty() {
         html.push_str(
             "<p class=\"note\">No population of this model has a closed-form prediction.</p>\n\

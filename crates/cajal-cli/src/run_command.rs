@@ -195,7 +195,15 @@ fn simulate_and_write(
         &directory.join("plots"),
     )?;
     figures.extend(weight_trace_figures);
-    let theory = theory_rows(spec, digests);
+    let mut theory = theory_rows(spec, digests);
+    let stability = crate::stability_output::write_outputs(
+        crate::stability_output::analyse(spec),
+        spec,
+        statistics.as_ref(),
+        directory,
+    )?;
+    theory.extend(stability.rows.iter().cloned());
+    figures.extend(stability.figures.iter().cloned());
     let times = RunTimes {
         wall_seconds: wall.elapsed().as_secs_f64(),
         build_seconds,
@@ -209,11 +217,15 @@ fn simulate_and_write(
         times,
         threads,
     };
-    let report = run_report(&finished, &theory, figures);
+    let mut report = run_report(&finished, &theory, figures);
+    report.theory_notes.extend(stability.note.clone());
     // Before summary.json, which stays the last file written: the mark of a finished run.
     write_report(&report, &report_path)?;
     let mut summary = summary(&finished, connectivity, &theory);
     summary["recordings"] = writer.manifest().clone();
+    if let Some(entry) = stability.summary {
+        summary["stability"] = entry;
+    }
     for (population, entry) in overlaps {
         summary["populations"][&spec.populations[population].name]["overlaps"] = entry;
     }
@@ -459,6 +471,7 @@ fn run_report(run: &FinishedRun<'_>, theory: &[TheoryRow], figures: Vec<ReportFi
         },
         populations: population_rows(spec, totals, digests, statistics),
         theory: theory.to_vec(),
+        theory_notes: Vec::new(),
         figures,
         model_text: spec.source.text.to_string(),
     }
@@ -664,6 +677,9 @@ fn print_summary(
                 population.name, population.size
             );
         }
+    }
+    for note in &report.theory_notes {
+        println!("{note}");
     }
     println!(
         "outputs written to {}/ (summary.json, spikes/, traces/, plots/)",

@@ -426,6 +426,51 @@ fn the_activity_of_brunel_hakim_is_its_spike_count_per_bin() {
     std::fs::remove_dir_all(&directory).unwrap();
 }
 
+#[test]
+fn a_brunel_network_shows_its_predicted_state_and_oscillation_beside_the_run() {
+    // examples/brunel_regimes/si_fast.toml is Brunel's (2000) point B (g = 6, η = 4):
+    // the asynchronous state is unstable to a mode at 190 Hz (his Table 1), and the
+    // simulated population activity oscillates near it (his simulation: 180 Hz).
+    let directory = scratch("si-fast");
+    let model = examples_directory().join("brunel_regimes/si_fast.toml");
+    let output = cajal(
+        &[
+            "run",
+            model.to_str().unwrap(),
+            "-o",
+            "out",
+            "--quiet",
+            "--duration",
+            "500ms",
+        ],
+        &directory,
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    let out = directory.join("out");
+    let summary = read_json(&out.join("summary.json"));
+    let stability = &summary["stability"];
+    assert_eq!(stability["state"], "SI fast");
+    assert_eq!(stability["stable"], false);
+    assert!((stability["brunel_point"]["g"].as_f64().unwrap() - 6.0).abs() < 1e-9);
+    assert!((stability["brunel_point"]["eta"].as_f64().unwrap() - 4.0).abs() < 1e-9);
+    let row = &summary["populations"]["E"]["theory"]["oscillation_frequency_hz"];
+    let theory = row["theory"].as_f64().unwrap();
+    let simulation = row["simulation"].as_f64().unwrap();
+    assert!((theory - 190.0).abs() < 1.0, "{row}");
+    assert!((simulation / theory - 1.0).abs() < 0.1, "{row}");
+    let difference = row["relative_difference"].as_f64().unwrap();
+    assert!((difference - (simulation - theory) / theory).abs() < 1e-12);
+    // The diagram: a header and one row per point, the model's cell SI fast.
+    assert_eq!(stability["phase_diagram"], "phase_diagram.csv");
+    let diagram = std::fs::read_to_string(out.join("phase_diagram.csv")).unwrap();
+    assert!(diagram.lines().count() > 1000);
+    assert!(out.join("plots/phase_diagram.png").exists());
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("predicted state SI fast"));
+    assert!(report.contains("phase diagram of this network"));
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_write_error_stops_the_run_names_the_file_and_writes_no_summary() {

@@ -63,52 +63,58 @@ fn simulate(example: &str) -> State {
 }
 
 #[test]
-fn brunel_regimes_differ_as_brunel_2000_reports() {
+fn brunel_regimes_reproduce_table_1_of_brunel_2000() {
     let sr = simulate("brunel_regimes/sr.toml");
     let ai = simulate("brunel_regimes/ai.toml");
     let fast = simulate("brunel_regimes/si_fast.toml");
     let slow = simulate("brunel_regimes/si_slow.toml");
-    // SR: neurons fire regularly, close to saturation (1/τ_ref = 500 Hz).
+    let within =
+        |value: f64, reference: f64, tolerance: f64| (value / reference - 1.0).abs() < tolerance;
+    // SR (Fig. 8A): neurons fire regularly, close to saturation (1/τ_ref = 500 Hz).
     assert!(
         sr.cv < 0.1 && sr.rate_hz > 200.0,
         "SR: rate {} Hz, CV {}",
         sr.rate_hz,
         sr.cv
     );
-    // AI: irregular neurons at moderate rates.
+    // Brunel's Table 1, simulated column: B (SI fast) 60.7 Hz with the global activity at
+    // 180 Hz, C (AI) 37.7 Hz, D (SI slow) 5.5 Hz. Our 500 ms after the transient, of
+    // recorded neurons only, against his longer runs: 10 % on rates and frequencies.
+    assert!(within(ai.rate_hz, 37.7, 0.1), "AI: rate {} Hz", ai.rate_hz);
     assert!(
-        ai.cv > 0.8 && (10.0..60.0).contains(&ai.rate_hz),
-        "AI: rate {} Hz, CV {}",
-        ai.rate_hz,
-        ai.cv
+        within(fast.rate_hz, 60.7, 0.1),
+        "SI fast: rate {} Hz",
+        fast.rate_hz
     );
-    // SI fast: irregular neurons, a fast global oscillation (Brunel: ~180 Hz).
-    assert!(fast.cv > 0.8, "SI fast: CV {}", fast.cv);
     assert!(
-        (140.0..220.0).contains(&fast.peak_hz),
+        within(fast.peak_hz, 180.0, 0.1),
         "SI fast: peak at {} Hz",
         fast.peak_hz
     );
-    // SI slow: irregular neurons at low rates, a slow oscillation with large fluctuations.
     assert!(
-        slow.cv > 0.5 && slow.rate_hz < ai.rate_hz,
-        "SI slow: rate {} Hz, CV {}",
-        slow.rate_hz,
-        slow.cv
+        within(slow.rate_hz, 5.5, 0.1),
+        "SI slow: rate {} Hz",
+        slow.rate_hz
     );
-    assert!(slow.peak_hz < 60.0, "SI slow: peak at {} Hz", slow.peak_hz);
+    // Irregular single neurons in AI and SI fast, regular ones in SR.
+    assert!(
+        ai.cv > 0.3 && fast.cv > 0.5,
+        "CV: AI {}, SI fast {}",
+        ai.cv,
+        fast.cv
+    );
+    // SI slow: a slow oscillation (Brunel: 22 Hz simulated, 29 Hz in theory) with large
+    // fluctuations of the population rate.
+    assert!(
+        (15.0..40.0).contains(&slow.peak_hz),
+        "SI slow: peak at {} Hz",
+        slow.peak_hz
+    );
     assert!(
         slow.fluctuation > 2.0 * ai.fluctuation,
         "SI slow {} vs AI {}",
         slow.fluctuation,
         ai.fluctuation
-    );
-    // The fast oscillation is faster in SI fast than whatever structure AI's fluctuations have.
-    assert!(
-        fast.peak_hz > ai.peak_hz,
-        "{} vs {}",
-        fast.peak_hz,
-        ai.peak_hz
     );
 }
 

@@ -29,6 +29,7 @@ fn report(complete: bool) -> Report {
             PopulationRow::new("rates", "rate", 3),
         ],
         theory: Vec::new(),
+        theory_notes: Vec::new(),
         figures: Vec::new(),
         model_text: "[simulation]\nduration = \"200 ms\"\n".into(),
     }

@@ -59,6 +59,10 @@ use rustfft::num_complex::Complex;
 use crate::neuron::lif::LifParameters;
 use crate::theory::siegert::stationary_rate_hz;
 
+mod of_model;
+
+pub use of_model::{ModelStability, stability_of};
+
 /// A complex number (of λ in 1/ms, or of a response).
 pub type C64 = Complex<f64>;
 
@@ -581,7 +585,8 @@ fn secant(f: &impl Fn(C64) -> C64, start: C64) -> Option<C64> {
     None
 }
 
-/// The state of Brunel's network that the linear analysis predicts (Brunel 2000, Fig. 2).
+/// The state of Brunel's network that the linear analysis predicts (Brunel 2000, Figs. 2
+/// and 7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NetworkState {
     /// Asynchronous irregular: the asynchronous state is stable and the neurons are
@@ -659,10 +664,18 @@ pub struct BrunelNetwork {
     pub eta: f64,
     /// D (ms).
     pub delay_ms: f64,
+    /// J_ext (mV): the mean jump of V per external spike, σ²_ext = J_ext μ_ext (J in
+    /// Brunel's model A).
+    pub external_jump_mv: f64,
+    /// What drives the neurons besides the external spikes and the network: E_L + R·I of
+    /// constant currents (mV; E_L = 0 in Brunel's model A).
+    pub baseline_mv: f64,
+    /// σ² of white-noise currents (mV²; none in Brunel's model A).
+    pub noise_variance_mv2: f64,
 }
 
 impl BrunelNetwork {
-    /// The parameters of Brunel's (2000) Figs. 2 and 8: τ = 20 ms, θ = 20 mV, V_r = 10 mV,
+    /// The parameters of Brunel's (2000) Figs. 7 and 8: τ = 20 ms, θ = 20 mV, V_r = 10 mV,
     /// τ_ref = 2 ms, J = 0.1 mV, C_E = 1000, γ = 0.25, D = 1.5 ms.
     pub fn model_a(g: f64, eta: f64) -> Self {
         BrunelNetwork {
@@ -681,17 +694,23 @@ impl BrunelNetwork {
             g,
             eta,
             delay_ms: 1.5,
+            external_jump_mv: 0.1,
+            baseline_mv: 0.0,
+            noise_variance_mv2: 0.0,
         }
     }
 
-    /// ν_thr = θ/(J C_E τ) (Hz): the external rate that brings μ to threshold.
+    /// ν_thr = (θ − E_L)/(J C_E τ) (Hz): the external rate that brings μ to threshold.
     pub fn threshold_rate_hz(&self) -> f64 {
-        1000.0 * self.neuron.threshold
+        1000.0 * (self.neuron.threshold - self.neuron.resting_potential)
             / (self.efficacy_mv * self.excitatory_indegree * self.neuron.membrane_time_constant)
     }
 
-    /// The one-population reduction: μ_ext = ηθ, σ²_ext = Jηθ, a = τC_E J(1 − gγ),
-    /// b = τC_E J²(1 + g²γ) (Brunel 2000, model A with identical E and I neurons).
+    /// The one-population reduction: μ_ext = μ_b + η(θ − E_L), σ²_ext = σ²_b + J_ext η(θ − E_L),
+    /// a = τC_E J(1 − gγ), b = τC_E J²(1 + g²γ) with μ_b, σ²_b of currents and noise (Brunel
+    /// 2000, model A with identical E and I neurons: μ_ext = ηθ, σ²_ext = Jηθ). η measures
+    /// the external drive in units of the distance from rest to threshold, Brunel's
+    /// ν_ext/ν_thr when the external synapses are C_E of efficacy J.
     pub fn population(&self) -> RecurrentPopulation {
         let tau = self.neuron.membrane_time_constant;
         let (j, ce, gamma, g) = (
@@ -700,10 +719,11 @@ impl BrunelNetwork {
             self.inhibitory_ratio,
             self.g,
         );
+        let external_mv = self.eta * (self.neuron.threshold - self.neuron.resting_potential);
         RecurrentPopulation {
             neuron: self.neuron,
-            external_mean_mv: self.eta * self.neuron.threshold,
-            external_variance_mv2: j * self.eta * self.neuron.threshold,
+            external_mean_mv: self.baseline_mv + external_mv,
+            external_variance_mv2: self.noise_variance_mv2 + self.external_jump_mv * external_mv,
             mean_coupling_mv_ms: tau * ce * j * (1.0 - g * gamma),
             variance_coupling_mv2_ms: tau * ce * j * j * (1.0 + g * g * gamma),
             delay_ms: self.delay_ms,
@@ -759,16 +779,59 @@ impl PhaseDiagram {
 /// (its response, ∝ ν₀, is low-pass where the rate is this small): no root is searched.
 const NEGLIGIBLE_GAIN: f64 = 1e-4;
 
+/// Rows of a phase diagram computed together, continuing roots from row to row; the
+/// blocks are shared out among the threads. A fixed number, not one block per thread, so
+/// that the diagram is the same for any number of threads.
+const ROWS_PER_BLOCK: usize = 8;
+
 /// The phase diagram of `network` over `g_values` × `eta_values` (the other parameters as
-/// in `network`). Each row starts with a full search (axis scan); along the row each point
-/// continues the roots of its left neighbour and of the point below (a test checks the
-/// states against a full search at every point). 100 × 100 points take about 4 s on one
-/// thread (benches/phase_diagram.rs).
+/// in `network`). The rows are computed in blocks of [`ROWS_PER_BLOCK`], in parallel; the
+/// first point of each row gets a full search (axis scan), the others continue the roots
+/// of their left neighbour and of the point below in the block (a test checks the states
+/// against a full search at every point). 100 × 100 points take about 4 s on one thread
+/// (benches/phase_diagram.rs).
 pub fn phase_diagram(
     network: &BrunelNetwork,
     g_values: &[f64],
     eta_values: &[f64],
 ) -> PhaseDiagram {
+    let blocks: Vec<&[f64]> = eta_values.chunks(ROWS_PER_BLOCK).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(blocks.len())
+        .max(1);
+    let mut computed: Vec<Vec<PhasePoint>> = vec![Vec::new(); blocks.len()];
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|first| {
+                let blocks = &blocks;
+                scope.spawn(move || {
+                    (first..blocks.len())
+                        .step_by(threads)
+                        .map(|b| (b, diagram_rows(network, g_values, blocks[b])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for worker in workers {
+            let done = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (b, points) in done {
+                computed[b] = points;
+            }
+        }
+    });
+    let points = computed.into_iter().flatten().collect();
+    PhaseDiagram {
+        g_values: g_values.to_vec(),
+        eta_values: eta_values.to_vec(),
+        points,
+    }
+}
+
+/// The points of the rows `eta_values`, row by row.
+fn diagram_rows(network: &BrunelNetwork, g_values: &[f64], eta_values: &[f64]) -> Vec<PhasePoint> {
     let columns = g_values.len();
     let mut points: Vec<PhasePoint> = Vec::with_capacity(columns * eta_values.len());
     let mut roots_below: Vec<Vec<Root>> = vec![Vec::new(); columns];
@@ -797,11 +860,7 @@ pub fn phase_diagram(
             left = stability.roots;
         }
     }
-    PhaseDiagram {
-        g_values: g_values.to_vec(),
-        eta_values: eta_values.to_vec(),
-        points,
-    }
+    points
 }
 
 /// The purely inhibitory network of Brunel & Hakim (1999): each neuron receives C

@@ -229,25 +229,12 @@ fn si_fast_frequency_at_b_matches_brunels_simulation() {
 /// The η at which the asynchronous state of model A at `g` turns unstable, by bisection on
 /// the sign of the leading root's real part between η = 1.5 (stable for g ≥ 5) and 4.5.
 fn fast_boundary(g: f64) -> (f64, Root) {
-    let (mut stable, mut unstable) = (1.5, 4.5);
-    let mut root = None;
-    for _ in 0..14 {
-        let eta = 0.5 * (stable + unstable);
-        let s = BrunelNetwork::model_a(g, eta).stability();
-        let leading = s.leading().expect("a root");
-        if leading.lambda_per_ms.re >= 0.0 {
-            unstable = eta;
-            root = Some(leading);
-        } else {
-            stable = eta;
-        }
-    }
-    (unstable, root.expect("crossing inside the bracket"))
+    fast_boundary_of(|eta| BrunelNetwork::model_a(g, eta))
 }
 
 #[test]
 fn ai_to_si_fast_boundary_is_a_hopf_line_falling_with_g() {
-    // Brunel (2000) Fig. 2A: above a line that falls as g grows (SI fast in the upper right
+    // Brunel (2000) Figs. 2A and 7: above a line that falls as g grows (SI fast in the upper right
     // of the (g, η) box, η ≤ 4), with frequency set by the delay: ≈ 1/(4D)…1/(3D) =
     // 167…222 Hz for D = 1.5 ms, falling towards the lower end as the rate drops.
     // B (6, 4) lies above the line, C (5, 2) below it.
@@ -263,6 +250,61 @@ fn ai_to_si_fast_boundary_is_a_hopf_line_falling_with_g() {
         previous = eta;
     }
     assert!(fast_boundary(6.0).0 < 4.0);
+}
+
+#[test]
+fn table_1_theory_values_are_reproduced() {
+    // Brunel (2000) Table 1, the theory's column for the network of Figs. 7–8 (C_E = 1000,
+    // J = 0.1 mV, D = 1.5 ms): B (6, 4) fires at 55.8 Hz with a global oscillation at
+    // 190 Hz; C (5, 2) at 38.0 Hz; D (4.5, 0.9) at 6.5 Hz oscillating at 29 Hz. The rates
+    // are printed to 0.1 Hz, the frequencies to 1 Hz.
+    let b = BrunelNetwork::model_a(6.0, 4.0).stability();
+    assert!((b.rate_hz - 55.8).abs() < 0.06, "{}", b.rate_hz);
+    assert!((b.leading().unwrap().frequency_hz() - 190.0).abs() < 0.6);
+    let c = BrunelNetwork::model_a(5.0, 2.0).stability();
+    assert!((c.rate_hz - 38.0).abs() < 0.06, "{}", c.rate_hz);
+    let d = BrunelNetwork::model_a(4.5, 0.9).stability();
+    assert!((d.rate_hz - 6.5).abs() < 0.06, "{}", d.rate_hz);
+    assert!((d.leading().unwrap().frequency_hz() - 29.0).abs() < 0.6);
+}
+
+/// The η of the AI → SI fast line at g for the network `at(η)`, and the crossing mode.
+fn fast_boundary_of(at: impl Fn(f64) -> BrunelNetwork) -> (f64, Root) {
+    let (mut stable, mut unstable) = (1.5, 4.5);
+    let mut root = None;
+    for _ in 0..16 {
+        let eta = 0.5 * (stable + unstable);
+        let leading = at(eta).stability().leading().expect("a root");
+        if leading.lambda_per_ms.re >= 0.0 {
+            unstable = eta;
+            root = Some(leading);
+        } else {
+            stable = eta;
+        }
+    }
+    (unstable, root.expect("crossing inside the bracket"))
+}
+
+#[test]
+fn fast_line_meets_g_8_where_figs_2a_and_7_draw_it() {
+    // Read off the figures (to about ±0.05): Fig. 7's line (C_E = 1000, J = 0.1 mV,
+    // D = 1.5 ms) meets g = 8 at η ≈ 2.48. Fig. 2A is drawn for the network of Fig. 1,
+    // C_E = 4000, J = 0.2 mV, same D: its line meets g = 8 at η ≈ 2.5, and Fig. 3's
+    // frequency along it starts at about 130 Hz there.
+    let (eta, _) = fast_boundary(8.0);
+    assert!((eta - 2.48).abs() < 0.05, "Fig. 7: η = {eta}");
+    let fig_1_network = |eta| BrunelNetwork {
+        efficacy_mv: 0.2,
+        excitatory_indegree: 4000.0,
+        external_jump_mv: 0.2,
+        ..BrunelNetwork::model_a(8.0, eta)
+    };
+    let (eta, root) = fast_boundary_of(fig_1_network);
+    assert!((eta - 2.5).abs() < 0.06, "Fig. 2A: η = {eta}");
+    assert!(
+        (root.frequency_hz() - 130.0).abs() < 6.0,
+        "Fig. 3: {root:?}"
+    );
 }
 
 #[test]
