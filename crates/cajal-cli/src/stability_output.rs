@@ -15,7 +15,7 @@ use std::path::Path;
 use cajal::spec::model::{ModelSpec, NeuronSpec};
 use cajal::theory::mean_field::mean_field_of;
 use cajal::theory::stability::{
-    BrunelNetwork, DEFAULT_MAX_FREQUENCY_HZ, ModelStability, NetworkState, PhaseDiagram,
+    BrunelNetwork, DEFAULT_MAX_FREQUENCY_HZ, ModelStability, NetworkState, Onset, PhaseDiagram,
     phase_diagram, stability_of,
 };
 use miette::{IntoDiagnostic, Result, WrapErr};
@@ -51,7 +51,18 @@ const BASIS: &str = "linear stability of the asynchronous state: the frequency o
 pub struct StabilityAnalysis {
     /// `None` for models outside the mean-field theory or without recurrent connections
     /// between LIF populations; else the analysis or why there is none.
-    outcome: Option<Result<(ModelStability, Option<PhaseDiagram>), String>>,
+    outcome: Option<Result<Analysed, String>>,
+}
+
+/// The results of an analysis.
+#[derive(Debug)]
+struct Analysed {
+    analysis: ModelStability,
+    /// The (g, η) diagram of a point of Brunel's family.
+    diagram: Option<PhaseDiagram>,
+    /// For an inhibition-dominated network outside the family: the noise σ_ext below which
+    /// it oscillates.
+    noise_onset: Option<Onset>,
 }
 
 /// The analysis of `spec`, with the phase diagram of its (g, η) family if it has one.
@@ -66,7 +77,15 @@ pub fn analyse(spec: &ModelSpec) -> StabilityAnalysis {
     }
     let outcome = stability_of(spec, DEFAULT_MAX_FREQUENCY_HZ).map(|analysis| {
         let diagram = analysis.family.as_ref().map(diagram_around);
-        (analysis, diagram)
+        let inhibitory = analysis.population.mean_coupling_mv_ms < 0.0;
+        let noise_onset = (diagram.is_none() && inhibitory)
+            .then(|| analysis.population.noise_onset())
+            .flatten();
+        Analysed {
+            analysis,
+            diagram,
+            noise_onset,
+        }
     });
     StabilityAnalysis {
         outcome: Some(outcome),
@@ -81,7 +100,11 @@ pub fn write_outputs(
     statistics: Option<&StatsResult>,
     directory: &Path,
 ) -> Result<StabilityOutput> {
-    let (analysis, diagram) = match analysis.outcome {
+    let Analysed {
+        analysis,
+        diagram,
+        noise_onset,
+    } = match analysis.outcome {
         None => return Ok(StabilityOutput::default()),
         Some(Err(reason)) => {
             return Ok(StabilityOutput {
@@ -96,10 +119,17 @@ pub fn write_outputs(
     };
     let mut output = StabilityOutput {
         rows: frequency_rows(spec, &analysis, statistics),
-        note: Some(describe(&analysis)),
+        note: Some(describe(&analysis, noise_onset.as_ref())),
         ..StabilityOutput::default()
     };
     let mut summary = summary_entry(&analysis);
+    if let Some(onset) = &noise_onset {
+        summary["noise_onset"] = json!({
+            "sigma_ext_mv": onset.parameter,
+            "rate_hz": onset.rate_hz,
+            "frequency_hz": onset.frequency_hz,
+        });
+    }
     if let (Some(family), Some(diagram)) = (&analysis.family, &diagram) {
         write_diagram_csv(diagram, &directory.join("phase_diagram.csv"))?;
         let stem = directory.join("plots").join("phase_diagram");
@@ -159,7 +189,7 @@ fn frequency_rows(
 }
 
 /// The analysis in a sentence or two.
-fn describe(analysis: &ModelStability) -> String {
+fn describe(analysis: &ModelStability, noise_onset: Option<&Onset>) -> String {
     let stability = &analysis.stability;
     let mut text = format!(
         "Linear stability of the asynchronous state (ν₀ = {:.2} Hz, μ₀ = {:.2} mV, σ₀ = {:.2} \
@@ -182,6 +212,13 @@ fn describe(analysis: &ModelStability) -> String {
             -root.growth_rate_per_s()
         )),
         None => text.push_str(" — the network is too quiet for any mode to grow."),
+    }
+    if let Some(onset) = noise_onset {
+        text.push_str(&format!(
+            " With external noise σ_ext below {:.2} mV the network oscillates (onset at \
+             {:.1} Hz, ν₀ = {:.2} Hz; Brunel & Hakim 1999).",
+            onset.parameter, onset.frequency_hz, onset.rate_hz
+        ));
     }
     if let Some(family) = &analysis.family {
         text.push_str(&format!(

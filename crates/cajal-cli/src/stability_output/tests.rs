@@ -88,7 +88,20 @@ fn brunel_hakim_predicts_its_fast_oscillation_without_a_diagram() {
     assert_eq!(row.simulation, None);
     assert!(output.figures.is_empty());
     assert!(!directory.join("phase_diagram.csv").exists());
-    assert_eq!(output.summary.unwrap()["state"], "SI fast");
+    let summary = output.summary.unwrap();
+    assert_eq!(summary["state"], "SI fast");
+    // Below σ_ext ≈ 2.62 mV it oscillates (the library's onset, 172.8 Hz); the example's
+    // 1 mV is well inside.
+    let onset = &summary["noise_onset"];
+    assert!(
+        (onset["sigma_ext_mv"].as_f64().unwrap() - 2.62).abs() < 0.01,
+        "{onset}"
+    );
+    assert!(
+        (onset["frequency_hz"].as_f64().unwrap() - 172.8).abs() < 0.1,
+        "{onset}"
+    );
+    assert!(output.note.unwrap().contains("below 2.62"));
     let _ = std::fs::remove_dir_all(&directory);
 }
 

@@ -928,18 +928,29 @@ impl InhibitoryNetwork {
 
     /// Where the asynchronous state loses stability as one parameter moves from
     /// `stable_end` (stable there) to `unstable_end` (oscillating there): `network_at(x)` is
-    /// the network at parameter value x (e.g. J, or σ_ext). Bisection to 1e-6 relative, each
-    /// step continuing the roots of the last unstable point; `None` if the ends are not on
-    /// the two sides.
+    /// the network at parameter value x (e.g. J, or σ_ext). See [`RecurrentPopulation::onset`].
     pub fn onset(
         network_at: impl Fn(f64) -> InhibitoryNetwork,
         stable_end: f64,
         unstable_end: f64,
     ) -> Option<Onset> {
+        RecurrentPopulation::onset(|x| network_at(x).population(), stable_end, unstable_end)
+    }
+}
+
+impl RecurrentPopulation {
+    /// Where the asynchronous state loses stability as one parameter moves from
+    /// `stable_end` (stable there) to `unstable_end` (oscillating there): `population_at(x)`
+    /// is the population at parameter value x. Bisection to 1e-6 relative, each step
+    /// continuing the roots of the last unstable point; `None` if the ends are not on the
+    /// two sides.
+    pub fn onset(
+        population_at: impl Fn(f64) -> RecurrentPopulation,
+        stable_end: f64,
+        unstable_end: f64,
+    ) -> Option<Onset> {
         let analyse = |x: f64, seeds: &[Root]| {
-            network_at(x)
-                .population()
-                .stability_with(DEFAULT_MAX_FREQUENCY_HZ, seeds, true)
+            population_at(x).stability_with(DEFAULT_MAX_FREQUENCY_HZ, seeds, true)
         };
         let growth = |s: &Stability| s.leading().map_or(-1.0, |r| r.lambda_per_ms.re);
         let (mut stable, mut unstable) = (stable_end, unstable_end);
@@ -963,6 +974,39 @@ impl InhibitoryNetwork {
             rate_hz: at_unstable.rate_hz,
             frequency_hz: root.frequency_hz(),
         })
+    }
+
+    /// The external noise σ_ext (mV) below which the asynchronous state oscillates, with the
+    /// rate and frequency there, searched from the population's own σ_ext up to 64 mV (if
+    /// it oscillates) or down to 1/64 of it (if not): noise damps the oscillation of an
+    /// inhibition-dominated network (Brunel & Hakim 1999). `None` without a
+    /// crossing in that range.
+    pub fn noise_onset(&self) -> Option<Onset> {
+        let at = |sigma: f64| RecurrentPopulation {
+            external_variance_mv2: sigma * sigma,
+            ..self.clone()
+        };
+        let own = self.external_variance_mv2.max(0.0).sqrt();
+        let unstable = |sigma: f64| !at(sigma).stability(DEFAULT_MAX_FREQUENCY_HZ).is_stable();
+        if unstable(own) {
+            let mut high = own.max(0.25);
+            while unstable(high) {
+                high *= 2.0;
+                if high > 64.0 {
+                    return None;
+                }
+            }
+            Self::onset(at, high, own)
+        } else {
+            let mut low = own;
+            for _ in 0..6 {
+                low /= 2.0;
+                if unstable(low) {
+                    return Self::onset(at, own, low);
+                }
+            }
+            None
+        }
     }
 }
 

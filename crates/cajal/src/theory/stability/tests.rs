@@ -388,3 +388,35 @@ fn onset_of_the_fast_oscillation_obeys_the_delay_phase_condition() {
     };
     assert!(at(two.parameter * 0.99) > 0.0 && at(two.parameter * 1.01) < 0.0);
 }
+
+#[test]
+fn noise_onset_is_found_from_either_side() {
+    // The example oscillates at σ_ext = 1 mV: the search goes up to the critical noise. The
+    // same network at σ_ext = 4 mV is stable: the search goes down to it. Both agree with
+    // the bracketed bisection between 1 and 10 mV.
+    let reference = InhibitoryNetwork::onset(
+        |sigma| InhibitoryNetwork {
+            external_sigma_mv: sigma,
+            ..InhibitoryNetwork::brunel_hakim_example()
+        },
+        10.0,
+        1.0,
+    )
+    .expect("a crossing");
+    for sigma in [1.0, 4.0] {
+        let population = InhibitoryNetwork {
+            external_sigma_mv: sigma,
+            ..InhibitoryNetwork::brunel_hakim_example()
+        }
+        .population();
+        let onset = population.noise_onset().expect("a crossing");
+        assert!(
+            relative(onset.parameter, reference.parameter) < 2e-6,
+            "{onset:?}"
+        );
+        assert!((onset.frequency_hz - reference.frequency_hz).abs() < 0.05);
+    }
+    assert!(
+        (reference.parameter - 2.62).abs() < 0.01 && (reference.frequency_hz - 172.8).abs() < 0.1
+    );
+}
