@@ -1,7 +1,8 @@
 //! Time for the (g, η) phase diagram of Brunel's (2000) model A at 100 × 100 points, g from
 //! 0 to 8 and η = ν_ext/ν_thr from 0 to 4 as in his Fig. 2 (D = 1.5 ms, J = 0.1 mV,
 //! C_E = 1000, γ = 0.25): at every point the self-consistent rate, the rate response by
-//! threshold integration and the roots of the characteristic equation, on one thread.
+//! threshold integration and the roots of the characteristic equation, on as many threads
+//! as the process may use (`taskset -c 0` for one).
 //!
 //! Run with `cargo bench -p cajal --bench phase_diagram`; under `cargo test --all-targets`
 //! (no `--bench` argument) it does nothing.
@@ -32,8 +33,9 @@ fn main() {
     for point in &diagram.points {
         *counts.entry(point.state.label()).or_insert(0usize) += 1;
     }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "phase diagram {n}×{n} (g 0–8, η 0–4), 1 thread: best {:.2} s, median {:.2} s",
+        "phase diagram {n}×{n} (g 0–8, η 0–4), {threads} thread(s): best {:.2} s, median {:.2} s",
         times[0], times[1]
     );
     for (label, count) in counts {
