@@ -56,6 +56,25 @@ fn analyze_spiking(spec: &cajal::spec::ModelSpec, options: &AnalyzeOptions) -> R
             path.display()
         );
     }
+    // The spiking network's own stability (the rate model's below is an approximation of
+    // it): state, modes, phase diagram; stability.json beside the figures.
+    let stability = crate::stability_output::write_outputs(
+        crate::stability_output::analyse(spec),
+        spec,
+        None,
+        &directory,
+    )?;
+    if let Some(summary) = &stability.summary {
+        crate::output::write_json(&directory.join("stability.json"), summary)?;
+    }
+    if !options.json {
+        if let Some(note) = &stability.note {
+            println!("{note}");
+        }
+        for figure in &stability.figures {
+            println!("  {}", figure.svg.with_extension("png").display());
+        }
+    }
     analyze(&AnalyzeOptions {
         model: path,
         sweep: options.sweep.clone(),

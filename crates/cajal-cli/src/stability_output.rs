@@ -132,6 +132,7 @@ pub fn write_outputs(
     }
     if let (Some(family), Some(diagram)) = (&analysis.family, &diagram) {
         write_diagram_csv(diagram, &directory.join("phase_diagram.csv"))?;
+        crate::output::create_directory(&directory.join("plots"))?;
         let stem = directory.join("plots").join("phase_diagram");
         let [svg, _png] =
             plot::render(&diagram_figure(diagram, family), &stem).into_diagnostic()?;

@@ -1023,6 +1023,16 @@ fn analyze_reduces_a_spiking_network_to_its_mean_field_rate_model() {
         })
         .collect();
     assert_eq!(asynchronous.len(), 1, "{analysis}");
+    // Beside it, the spiking network's own stability: point C of Brunel's Fig. 8, AI, on
+    // its phase diagram.
+    let stability: Value = serde_json::from_str(
+        &std::fs::read_to_string(directory.join("analysis/stability.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stability["state"], "AI");
+    assert!((stability["rate_hz"].as_f64().unwrap() - 37.95).abs() < 0.01);
+    assert!(directory.join("analysis/phase_diagram.csv").exists());
+    assert!(directory.join("analysis/plots/phase_diagram.png").exists());
     let _ = std::fs::remove_dir_all(&directory);
 }
 
