@@ -45,8 +45,8 @@ const DIAGRAM_ROWS: usize = 45;
 const BASIS: &str = "linear stability of the asynchronous state: the frequency of its \
                      leading unstable mode (Brunel & Hakim 1999; Brunel 2000)";
 
-/// The stability analysis of a model and its phase diagram: computed while the network
-/// runs (it needs nothing of the run), written when the run is done.
+/// The stability analysis of a model and its phase diagram: computed from the model alone,
+/// written beside a run (with the simulated frequencies) or an analysis.
 #[derive(Debug, Default)]
 pub struct StabilityAnalysis {
     /// `None` for models outside the mean-field theory or without recurrent connections
