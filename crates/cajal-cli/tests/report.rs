@@ -216,9 +216,9 @@ fn the_demo_report_renders_offline_with_its_numbers_and_figures() {
                 .is_some_and(|x| x == "svg")
         })
         .count();
-    // Traces of E, and the statistics' figures: raster of E and I, ISI, rate and CV
-    // histograms, population activity, its spectrum.
-    assert_eq!(svgs, 7);
+    // Traces of E, the statistics' figures (raster of E and I, ISI, rate and CV
+    // histograms, population activity, its spectrum) and the (g, η) phase diagram.
+    assert_eq!(svgs, 8);
     let sources = image_sources(&html);
     assert_eq!(sources.len(), svgs);
     assert_embedded_svgs(&sources);
