@@ -290,7 +290,10 @@ fn the_demo_report_renders_offline_with_its_numbers_and_figures() {
         assert!(dom.contains(&th), "{heading}");
     }
     assert!(dom.contains("<span class=\"complete\">complete</span>"));
-    assert!(dom.contains("No population of this model has a closed-form prediction."));
+    // Theory beside simulation: the mean-field rate of each population and the predicted
+    // state of the network (the demo is Brunel's g = 5, η = 2 at C_E = 400).
+    assert!(dom.contains("<td>stationary rate (Hz)</td><td>E</td>"));
+    assert!(dom.contains("predicted state AI"));
     assert_eq!(
         image_sources(&dom),
         sources,
