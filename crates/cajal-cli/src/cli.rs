@@ -39,7 +39,8 @@ pub enum Command {
         /// No progress bar.
         #[arg(short, long)]
         quiet: bool,
-        /// Threads (default and maximum: the number of cores). Results do not depend on it.
+        /// Threads (default and maximum: the number of cores; one by default for networks
+        /// of fewer than 2000 neurons). Results do not depend on it.
         #[arg(short = 'j', long)]
         threads: Option<usize>,
         /// Simulate this long instead of the model's duration (e.g. `100ms`), for a quick look.

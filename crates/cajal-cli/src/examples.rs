@@ -66,6 +66,11 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
         include_str!("../../../examples/ring_network.toml"),
     ),
     (
+        "stdp_song2000",
+        "Song, Miller & Abbott (2000): additive STDP makes the weights of 1000 inputs bimodal",
+        include_str!("../../../examples/stdp_song2000.toml"),
+    ),
+    (
         "hopfield_binary",
         "Hopfield network of 1000 spin neurons retrieving a pattern from a noisy cue (α = 0.05)",
         include_str!("../../../examples/hopfield_binary.toml"),
