@@ -785,7 +785,7 @@ const NEGLIGIBLE_GAIN: f64 = 1e-4;
 const ROWS_PER_BLOCK: usize = 8;
 
 /// The phase diagram of `network` over `g_values` × `eta_values` (the other parameters as
-/// in `network`). The rows are computed in blocks of [`ROWS_PER_BLOCK`], in parallel; the
+/// in `network`). The rows are computed in blocks of eight, in parallel; the
 /// first point of each row gets a full search (axis scan), the others continue the roots
 /// of their left neighbour and of the point below in the block (a test checks the states
 /// against a full search at every point). 100 × 100 points take about 4 s on one thread
