@@ -11,7 +11,7 @@
 //! a neuron, and each flip adds to 2K counts: the scatter-add, about 1 ns per target on this
 //! machine, is most of the time.
 //!
-//! Run with `cargo bench -p cajal --bench binary`; under `cargo test --all-targets` (no
+//! Run with `cargo bench -p cajal --bench binary`, or `… -- 10000x100` for one case; under `cargo test --all-targets` (no
 //! `--bench` argument) it does nothing. `CAJAL_BENCH_LARGE=1` adds N = 10⁵, K = 1000
 //! (2·10⁸ synapses, about 0.5 GB).
 
@@ -69,6 +69,14 @@ fn main() {
     let mut cases = vec![(10_000, 100), (10_000, 1000), (100_000, 100)];
     if std::env::var_os("CAJAL_BENCH_LARGE").is_some() {
         cases.push((100_000, 1000));
+    }
+    // Arguments such as `10000x100` keep only those cases (to profile one of them).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|argument| !argument.starts_with('-'))
+        .collect();
+    if !only.is_empty() {
+        cases.retain(|(neurons, k)| only.contains(&format!("{neurons}x{k}")));
     }
     for (neurons, k) in cases {
         let text = model(neurons, k, 3e7);

@@ -8,7 +8,10 @@
 use rand::Rng;
 
 use super::BinaryNetwork;
+use super::build::Projection;
+use super::record::Recorders;
 use crate::connect::Row;
+use crate::rng::Stream;
 use crate::spec::model::UpdateOrder;
 
 /// Converts steps of dt into units.
@@ -212,26 +215,35 @@ impl Count for i32 {
 
 /// h_i of neuron `neuron` (network index).
 pub(super) fn field(network: &BinaryNetwork, neuron: usize) -> f64 {
-    let population = network.population_of[neuron] as usize;
     match network.counts.width() {
-        Width::Byte => field_of::<i8>(network, neuron, population),
-        Width::Narrow => field_of::<i16>(network, neuron, population),
-        Width::Wide => field_of::<i32>(network, neuron, population),
+        Width::Byte => field_of::<i8>(network, neuron),
+        Width::Narrow => field_of::<i16>(network, neuron),
+        Width::Wide => field_of::<i32>(network, neuron),
     }
 }
 
-/// h_i of neuron `neuron` of population `population`: I^X, then the per-synapse part, then
-/// the projections with one weight in slot order (the order of the sums is part of the
-/// result, bit for bit).
-#[inline(always)]
-fn field_of<C: Count>(network: &BinaryNetwork, neuron: usize, population: usize) -> f64 {
-    let mut h = network.external[neuron];
-    if network.has_weighted_projections {
-        h += network.weighted_field[neuron];
-    }
-    let weights = &network.rules[population].weights;
+/// [`field`] with counts of type `C`.
+fn field_of<C: Count>(network: &BinaryNetwork, neuron: usize) -> f64 {
+    let weights = &network.rules[network.population_of[neuron] as usize].weights;
     let start = neuron * network.stride;
-    let counts = &C::of_network(&network.counts)[start..start + weights.len()];
+    sum_field(
+        network.external[neuron],
+        network
+            .has_weighted_projections
+            .then(|| network.weighted_field[neuron]),
+        weights,
+        &C::of_network(&network.counts)[start..start + weights.len()],
+    )
+}
+
+/// h = I^X, plus the per-synapse part, plus the projections with one weight in slot order:
+/// the order of the sums is part of the result, bit for bit.
+#[inline(always)]
+fn sum_field<C: Count>(external: f64, weighted: Option<f64>, weights: &[f64], counts: &[C]) -> f64 {
+    let mut h = external;
+    if let Some(weighted) = weighted {
+        h += weighted;
+    }
     for (&weight, &count) in weights.iter().zip(counts) {
         h += weight * count.into();
     }
@@ -252,15 +264,28 @@ fn decide(h: f64, threshold: f64, temperature: f64, uniform: impl FnOnce() -> f6
 
 /// Asynchronous updates number `from` to `until` (excluded).
 ///
-/// Where an update draws one word only (one update rate, or no Glauber dynamics), the word of
-/// the next update is drawn ahead and its neuron's data prefetched while this update runs:
-/// the same words in the same order, so the same results.
+/// Where an update draws one word only (one update rate, or no Glauber dynamics), the words
+/// of the next [`AHEAD`] updates are drawn ahead and their neurons' data prefetched while
+/// this update runs: the same words in the same order, so the same results.
 pub(super) fn asynchronous(network: &mut BinaryNetwork, chooser: &Chooser, from: u64, until: u64) {
     match network.counts.width() {
         Width::Byte => asynchronous_with::<i8>(network, chooser, from, until),
         Width::Narrow => asynchronous_with::<i16>(network, chooser, from, until),
         Width::Wide => asynchronous_with::<i32>(network, chooser, from, until),
     }
+}
+
+/// How many updates ahead the words are drawn and the neurons' data prefetched: enough for
+/// a fetch from the outer caches to arrive before the update reads it.
+const AHEAD: usize = 8;
+
+/// An update whose word is drawn: the word, its neuron, and its population where the choice
+/// tells it.
+#[derive(Clone, Copy, Default)]
+struct Drawn {
+    word: u64,
+    neuron: usize,
+    population: Option<usize>,
 }
 
 /// [`asynchronous`] with counts of type `C`.
@@ -273,76 +298,201 @@ fn asynchronous_with<C: Count>(
     if from >= until {
         return;
     }
-    if chooser.single_rate || network.deterministic {
-        let mut word = network.rng.next_u64();
-        for unit in from..until {
-            let next = if unit + 1 < until {
-                let next = network.rng.next_u64();
-                prefetch_neuron::<C>(network, chooser.pick(next).0);
-                next
-            } else {
-                0
-            };
-            update_one::<C>(network, chooser, word, unit);
-            word = next;
+    let lookahead = chooser.single_rate || network.deterministic;
+    let (mut parts, network_rng) = Parts::<C>::of(network);
+    if lookahead {
+        // The generator's state is kept in registers for the loop (and written back after).
+        let mut rng = network_rng.clone();
+        let total = until - from;
+        let mut ring = [Drawn::default(); AHEAD];
+        let mut drawn = 0;
+        let draw = |rng: &mut Stream, parts: &Parts<C>| {
+            let word = rng.next_u64();
+            let (neuron, population) = chooser.pick(word);
+            parts.prefetch(neuron, population);
+            Drawn {
+                word,
+                neuron,
+                population,
+            }
+        };
+        while drawn < total.min(AHEAD as u64) {
+            ring[drawn as usize] = draw(&mut rng, &parts);
+            drawn += 1;
         }
+        for done in 0..total {
+            let slot = done as usize % AHEAD;
+            let now = ring[slot];
+            if drawn < total {
+                ring[slot] = draw(&mut rng, &parts);
+                drawn += 1;
+            }
+            parts.update(chooser, now, from + done, || 0);
+        }
+        *network_rng = rng;
     } else {
         for unit in from..until {
-            let word = network.rng.next_u64();
-            update_one::<C>(network, chooser, word, unit);
+            let word = network_rng.next_u64();
+            let (neuron, population) = chooser.pick(word);
+            let now = Drawn {
+                word,
+                neuron,
+                population,
+            };
+            parts.update(chooser, now, unit, || network_rng.next_u64());
         }
     }
 }
 
-/// The update at unit `unit`, whose neuron `word` picks.
-#[inline(always)]
-fn update_one<C: Count>(network: &mut BinaryNetwork, chooser: &Chooser, word: u64, unit: u64) {
-    let (neuron, population) = chooser.pick(word);
-    let population = population.unwrap_or_else(|| network.population_of[neuron] as usize);
-    let h = field_of::<C>(network, neuron, population);
-    let rule = &network.rules[population];
-    let threshold = rule.threshold.unwrap_or_else(|| network.thresholds[neuron]);
-    let temperature = rule
-        .temperature
-        .unwrap_or_else(|| network.temperatures[neuron]);
-    // The low 32 bits, unused by the choice of an equal-rate network, give the Glauber
-    // draw; a network with several rates draws a fresh word.
-    let rng = &mut network.rng;
-    let low_bits = chooser.single_rate.then_some(word as u32);
-    let active = decide(h, threshold, temperature, || match low_bits {
-        Some(bits) => bits as f64 * (1.0 / 4_294_967_296.0),
-        None => unit_interval(rng.next_u64()),
-    });
-    if active != (network.active[neuron] == 1) {
-        flip::<C>(network, neuron, population, active, unit);
+/// The parts of a network that the update loops read and write, borrowed apart so that the
+/// loops keep them in registers rather than reload them through the network at every update.
+struct Parts<'a, C: Count> {
+    rules: &'a [Rule],
+    projections: &'a [Projection],
+    population_of: &'a [u16],
+    thresholds: &'a [f64],
+    temperatures: &'a [f64],
+    external: &'a [f64],
+    has_weighted_projections: bool,
+    stride: usize,
+    counts: &'a mut [C],
+    weighted_field: &'a mut [f64],
+    active: &'a mut [u8],
+    recorders: &'a mut Recorders,
+}
+
+impl<'a, C: Count> Parts<'a, C> {
+    /// The parts of `network`, and its generator apart.
+    fn of(network: &'a mut BinaryNetwork) -> (Parts<'a, C>, &'a mut Stream) {
+        let BinaryNetwork {
+            rules,
+            projections,
+            population_of,
+            thresholds,
+            temperatures,
+            external,
+            has_weighted_projections,
+            stride,
+            counts,
+            weighted_field,
+            active,
+            recorders,
+            rng,
+            ..
+        } = network;
+        let parts = Parts {
+            rules,
+            projections,
+            population_of,
+            thresholds,
+            temperatures,
+            external,
+            has_weighted_projections: *has_weighted_projections,
+            stride: *stride,
+            counts: C::of_network_mut(counts),
+            weighted_field,
+            active,
+            recorders,
+        };
+        (parts, rng)
+    }
+
+    /// The update at unit `unit` of the neuron `now` drew; `fresh` gives a word for the
+    /// Glauber draw of a network with several rates.
+    #[inline(always)]
+    fn update(&mut self, chooser: &Chooser, now: Drawn, unit: u64, fresh: impl FnOnce() -> u64) {
+        let neuron = now.neuron;
+        let population = now
+            .population
+            .unwrap_or_else(|| self.population_of[neuron] as usize);
+        let h = self.field(neuron, population);
+        let rule = &self.rules[population];
+        let threshold = rule.threshold.unwrap_or_else(|| self.thresholds[neuron]);
+        let temperature = rule.temperature.unwrap_or_else(|| self.temperatures[neuron]);
+        // The low 32 bits, unused by the choice of an equal-rate network, give the Glauber
+        // draw; a network with several rates draws a fresh word.
+        let low_bits = chooser.single_rate.then_some(now.word as u32);
+        let active = decide(h, threshold, temperature, || match low_bits {
+            Some(bits) => bits as f64 * (1.0 / 4_294_967_296.0),
+            None => unit_interval(fresh()),
+        });
+        if active != (self.active[neuron] == 1) {
+            self.flip(neuron, population, active, unit);
+        }
+    }
+
+    /// h_i of neuron `neuron` of population `population`.
+    #[inline(always)]
+    fn field(&self, neuron: usize, population: usize) -> f64 {
+        let weights = &self.rules[population].weights;
+        let start = neuron * self.stride;
+        sum_field(
+            self.external[neuron],
+            self.has_weighted_projections
+                .then(|| self.weighted_field[neuron]),
+            weights,
+            &self.counts[start..start + weights.len()],
+        )
+    }
+
+    /// Asks the processor to bring what the update of `neuron` reads into the cache (a hint;
+    /// no effect on results).
+    #[inline(always)]
+    fn prefetch(&self, neuron: usize, population: Option<usize>) {
+        prefetch(self.external.as_ptr().wrapping_add(neuron));
+        prefetch(self.active.as_ptr().wrapping_add(neuron));
+        prefetch(self.counts.as_ptr().wrapping_add(neuron * self.stride));
+        if population.is_none() {
+            prefetch(self.population_of.as_ptr().wrapping_add(neuron));
+        }
+    }
+
+    /// Neuron `neuron` of `population` becomes active (`active`) or inactive at unit `unit`:
+    /// its targets' fields change by J·ΔS.
+    #[inline(always)]
+    fn flip(&mut self, neuron: usize, population: usize, active: bool, unit: u64) {
+        self.active[neuron] = u8::from(active);
+        let rule = &self.rules[population];
+        let local = neuron - rule.offset;
+        let delta: i32 = if active { rule.step } else { -rule.step };
+        // All the rows are requested before the first is walked, so that their fetches from
+        // memory overlap.
+        for &index in &rule.outgoing {
+            prefetch_row(self.projections[index].connectivity.targets_of(local));
+        }
+        for &index in &rule.outgoing {
+            let projection = &self.projections[index];
+            let row = projection.connectivity.targets_of(local);
+            match projection.counts_base {
+                Some(base) => add_counts(self.counts, row, base, self.stride, C::of(delta)),
+                None => {
+                    let weights = projection.connectivity.weights().unwrap_or_default();
+                    let weights = &weights[projection.connectivity.synapse_range(local)];
+                    let offset = projection.target_offset;
+                    let delta = f64::from(delta);
+                    for (target, &weight) in row.iter().zip(weights) {
+                        self.weighted_field[offset + target as usize] += weight * delta;
+                    }
+                }
+            }
+        }
+        self.recorders.on_flip(neuron, population, active, unit);
     }
 }
 
-/// Asks the processor to bring what the update of `neuron` reads into the cache (a hint; no
-/// effect on results).
+/// Asks the processor to bring the cache line of `address` in (a hint; no effect on results).
 #[inline(always)]
-fn prefetch_neuron<C: Count>(network: &BinaryNetwork, neuron: usize) {
+fn prefetch<T>(address: *const T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let addresses: [*const i8; 3] = [
-            network.external.as_ptr().wrapping_add(neuron).cast(),
-            network.active.as_ptr().wrapping_add(neuron).cast(),
-            C::of_network(&network.counts)
-                .as_ptr()
-                .wrapping_add(neuron * network.stride)
-                .cast(),
-        ];
-        for address in addresses {
-            // SAFETY: prefetching is a hint that never faults nor reads into the program; the
-            // addresses are computed with wrapping arithmetic and never dereferenced.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(address) };
-        }
+        // SAFETY: prefetching is a hint that never faults nor reads into the program; the
+        // addresses are computed with wrapping arithmetic and never dereferenced.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(address.cast()) };
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = (network, neuron);
+    let _ = address;
 }
-
 /// Asks the processor to bring `row` into the cache (a hint; no effect on results).
 #[inline(always)]
 fn prefetch_row(row: Row) {
@@ -370,24 +520,24 @@ pub(super) fn synchronous(network: &mut BinaryNetwork, step: u64) {
 
 /// [`synchronous`] with counts of type `C`.
 fn synchronous_with<C: Count>(network: &mut BinaryNetwork, step: u64) {
+    let (mut parts, rng) = Parts::<C>::of(network);
     let mut changed = Vec::new();
-    for neuron in 0..network.active.len() {
-        let population = network.population_of[neuron] as usize;
-        let h = field_of::<C>(network, neuron, population);
-        let rng = &mut network.rng;
+    for neuron in 0..parts.active.len() {
+        let population = parts.population_of[neuron] as usize;
+        let h = parts.field(neuron, population);
         let active = decide(
             h,
-            network.thresholds[neuron],
-            network.temperatures[neuron],
+            parts.thresholds[neuron],
+            parts.temperatures[neuron],
             || unit_interval(rng.next_u64()),
         );
-        if active != (network.active[neuron] == 1) {
+        if active != (parts.active[neuron] == 1) {
             changed.push((neuron, active));
         }
     }
     for (neuron, active) in changed {
-        let population = network.population_of[neuron] as usize;
-        flip::<C>(network, neuron, population, active, step);
+        let population = parts.population_of[neuron] as usize;
+        parts.flip(neuron, population, active, step);
     }
 }
 
@@ -395,51 +545,6 @@ fn synchronous_with<C: Count>(network: &mut BinaryNetwork, step: u64) {
 #[inline(always)]
 fn unit_interval(word: u64) -> f64 {
     (word >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
-}
-
-/// Neuron `neuron` of `population` becomes active (`active`) or inactive at unit `unit`: its
-/// targets' fields change by J·ΔS.
-#[inline(always)]
-fn flip<C: Count>(
-    network: &mut BinaryNetwork,
-    neuron: usize,
-    population: usize,
-    active: bool,
-    unit: u64,
-) {
-    network.active[neuron] = u8::from(active);
-    let rule = &network.rules[population];
-    let local = neuron - rule.offset;
-    let delta: i32 = if active { rule.step } else { -rule.step };
-    // All the rows are requested before the first is walked, so that their fetches from
-    // memory overlap.
-    for &index in &rule.outgoing {
-        prefetch_row(network.projections[index].connectivity.targets_of(local));
-    }
-    for &index in &rule.outgoing {
-        let projection = &network.projections[index];
-        let row = projection.connectivity.targets_of(local);
-        match projection.counts_base {
-            Some(base) => add_counts(
-                C::of_network_mut(&mut network.counts),
-                row,
-                base,
-                network.stride,
-                C::of(delta),
-            ),
-            None => {
-                let weights = projection.connectivity.weights().unwrap_or_default();
-                let weights = &weights[projection.connectivity.synapse_range(local)];
-                let offset = projection.target_offset;
-                let delta = f64::from(delta);
-                let field = &mut network.weighted_field;
-                for (target, &weight) in row.iter().zip(weights) {
-                    field[offset + target as usize] += weight * delta;
-                }
-            }
-        }
-    }
-    network.recorders.on_flip(neuron, population, active, unit);
 }
 
 /// Adds `delta` to the counts at `base + target·stride` of the targets in `row`.
