@@ -610,20 +610,43 @@ pub(super) struct Chooser {
     /// All populations update at the same rate: a uniform neuron of the network.
     single_rate: bool,
     neurons: u64,
-    /// Otherwise: the cumulative rates Σ_{l ≤ k} N_l/τ_l, and per population its offset,
-    /// size and τ.
+    /// Otherwise: the cumulative rates Σ_{l ≤ k} N_l/τ_l, and per population what places a
+    /// neuron in it.
     cumulative: Vec<f64>,
-    populations: Vec<(usize, usize, f64)>,
+    bands: Vec<Band>,
     total_rate: f64,
 }
+
+/// The share of one population in the choice of a network with several rates.
+#[derive(Clone, Copy)]
+struct Band {
+    /// The cumulative rate of the populations before it.
+    below: f64,
+    /// Its first neuron, its last (local index), and its τ.
+    offset: usize,
+    last: usize,
+    tau: f64,
+}
+
+/// Up to this many populations, the population of a draw is found by comparing it with every
+/// cumulative rate rather than by a search that stops at the first greater: no branch on the
+/// draw, so nothing to mispredict.
+const COMPARE_ALL: usize = 8;
 
 impl Chooser {
     fn new(network: &BinaryNetwork) -> Chooser {
         let first_tau = network.populations[0].tau_ms;
         let single_rate = network.populations.iter().all(|p| p.tau_ms == first_tau);
         let mut cumulative = Vec::new();
+        let mut bands = Vec::new();
         let mut total = 0.0;
         for population in &network.populations {
+            bands.push(Band {
+                below: total,
+                offset: population.offset,
+                last: population.size.saturating_sub(1),
+                tau: population.tau_ms,
+            });
             total += population.size as f64 / population.tau_ms;
             cumulative.push(total);
         }
@@ -631,11 +654,7 @@ impl Chooser {
             single_rate,
             neurons: network.active.len() as u64,
             cumulative,
-            populations: network
-                .populations
-                .iter()
-                .map(|p| (p.offset, p.size, p.tau_ms))
-                .collect(),
+            bands,
             total_rate: total,
         }
     }
@@ -648,15 +667,21 @@ impl Chooser {
             ((((word >> 32) * self.neurons) >> 32) as usize, None)
         } else {
             let x = unit_interval(word) * self.total_rate;
-            let k = self
-                .cumulative
-                .iter()
-                .position(|&c| x < c)
-                .unwrap_or(self.cumulative.len() - 1);
-            let (offset, size, tau) = self.populations[k];
-            let below = if k == 0 { 0.0 } else { self.cumulative[k - 1] };
+            let last = self.cumulative.len() - 1;
+            // The first population whose cumulative rate exceeds x, else the last: the
+            // cumulative rates never decrease, so it is the number of those at or below x.
+            let k = if self.cumulative.len() <= COMPARE_ALL {
+                let below: usize = self.cumulative.iter().map(|&c| usize::from(c <= x)).sum();
+                below.min(last)
+            } else {
+                self.cumulative
+                    .iter()
+                    .position(|&c| x < c)
+                    .unwrap_or(last)
+            };
+            let band = self.bands[k];
             (
-                offset + (((x - below) * tau) as usize).min(size - 1),
+                band.offset + (((x - band.below) * band.tau) as usize).min(band.last),
                 Some(k),
             )
         }
