@@ -78,8 +78,14 @@ fn main() {
     if !only.is_empty() {
         cases.retain(|(neurons, k)| only.contains(&format!("{neurons}x{k}")));
     }
+    // `CAJAL_BENCH_UPDATES` sets the updates per network (short runs for instruction counts
+    // under valgrind).
+    let updates = std::env::var("CAJAL_BENCH_UPDATES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(3e7);
     for (neurons, k) in cases {
-        let text = model(neurons, k, 3e7);
+        let text = model(neurons, k, updates);
         let spec = read_model(Source::new("bench.toml", text), Path::new(".")).expect("valid");
         let mut runs = Vec::new();
         for _ in 0..3 {
