@@ -284,15 +284,28 @@ pub(super) fn asynchronous(network: &mut BinaryNetwork, chooser: &Chooser, from:
 
 /// How many updates ahead the words are drawn and the neurons' data prefetched: enough for
 /// a fetch from the outer caches to arrive before the update reads it.
-const AHEAD: usize = 8;
+const AHEAD: usize = 4;
 
-/// An update whose word is drawn: the word, its neuron, and its population where the choice
-/// tells it.
+/// An update whose word is drawn: its neuron, its population (`u32::MAX`: to be looked up)
+/// and the low 32 bits of the word (the Glauber draw of a network with one rate).
 #[derive(Clone, Copy, Default)]
 struct Drawn {
-    word: u64,
-    neuron: usize,
-    population: Option<usize>,
+    neuron: u32,
+    population: u32,
+    low: u32,
+}
+
+impl Drawn {
+    #[inline(always)]
+    fn of(word: u64, chooser: &Chooser) -> Drawn {
+        let (neuron, population) = chooser.pick(word);
+        Drawn {
+            // Within u32: the build refuses networks of more neurons.
+            neuron: neuron as u32,
+            population: population.map_or(u32::MAX, |k| k as u32),
+            low: word as u32,
+        }
+    }
 }
 
 /// [`asynchronous`] with counts of type `C`.
@@ -305,50 +318,55 @@ fn asynchronous_with<C: Count>(
     if from >= until {
         return;
     }
-    let lookahead = chooser.single_rate || network.deterministic;
-    let (mut parts, network_rng) = Parts::<C>::of(network);
-    if lookahead {
-        // The generator's state is kept in registers for the loop (and written back after).
-        let mut rng = network_rng.clone();
-        let total = until - from;
-        let mut ring = [Drawn::default(); AHEAD];
-        let mut drawn = 0;
-        let draw = |rng: &mut Stream, parts: &Parts<C>| {
-            let word = rng.next_u64();
-            let (neuron, population) = chooser.pick(word);
-            parts.prefetch(neuron, population);
-            Drawn {
-                word,
-                neuron,
-                population,
+    let deterministic = network.deterministic;
+    let (mut parts, rng) = Parts::<C>::of(network);
+    match (deterministic, chooser.single_rate) {
+        (true, _) => ahead::<C, true>(&mut parts, rng, chooser, from, until),
+        (false, true) => ahead::<C, false>(&mut parts, rng, chooser, from, until),
+        (false, false) => {
+            for unit in from..until {
+                let now = Drawn::of(rng.next_u64(), chooser);
+                // Several rates: the Glauber draw takes a word of its own.
+                parts.update::<false>(chooser, now, unit, || rng.next_u64());
             }
-        };
-        while drawn < total.min(AHEAD as u64) {
-            ring[drawn as usize] = draw(&mut rng, &parts);
-            drawn += 1;
-        }
-        for done in 0..total {
-            let slot = done as usize % AHEAD;
-            let now = ring[slot];
-            if drawn < total {
-                ring[slot] = draw(&mut rng, &parts);
-                drawn += 1;
-            }
-            parts.update(chooser, now, from + done, || 0);
-        }
-        *network_rng = rng;
-    } else {
-        for unit in from..until {
-            let word = network_rng.next_u64();
-            let (neuron, population) = chooser.pick(word);
-            let now = Drawn {
-                word,
-                neuron,
-                population,
-            };
-            parts.update(chooser, now, unit, || network_rng.next_u64());
         }
     }
+}
+
+/// Updates `from` to `until` of a network whose updates draw one word each, the words drawn
+/// [`AHEAD`] updates ahead; `DETERMINISTIC`: every temperature is 0.
+#[inline(always)]
+fn ahead<C: Count, const DETERMINISTIC: bool>(
+    parts: &mut Parts<C>,
+    network_rng: &mut Stream,
+    chooser: &Chooser,
+    from: u64,
+    until: u64,
+) {
+    // The generator's state is kept in registers for the loop (and written back after).
+    let mut rng = network_rng.clone();
+    let total = until - from;
+    let mut ring = [Drawn::default(); AHEAD];
+    let mut drawn = 0;
+    let draw = |rng: &mut Stream, parts: &Parts<C>| {
+        let now = Drawn::of(rng.next_u64(), chooser);
+        parts.prefetch(now);
+        now
+    };
+    while drawn < total.min(AHEAD as u64) {
+        ring[drawn as usize] = draw(&mut rng, parts);
+        drawn += 1;
+    }
+    for done in 0..total {
+        let slot = done as usize % AHEAD;
+        let now = ring[slot];
+        if drawn < total {
+            ring[slot] = draw(&mut rng, parts);
+            drawn += 1;
+        }
+        parts.update::<DETERMINISTIC>(chooser, now, from + done, || 0);
+    }
+    *network_rng = rng;
 }
 
 /// The parts of a network that the update loops read and write, borrowed apart so that the
@@ -405,24 +423,38 @@ impl<'a, C: Count> Parts<'a, C> {
     }
 
     /// The update at unit `unit` of the neuron `now` drew; `fresh` gives a word for the
-    /// Glauber draw of a network with several rates.
+    /// Glauber draw of a network with several rates. `DETERMINISTIC`: every temperature is 0.
     #[inline(always)]
-    fn update(&mut self, chooser: &Chooser, now: Drawn, unit: u64, fresh: impl FnOnce() -> u64) {
-        let neuron = now.neuron;
-        let population = now
-            .population
-            .unwrap_or_else(|| self.population_of[neuron] as usize);
+    fn update<const DETERMINISTIC: bool>(
+        &mut self,
+        chooser: &Chooser,
+        now: Drawn,
+        unit: u64,
+        fresh: impl FnOnce() -> u64,
+    ) {
+        let neuron = now.neuron as usize;
+        let population = if now.population == u32::MAX {
+            self.population_of[neuron] as usize
+        } else {
+            now.population as usize
+        };
         let h = self.field(neuron, population);
         let rule = &self.rules[population];
         let threshold = rule.threshold.unwrap_or_else(|| self.thresholds[neuron]);
-        let temperature = rule.temperature.unwrap_or_else(|| self.temperatures[neuron]);
-        // The low 32 bits, unused by the choice of an equal-rate network, give the Glauber
-        // draw; a network with several rates draws a fresh word.
-        let low_bits = chooser.single_rate.then_some(now.word as u32);
-        let active = decide(h, threshold, temperature, || match low_bits {
-            Some(bits) => bits as f64 * (1.0 / 4_294_967_296.0),
-            None => unit_interval(fresh()),
-        });
+        let active = if DETERMINISTIC {
+            h >= threshold
+        } else {
+            let temperature = rule.temperature.unwrap_or_else(|| self.temperatures[neuron]);
+            // The low 32 bits, unused by the choice of an equal-rate network, give the
+            // Glauber draw; a network with several rates draws a fresh word.
+            decide(h, threshold, temperature, || {
+                if chooser.single_rate {
+                    now.low as f64 * (1.0 / 4_294_967_296.0)
+                } else {
+                    unit_interval(fresh())
+                }
+            })
+        };
         if active != (self.active[neuron] == 1) {
             self.flip(neuron, population, active, unit);
         }
@@ -442,14 +474,15 @@ impl<'a, C: Count> Parts<'a, C> {
         )
     }
 
-    /// Asks the processor to bring what the update of `neuron` reads into the cache (a hint;
-    /// no effect on results).
+    /// Asks the processor to bring what the update `now` reads into the cache (a hint; no
+    /// effect on results).
     #[inline(always)]
-    fn prefetch(&self, neuron: usize, population: Option<usize>) {
+    fn prefetch(&self, now: Drawn) {
+        let neuron = now.neuron as usize;
         prefetch(self.external.as_ptr().wrapping_add(neuron));
         prefetch(self.active.as_ptr().wrapping_add(neuron));
         prefetch(self.counts.as_ptr().wrapping_add(neuron * self.stride));
-        if population.is_none() {
+        if now.population == u32::MAX {
             prefetch(self.population_of.as_ptr().wrapping_add(neuron));
         }
     }
@@ -643,9 +676,10 @@ pub(super) struct Chooser {
 struct Band {
     /// The cumulative rate of the populations before it.
     below: f64,
-    /// Its first neuron, its last (local index), and its τ.
+    /// Its first neuron, its last (local index, also as a float), and its τ.
     offset: usize,
     last: usize,
+    last_f64: f64,
     tau: f64,
 }
 
@@ -666,6 +700,7 @@ impl Chooser {
                 below: total,
                 offset: population.offset,
                 last: population.size.saturating_sub(1),
+                last_f64: population.size.saturating_sub(1) as f64,
                 tau: population.tau_ms,
             });
             total += population.size as f64 / population.tau_ms;
@@ -701,10 +736,17 @@ impl Chooser {
                     .unwrap_or(last)
             };
             let band = self.bands[k];
-            (
-                band.offset + (((x - band.below) * band.tau) as usize).min(band.last),
-                Some(k),
-            )
+            // ⌊v⌋ capped at the population's last neuron, v = (x − below)·τ: v ≥ 0 (x is at
+            // or above the cumulative rate `below` of the populations before, or `below` is
+            // 0 and x ≥ 0) and v is no NaN (x is finite), so v.min(last) lies in [0, last].
+            let v = ((x - band.below) * band.tau).min(band.last_f64);
+            debug_assert!((0.0..=band.last as f64).contains(&v));
+            // SAFETY: v is finite and in [0, last] with last < 2³² (the build refuses more
+            // neurons), so its truncation is representable in u32: the one precondition of
+            // `to_int_unchecked`. It equals `(v as usize).min(last)`, without the checks that
+            // a saturating cast compiles to.
+            let local = unsafe { v.to_int_unchecked::<u32>() };
+            (band.offset + local as usize, Some(k))
         }
     }
 }
