@@ -138,6 +138,9 @@ pub struct BinaryNetwork {
     deterministic: bool,
     /// I_i^X now.
     external: Vec<f64>,
+    /// Whether every population has one I^X for all its neurons (kept in `update::Rule`):
+    /// the update loop then leaves `external` alone, and the cache to the counts.
+    uniform_external: bool,
     /// Σ over projections with per-synapse weights of J_ij·S_j.
     weighted_field: Vec<f64>,
     /// Whether some projection has per-synapse weights (else `weighted_field` stays 0 and

@@ -71,6 +71,9 @@ pub(super) struct Rule {
     /// Its neurons' threshold and temperature where all share one (else per neuron).
     pub threshold: Option<f64>,
     pub temperature: Option<f64>,
+    /// I^X of its neurons where all share one now (else per neuron); kept by
+    /// `set_external`.
+    pub external: Option<f64>,
     /// The change of S at a flip: 1 for 0/1 states, 2 for spins.
     pub step: i32,
     /// The weights of the projections with one weight onto it, by slot.
@@ -286,6 +289,12 @@ pub(super) fn asynchronous(network: &mut BinaryNetwork, chooser: &Chooser, from:
 /// a fetch from the outer caches to arrive before the update reads it.
 const AHEAD: usize = 4;
 
+/// How many updates ahead an update is foreseen: its outcome computed from the fields as they
+/// are, and the targets of a flip prefetched. A flip in between rarely changes the outcome
+/// (it changes the fields of 2K of N neurons), and a wrong guess costs a useless prefetch
+/// only: the update itself decides from the fields of its time.
+const FORESEE: usize = 4;
+
 /// An update whose word is drawn: its neuron, its population (`u32::MAX`: to be looked up)
 /// and the low 32 bits of the word (the Glauber draw of a network with one rate).
 #[derive(Clone, Copy, Default)]
@@ -348,21 +357,20 @@ fn ahead<C: Count, const DETERMINISTIC: bool>(
     let total = until - from;
     let mut ring = [Drawn::default(); AHEAD];
     let mut drawn = 0;
-    let draw = |rng: &mut Stream, parts: &Parts<C>| {
-        let now = Drawn::of(rng.next_u64(), chooser);
-        parts.prefetch(now);
-        now
-    };
     while drawn < total.min(AHEAD as u64) {
-        ring[drawn as usize] = draw(&mut rng, parts);
+        ring[drawn as usize] = parts.draw(&mut rng, chooser);
         drawn += 1;
     }
     for done in 0..total {
         let slot = done as usize % AHEAD;
         let now = ring[slot];
         if drawn < total {
-            ring[slot] = draw(&mut rng, parts);
+            ring[slot] = parts.draw(&mut rng, chooser);
             drawn += 1;
+        }
+        let seen = done + FORESEE as u64;
+        if false && seen < drawn {
+            parts.foresee::<DETERMINISTIC>(chooser, ring[seen as usize % AHEAD]);
         }
         parts.update::<DETERMINISTIC>(chooser, now, from + done, || 0);
     }
@@ -378,6 +386,7 @@ struct Parts<'a, C: Count> {
     thresholds: &'a [f64],
     temperatures: &'a [f64],
     external: &'a [f64],
+    uniform_external: bool,
     has_weighted_projections: bool,
     stride: usize,
     counts: &'a mut [C],
@@ -396,6 +405,7 @@ impl<'a, C: Count> Parts<'a, C> {
             thresholds,
             temperatures,
             external,
+            uniform_external,
             has_weighted_projections,
             stride,
             counts,
@@ -412,6 +422,7 @@ impl<'a, C: Count> Parts<'a, C> {
             thresholds,
             temperatures,
             external,
+            uniform_external: *uniform_external,
             has_weighted_projections: *has_weighted_projections,
             stride: *stride,
             counts: C::of_network_mut(counts),
@@ -432,6 +443,20 @@ impl<'a, C: Count> Parts<'a, C> {
         unit: u64,
         fresh: impl FnOnce() -> u64,
     ) {
+        let (neuron, population, active) = self.outcome::<DETERMINISTIC>(chooser, now, fresh);
+        if active != (self.active[neuron] == 1) {
+            self.flip(neuron, population, active, unit);
+        }
+    }
+
+    /// The neuron of update `now`, its population and its new state, from the fields now.
+    #[inline(always)]
+    fn outcome<const DETERMINISTIC: bool>(
+        &self,
+        chooser: &Chooser,
+        now: Drawn,
+        fresh: impl FnOnce() -> u64,
+    ) -> (usize, usize, bool) {
         let neuron = now.neuron as usize;
         let population = if now.population == u32::MAX {
             self.population_of[neuron] as usize
@@ -455,18 +480,32 @@ impl<'a, C: Count> Parts<'a, C> {
                 }
             })
         };
+        (neuron, population, active)
+    }
+
+    /// Foresees update `then`, a few updates ahead: where it would flip its neuron with the
+    /// fields as they are, the rows of the neuron's targets are requested from memory (a
+    /// hint; no effect on results). Only for networks whose updates draw one word each.
+    #[inline(always)]
+    fn foresee<const DETERMINISTIC: bool>(&self, chooser: &Chooser, then: Drawn) {
+        let (neuron, population, active) = self.outcome::<DETERMINISTIC>(chooser, then, || 0);
         if active != (self.active[neuron] == 1) {
-            self.flip(neuron, population, active, unit);
+            let rule = &self.rules[population];
+            let local = neuron - rule.offset;
+            for &index in &rule.outgoing {
+                prefetch_row(self.projections[index].connectivity.targets_of(local));
+            }
         }
     }
 
     /// h_i of neuron `neuron` of population `population`.
     #[inline(always)]
     fn field(&self, neuron: usize, population: usize) -> f64 {
-        let weights = &self.rules[population].weights;
+        let rule = &self.rules[population];
+        let weights = &rule.weights;
         let start = neuron * self.stride;
         sum_field(
-            self.external[neuron],
+            rule.external.unwrap_or_else(|| self.external[neuron]),
             self.has_weighted_projections
                 .then(|| self.weighted_field[neuron]),
             weights,
@@ -474,12 +513,22 @@ impl<'a, C: Count> Parts<'a, C> {
         )
     }
 
+    /// Draws an update ahead of its time and asks for what it reads.
+    #[inline(always)]
+    fn draw(&self, rng: &mut Stream, chooser: &Chooser) -> Drawn {
+        let then = Drawn::of(rng.next_u64(), chooser);
+        self.prefetch(then);
+        then
+    }
+
     /// Asks the processor to bring what the update `now` reads into the cache (a hint; no
     /// effect on results).
     #[inline(always)]
     fn prefetch(&self, now: Drawn) {
         let neuron = now.neuron as usize;
-        prefetch(self.external.as_ptr().wrapping_add(neuron));
+        if !self.uniform_external {
+            prefetch(self.external.as_ptr().wrapping_add(neuron));
+        }
         prefetch(self.active.as_ptr().wrapping_add(neuron));
         prefetch(self.counts.as_ptr().wrapping_add(neuron * self.stride));
         if now.population == u32::MAX {
