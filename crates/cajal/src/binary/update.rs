@@ -289,12 +289,6 @@ pub(super) fn asynchronous(network: &mut BinaryNetwork, chooser: &Chooser, from:
 /// a fetch from the outer caches to arrive before the update reads it.
 const AHEAD: usize = 4;
 
-/// How many updates ahead an update is foreseen: its outcome computed from the fields as they
-/// are, and the targets of a flip prefetched. A flip in between rarely changes the outcome
-/// (it changes the fields of 2K of N neurons), and a wrong guess costs a useless prefetch
-/// only: the update itself decides from the fields of its time.
-const FORESEE: usize = 4;
-
 /// An update whose word is drawn: its neuron, its population (`u32::MAX`: to be looked up)
 /// and the low 32 bits of the word (the Glauber draw of a network with one rate).
 #[derive(Clone, Copy, Default)]
@@ -367,10 +361,6 @@ fn ahead<C: Count, const DETERMINISTIC: bool>(
         if drawn < total {
             ring[slot] = parts.draw(&mut rng, chooser);
             drawn += 1;
-        }
-        let seen = done + FORESEE as u64;
-        if false && seen < drawn {
-            parts.foresee::<DETERMINISTIC>(chooser, ring[seen as usize % AHEAD]);
         }
         parts.update::<DETERMINISTIC>(chooser, now, from + done, || 0);
     }
@@ -469,7 +459,9 @@ impl<'a, C: Count> Parts<'a, C> {
         let active = if DETERMINISTIC {
             h >= threshold
         } else {
-            let temperature = rule.temperature.unwrap_or_else(|| self.temperatures[neuron]);
+            let temperature = rule
+                .temperature
+                .unwrap_or_else(|| self.temperatures[neuron]);
             // The low 32 bits, unused by the choice of an equal-rate network, give the
             // Glauber draw; a network with several rates draws a fresh word.
             decide(h, threshold, temperature, || {
@@ -481,21 +473,6 @@ impl<'a, C: Count> Parts<'a, C> {
             })
         };
         (neuron, population, active)
-    }
-
-    /// Foresees update `then`, a few updates ahead: where it would flip its neuron with the
-    /// fields as they are, the rows of the neuron's targets are requested from memory (a
-    /// hint; no effect on results). Only for networks whose updates draw one word each.
-    #[inline(always)]
-    fn foresee<const DETERMINISTIC: bool>(&self, chooser: &Chooser, then: Drawn) {
-        let (neuron, population, active) = self.outcome::<DETERMINISTIC>(chooser, then, || 0);
-        if active != (self.active[neuron] == 1) {
-            let rule = &self.rules[population];
-            let local = neuron - rule.offset;
-            for &index in &rule.outgoing {
-                prefetch_row(self.projections[index].connectivity.targets_of(local));
-            }
-        }
     }
 
     /// h_i of neuron `neuron` of population `population`.
@@ -588,17 +565,12 @@ fn prefetch<T>(address: *const T) {
 /// Asks the processor to bring `row` into the cache (a hint; no effect on results).
 #[inline(always)]
 fn prefetch_row(row: Row) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let (start, bytes) = row.memory();
-        for offset in (0..bytes).step_by(64) {
-            // SAFETY: the address lies inside the row; prefetching never faults anyway.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset).cast()) };
-        }
+    let (start, bytes) = row.memory();
+    let mut offset = 0;
+    while offset < bytes {
+        prefetch(start.wrapping_add(offset));
+        offset += 64;
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = row;
 }
 
 /// Synchronous step `step`: every neuron from the fields before the step.
@@ -779,10 +751,7 @@ impl Chooser {
                 let below: usize = self.cumulative.iter().map(|&c| usize::from(c <= x)).sum();
                 below.min(last)
             } else {
-                self.cumulative
-                    .iter()
-                    .position(|&c| x < c)
-                    .unwrap_or(last)
+                self.cumulative.iter().position(|&c| x < c).unwrap_or(last)
             };
             let band = self.bands[k];
             // ⌊v⌋ capped at the population's last neuron, v = (x − below)·τ: v ≥ 0 (x is at
