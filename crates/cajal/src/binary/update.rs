@@ -529,6 +529,8 @@ impl<'a, C: Count> Parts<'a, C> {
         for &index in &rule.outgoing {
             prefetch_row(self.projections[index].connectivity.targets_of(local));
         }
+        // The recorders, which read no field, do their part while the rows arrive.
+        self.recorders.on_flip(neuron, population, active, unit);
         for &index in &rule.outgoing {
             let projection = &self.projections[index];
             let row = projection.connectivity.targets_of(local);
@@ -545,7 +547,6 @@ impl<'a, C: Count> Parts<'a, C> {
                 }
             }
         }
-        self.recorders.on_flip(neuron, population, active, unit);
     }
 }
 
