@@ -120,8 +120,8 @@ pub struct BinaryPopulation {
 /// The per-neuron arrays are laid out for the asynchronous update, which reads one random
 /// neuron's field and state and, when it flips, adds to the counts of its targets: the counts
 /// of a neuron's uniform-weight inputs lie side by side (`counts`), and what is the same for
-/// a whole population (its threshold and temperature where homogeneous, the weights of its
-/// inputs, its projections out) is kept once per population in `update::Rule`.
+/// a whole population (its threshold, temperature and I^X where homogeneous, the weights of
+/// its inputs, its projections out) is kept once per population in `update::Rule`.
 pub struct BinaryNetwork {
     populations: Vec<BinaryPopulation>,
     /// Per population, what the update loop needs of it.

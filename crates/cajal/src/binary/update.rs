@@ -755,9 +755,10 @@ impl Chooser {
                 self.cumulative.iter().position(|&c| x < c).unwrap_or(last)
             };
             let band = self.bands[k];
-            // ⌊v⌋ capped at the population's last neuron, v = (x − below)·τ: v ≥ 0 (x is at
-            // or above the cumulative rate `below` of the populations before, or `below` is
-            // 0 and x ≥ 0) and v is no NaN (x is finite), so v.min(last) lies in [0, last].
+            // ⌊v⌋ capped at the population's last neuron, v = (x − below)·τ: x − below ≥ 0
+            // (x is at or above the cumulative rate `below` of the populations before, or
+            // `below` is 0 and x ≥ 0) and τ > 0 (the reader's constraint), so v ≥ 0 or NaN,
+            // and `min` gives the finite `last` for NaN and anything above it.
             let v = ((x - band.below) * band.tau).min(band.last_f64);
             debug_assert!((0.0..=band.last as f64).contains(&v));
             // SAFETY: v is finite and in [0, last] with last < 2³² (the build refuses more
