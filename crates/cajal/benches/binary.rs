@@ -4,16 +4,19 @@
 //! θ_E = 1, θ_I = 0.7, τ_E = 10 ms, τ_I = 9 ms; the population activity of E recorded in
 //! 10 ms bins, nothing else. About 3·10⁷ updates per network, the build not counted.
 //!
-//! Measured (2 shared cores of an Intel Xeon VM, load average 1–2.6, best of 3 runs, updates
-//! per CPU-second of the simulating thread; wall-clock medians 10–20 % lower):
-//! N = 10⁴, K = 100: 27 M/s (25 M/s before the layout work); N = 10⁴, K = 1000: 6.1 M/s (4.7);
-//! N = 10⁵, K = 100: 15 M/s (9.9). About 6 % (K = 100) and 8.5 % (K = 1000) of updates flip
-//! a neuron, and each flip adds to 2K counts: the scatter-add, about 1 ns per target on this
-//! machine, is most of the time.
+//! Measured (2 shared cores of an Intel Xeon VM at 2.1 GHz, load average 2.2–4.1 from
+//! other builds, best of 3 runs, updates per CPU-second of the simulating thread; the
+//! previous loop run alternately with this one, in brackets): N = 10⁴, K = 100: 44 M/s (23;
+//! up to 50 M/s at a lighter load); N = 10⁴, K = 1000: 7.8 M/s (4.6); N = 10⁵, K = 100:
+//! 23 M/s (17). Run to run, the figures vary by 10–30 % on this shared machine. About 6 %
+//! (K = 100) and 8.5 % (K = 1000) of updates flip a neuron, and each flip adds to 2K counts:
+//! at K = 100 the flips take about half of the time, the choice of the neuron and its field
+//! the rest; at K = 1000 the scatter-add is most of it.
 //!
-//! Run with `cargo bench -p cajal --bench binary`; under `cargo test --all-targets` (no
-//! `--bench` argument) it does nothing. `CAJAL_BENCH_LARGE=1` adds N = 10⁵, K = 1000
-//! (2·10⁸ synapses, about 0.5 GB).
+//! Run with `cargo bench -p cajal --bench binary`, or `… -- 10000x100` (N×K) for one case;
+//! under `cargo test --all-targets` (no `--bench` argument) it does nothing.
+//! `CAJAL_BENCH_LARGE=1` adds N = 10⁵, K = 1000 (2·10⁸ synapses, about 0.5 GB);
+//! `CAJAL_BENCH_UPDATES` sets the updates per network (3·10⁷).
 
 use std::path::Path;
 use std::time::Instant;
@@ -70,8 +73,22 @@ fn main() {
     if std::env::var_os("CAJAL_BENCH_LARGE").is_some() {
         cases.push((100_000, 1000));
     }
+    // Arguments such as `10000x100` keep only those cases (to profile one of them).
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|argument| !argument.starts_with('-'))
+        .collect();
+    if !only.is_empty() {
+        cases.retain(|(neurons, k)| only.contains(&format!("{neurons}x{k}")));
+    }
+    // `CAJAL_BENCH_UPDATES` sets the updates per network (short runs for instruction counts
+    // under valgrind).
+    let updates = std::env::var("CAJAL_BENCH_UPDATES")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(3e7);
     for (neurons, k) in cases {
-        let text = model(neurons, k, 3e7);
+        let text = model(neurons, k, updates);
         let spec = read_model(Source::new("bench.toml", text), Path::new(".")).expect("valid");
         let mut runs = Vec::new();
         for _ in 0..3 {

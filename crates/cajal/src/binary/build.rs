@@ -131,6 +131,7 @@ impl BinaryNetwork {
                         States::ZeroOne => 1,
                         States::Spin => 2,
                     },
+                    external: None,
                     weights: Vec::new(),
                     outgoing: Vec::new(),
                 }
@@ -214,6 +215,7 @@ impl BinaryNetwork {
             temperatures,
             deterministic,
             external: vec![0.0; neurons],
+            uniform_external: false,
             weighted_field: vec![0.0; neurons],
             has_weighted_projections: projections.iter().any(|p| p.counts_base.is_none()),
             counts: Counts::new(neurons * stride, max_in_degree),
@@ -291,6 +293,11 @@ impl BinaryNetwork {
                 self.external[offset + neuron as usize] += input.amplitude;
             }
         }
+        for (rule, population) in self.rules.iter_mut().zip(&self.populations) {
+            let range = population.offset..population.offset + population.size;
+            rule.external = homogeneous(&self.external[range]);
+        }
+        self.uniform_external = self.rules.iter().all(|rule| rule.external.is_some());
     }
 }
 

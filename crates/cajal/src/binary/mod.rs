@@ -120,8 +120,8 @@ pub struct BinaryPopulation {
 /// The per-neuron arrays are laid out for the asynchronous update, which reads one random
 /// neuron's field and state and, when it flips, adds to the counts of its targets: the counts
 /// of a neuron's uniform-weight inputs lie side by side (`counts`), and what is the same for
-/// a whole population (its threshold and temperature where homogeneous, the weights of its
-/// inputs, its projections out) is kept once per population in `update::Rule`.
+/// a whole population (its threshold, temperature and I^X where homogeneous, the weights of
+/// its inputs, its projections out) is kept once per population in `update::Rule`.
 pub struct BinaryNetwork {
     populations: Vec<BinaryPopulation>,
     /// Per population, what the update loop needs of it.
@@ -138,6 +138,9 @@ pub struct BinaryNetwork {
     deterministic: bool,
     /// I_i^X now.
     external: Vec<f64>,
+    /// Whether every population has one I^X for all its neurons (kept in `update::Rule`):
+    /// the update loop then leaves `external` alone, and the cache to the counts.
+    uniform_external: bool,
     /// Σ over projections with per-synapse weights of J_ij·S_j.
     weighted_field: Vec<f64>,
     /// Whether some projection has per-synapse weights (else `weighted_field` stays 0 and

@@ -8,7 +8,10 @@
 use rand::Rng;
 
 use super::BinaryNetwork;
+use super::build::Projection;
+use super::record::Recorders;
 use crate::connect::Row;
+use crate::rng::Stream;
 use crate::spec::model::UpdateOrder;
 
 /// Converts steps of dt into units.
@@ -68,6 +71,9 @@ pub(super) struct Rule {
     /// Its neurons' threshold and temperature where all share one (else per neuron).
     pub threshold: Option<f64>,
     pub temperature: Option<f64>,
+    /// I^X of its neurons where all share one now (else per neuron); kept by
+    /// `set_external`.
+    pub external: Option<f64>,
     /// The change of S at a flip: 1 for 0/1 states, 2 for spins.
     pub step: i32,
     /// The weights of the projections with one weight onto it, by slot.
@@ -212,26 +218,42 @@ impl Count for i32 {
 
 /// h_i of neuron `neuron` (network index).
 pub(super) fn field(network: &BinaryNetwork, neuron: usize) -> f64 {
-    let population = network.population_of[neuron] as usize;
     match network.counts.width() {
-        Width::Byte => field_of::<i8>(network, neuron, population),
-        Width::Narrow => field_of::<i16>(network, neuron, population),
-        Width::Wide => field_of::<i32>(network, neuron, population),
+        Width::Byte => field_of::<i8>(network, neuron),
+        Width::Narrow => field_of::<i16>(network, neuron),
+        Width::Wide => field_of::<i32>(network, neuron),
     }
 }
 
-/// h_i of neuron `neuron` of population `population`: I^X, then the per-synapse part, then
-/// the projections with one weight in slot order (the order of the sums is part of the
-/// result, bit for bit).
-#[inline(always)]
-fn field_of<C: Count>(network: &BinaryNetwork, neuron: usize, population: usize) -> f64 {
-    let mut h = network.external[neuron];
-    if network.has_weighted_projections {
-        h += network.weighted_field[neuron];
-    }
-    let weights = &network.rules[population].weights;
+/// [`field`] with counts of type `C`.
+fn field_of<C: Count>(network: &BinaryNetwork, neuron: usize) -> f64 {
+    let weights = &network.rules[network.population_of[neuron] as usize].weights;
     let start = neuron * network.stride;
-    let counts = &C::of_network(&network.counts)[start..start + weights.len()];
+    sum_field(
+        network.external[neuron],
+        network
+            .has_weighted_projections
+            .then(|| network.weighted_field[neuron]),
+        weights,
+        &C::of_network(&network.counts)[start..start + weights.len()],
+    )
+}
+
+/// h = I^X, plus the per-synapse part, plus the projections with one weight in slot order:
+/// the order of the sums is part of the result, bit for bit.
+#[inline(always)]
+fn sum_field<C: Count>(external: f64, weighted: Option<f64>, weights: &[f64], counts: &[C]) -> f64 {
+    let mut h = external;
+    if let Some(weighted) = weighted {
+        h += weighted;
+    }
+    // Two weights (inputs from one excitatory and one inhibitory population) are the common
+    // case: spelled out, without the loop's count.
+    if let ([w0, w1], [c0, c1]) = (weights, counts) {
+        h += *w0 * (*c0).into();
+        h += *w1 * (*c1).into();
+        return h;
+    }
     for (&weight, &count) in weights.iter().zip(counts) {
         h += weight * count.into();
     }
@@ -252,14 +274,40 @@ fn decide(h: f64, threshold: f64, temperature: f64, uniform: impl FnOnce() -> f6
 
 /// Asynchronous updates number `from` to `until` (excluded).
 ///
-/// Where an update draws one word only (one update rate, or no Glauber dynamics), the word of
-/// the next update is drawn ahead and its neuron's data prefetched while this update runs:
-/// the same words in the same order, so the same results.
+/// Where an update draws one word only (one update rate, or no Glauber dynamics), the words
+/// of the next [`AHEAD`] updates are drawn ahead and their neurons' data prefetched while
+/// this update runs: the same words in the same order, so the same results.
 pub(super) fn asynchronous(network: &mut BinaryNetwork, chooser: &Chooser, from: u64, until: u64) {
     match network.counts.width() {
         Width::Byte => asynchronous_with::<i8>(network, chooser, from, until),
         Width::Narrow => asynchronous_with::<i16>(network, chooser, from, until),
         Width::Wide => asynchronous_with::<i32>(network, chooser, from, until),
+    }
+}
+
+/// How many updates ahead the words are drawn and the neurons' data prefetched: enough for
+/// a fetch from the outer caches to arrive before the update reads it.
+const AHEAD: usize = 4;
+
+/// An update whose word is drawn: its neuron, its population (`u32::MAX`: to be looked up)
+/// and the low 32 bits of the word (the Glauber draw of a network with one rate).
+#[derive(Clone, Copy, Default)]
+struct Drawn {
+    neuron: u32,
+    population: u32,
+    low: u32,
+}
+
+impl Drawn {
+    #[inline(always)]
+    fn of(word: u64, chooser: &Chooser) -> Drawn {
+        let (neuron, population) = chooser.pick(word);
+        Drawn {
+            // Within u32: the build refuses networks of more neurons.
+            neuron: neuron as u32,
+            population: population.map_or(u32::MAX, |k| k as u32),
+            low: word as u32,
+        }
     }
 }
 
@@ -273,90 +321,257 @@ fn asynchronous_with<C: Count>(
     if from >= until {
         return;
     }
-    if chooser.single_rate || network.deterministic {
-        let mut word = network.rng.next_u64();
-        for unit in from..until {
-            let next = if unit + 1 < until {
-                let next = network.rng.next_u64();
-                prefetch_neuron::<C>(network, chooser.pick(next).0);
-                next
-            } else {
-                0
-            };
-            update_one::<C>(network, chooser, word, unit);
-            word = next;
-        }
-    } else {
-        for unit in from..until {
-            let word = network.rng.next_u64();
-            update_one::<C>(network, chooser, word, unit);
+    let deterministic = network.deterministic;
+    let (mut parts, rng) = Parts::<C>::of(network);
+    match (deterministic, chooser.single_rate) {
+        (true, _) => ahead::<C, true>(&mut parts, rng, chooser, from, until),
+        (false, true) => ahead::<C, false>(&mut parts, rng, chooser, from, until),
+        (false, false) => {
+            for unit in from..until {
+                let now = Drawn::of(rng.next_u64(), chooser);
+                // Several rates: the Glauber draw takes a word of its own.
+                parts.update::<false>(chooser, now, unit, || rng.next_u64());
+            }
         }
     }
 }
 
-/// The update at unit `unit`, whose neuron `word` picks.
+/// Updates `from` to `until` of a network whose updates draw one word each, the words drawn
+/// [`AHEAD`] updates ahead; `DETERMINISTIC`: every temperature is 0.
 #[inline(always)]
-fn update_one<C: Count>(network: &mut BinaryNetwork, chooser: &Chooser, word: u64, unit: u64) {
-    let (neuron, population) = chooser.pick(word);
-    let population = population.unwrap_or_else(|| network.population_of[neuron] as usize);
-    let h = field_of::<C>(network, neuron, population);
-    let rule = &network.rules[population];
-    let threshold = rule.threshold.unwrap_or_else(|| network.thresholds[neuron]);
-    let temperature = rule
-        .temperature
-        .unwrap_or_else(|| network.temperatures[neuron]);
-    // The low 32 bits, unused by the choice of an equal-rate network, give the Glauber
-    // draw; a network with several rates draws a fresh word.
-    let rng = &mut network.rng;
-    let low_bits = chooser.single_rate.then_some(word as u32);
-    let active = decide(h, threshold, temperature, || match low_bits {
-        Some(bits) => bits as f64 * (1.0 / 4_294_967_296.0),
-        None => unit_interval(rng.next_u64()),
-    });
-    if active != (network.active[neuron] == 1) {
-        flip::<C>(network, neuron, population, active, unit);
+fn ahead<C: Count, const DETERMINISTIC: bool>(
+    parts: &mut Parts<C>,
+    network_rng: &mut Stream,
+    chooser: &Chooser,
+    from: u64,
+    until: u64,
+) {
+    // The generator's state is kept in registers for the loop (and written back after).
+    let mut rng = network_rng.clone();
+    let total = until - from;
+    let mut ring = [Drawn::default(); AHEAD];
+    let mut drawn = 0;
+    while drawn < total.min(AHEAD as u64) {
+        ring[drawn as usize] = parts.draw(&mut rng, chooser);
+        drawn += 1;
+    }
+    for done in 0..total {
+        let slot = done as usize % AHEAD;
+        let now = ring[slot];
+        if drawn < total {
+            ring[slot] = parts.draw(&mut rng, chooser);
+            drawn += 1;
+        }
+        parts.update::<DETERMINISTIC>(chooser, now, from + done, || 0);
+    }
+    *network_rng = rng;
+}
+
+/// The parts of a network that the update loops read and write, borrowed apart so that the
+/// loops keep them in registers rather than reload them through the network at every update.
+struct Parts<'a, C: Count> {
+    rules: &'a [Rule],
+    projections: &'a [Projection],
+    population_of: &'a [u16],
+    thresholds: &'a [f64],
+    temperatures: &'a [f64],
+    external: &'a [f64],
+    uniform_external: bool,
+    has_weighted_projections: bool,
+    stride: usize,
+    counts: &'a mut [C],
+    weighted_field: &'a mut [f64],
+    active: &'a mut [u8],
+    recorders: &'a mut Recorders,
+}
+
+impl<'a, C: Count> Parts<'a, C> {
+    /// The parts of `network`, and its generator apart.
+    fn of(network: &'a mut BinaryNetwork) -> (Parts<'a, C>, &'a mut Stream) {
+        let BinaryNetwork {
+            rules,
+            projections,
+            population_of,
+            thresholds,
+            temperatures,
+            external,
+            uniform_external,
+            has_weighted_projections,
+            stride,
+            counts,
+            weighted_field,
+            active,
+            recorders,
+            rng,
+            ..
+        } = network;
+        let parts = Parts {
+            rules,
+            projections,
+            population_of,
+            thresholds,
+            temperatures,
+            external,
+            uniform_external: *uniform_external,
+            has_weighted_projections: *has_weighted_projections,
+            stride: *stride,
+            counts: C::of_network_mut(counts),
+            weighted_field,
+            active,
+            recorders,
+        };
+        (parts, rng)
+    }
+
+    /// The update at unit `unit` of the neuron `now` drew; `fresh` gives a word for the
+    /// Glauber draw of a network with several rates. `DETERMINISTIC`: every temperature is 0.
+    #[inline(always)]
+    fn update<const DETERMINISTIC: bool>(
+        &mut self,
+        chooser: &Chooser,
+        now: Drawn,
+        unit: u64,
+        fresh: impl FnOnce() -> u64,
+    ) {
+        let (neuron, population, active) = self.outcome::<DETERMINISTIC>(chooser, now, fresh);
+        if active != (self.active[neuron] == 1) {
+            self.flip(neuron, population, active, unit);
+        }
+    }
+
+    /// The neuron of update `now`, its population and its new state, from the fields now.
+    #[inline(always)]
+    fn outcome<const DETERMINISTIC: bool>(
+        &self,
+        chooser: &Chooser,
+        now: Drawn,
+        fresh: impl FnOnce() -> u64,
+    ) -> (usize, usize, bool) {
+        let neuron = now.neuron as usize;
+        let population = if now.population == u32::MAX {
+            self.population_of[neuron] as usize
+        } else {
+            now.population as usize
+        };
+        let h = self.field(neuron, population);
+        let rule = &self.rules[population];
+        let threshold = rule.threshold.unwrap_or_else(|| self.thresholds[neuron]);
+        let active = if DETERMINISTIC {
+            h >= threshold
+        } else {
+            let temperature = rule
+                .temperature
+                .unwrap_or_else(|| self.temperatures[neuron]);
+            // The low 32 bits, unused by the choice of an equal-rate network, give the
+            // Glauber draw; a network with several rates draws a fresh word.
+            decide(h, threshold, temperature, || {
+                if chooser.single_rate {
+                    now.low as f64 * (1.0 / 4_294_967_296.0)
+                } else {
+                    unit_interval(fresh())
+                }
+            })
+        };
+        (neuron, population, active)
+    }
+
+    /// h_i of neuron `neuron` of population `population`.
+    #[inline(always)]
+    fn field(&self, neuron: usize, population: usize) -> f64 {
+        let rule = &self.rules[population];
+        let weights = &rule.weights;
+        let start = neuron * self.stride;
+        sum_field(
+            rule.external.unwrap_or_else(|| self.external[neuron]),
+            self.has_weighted_projections
+                .then(|| self.weighted_field[neuron]),
+            weights,
+            &self.counts[start..start + weights.len()],
+        )
+    }
+
+    /// Draws an update ahead of its time and asks for what it reads.
+    #[inline(always)]
+    fn draw(&self, rng: &mut Stream, chooser: &Chooser) -> Drawn {
+        let then = Drawn::of(rng.next_u64(), chooser);
+        self.prefetch(then);
+        then
+    }
+
+    /// Asks the processor to bring what the update `now` reads into the cache (a hint; no
+    /// effect on results).
+    #[inline(always)]
+    fn prefetch(&self, now: Drawn) {
+        let neuron = now.neuron as usize;
+        if !self.uniform_external {
+            prefetch(self.external.as_ptr().wrapping_add(neuron));
+        }
+        prefetch(self.active.as_ptr().wrapping_add(neuron));
+        prefetch(self.counts.as_ptr().wrapping_add(neuron * self.stride));
+        if now.population == u32::MAX {
+            prefetch(self.population_of.as_ptr().wrapping_add(neuron));
+        }
+    }
+
+    /// Neuron `neuron` of `population` becomes active (`active`) or inactive at unit `unit`:
+    /// its targets' fields change by J·ΔS.
+    ///
+    /// Not inlined: a few percent of updates flip, and the update loop without this body
+    /// keeps its values in registers.
+    #[inline(never)]
+    fn flip(&mut self, neuron: usize, population: usize, active: bool, unit: u64) {
+        self.active[neuron] = u8::from(active);
+        let rule = &self.rules[population];
+        let local = neuron - rule.offset;
+        let delta: i32 = if active { rule.step } else { -rule.step };
+        // All the rows are requested before the first is walked, so that their fetches from
+        // memory overlap.
+        for &index in &rule.outgoing {
+            prefetch_row(self.projections[index].connectivity.targets_of(local));
+        }
+        // The recorders, which read no field, do their part while the rows arrive.
+        self.recorders.on_flip(neuron, population, active, unit);
+        for &index in &rule.outgoing {
+            let projection = &self.projections[index];
+            let row = projection.connectivity.targets_of(local);
+            match projection.counts_base {
+                Some(base) => add_counts(self.counts, row, base, self.stride, C::of(delta)),
+                None => {
+                    let weights = projection.connectivity.weights().unwrap_or_default();
+                    let weights = &weights[projection.connectivity.synapse_range(local)];
+                    let offset = projection.target_offset;
+                    let delta = f64::from(delta);
+                    for (target, &weight) in row.iter().zip(weights) {
+                        self.weighted_field[offset + target as usize] += weight * delta;
+                    }
+                }
+            }
+        }
     }
 }
 
-/// Asks the processor to bring what the update of `neuron` reads into the cache (a hint; no
-/// effect on results).
+/// Asks the processor to bring the cache line of `address` in (a hint; no effect on results).
 #[inline(always)]
-fn prefetch_neuron<C: Count>(network: &BinaryNetwork, neuron: usize) {
+fn prefetch<T>(address: *const T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let addresses: [*const i8; 3] = [
-            network.external.as_ptr().wrapping_add(neuron).cast(),
-            network.active.as_ptr().wrapping_add(neuron).cast(),
-            C::of_network(&network.counts)
-                .as_ptr()
-                .wrapping_add(neuron * network.stride)
-                .cast(),
-        ];
-        for address in addresses {
-            // SAFETY: prefetching is a hint that never faults nor reads into the program; the
-            // addresses are computed with wrapping arithmetic and never dereferenced.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(address) };
-        }
+        // SAFETY: prefetching is a hint that never faults nor reads into the program; the
+        // addresses are computed with wrapping arithmetic and never dereferenced.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(address.cast()) };
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = (network, neuron);
+    let _ = address;
 }
-
 /// Asks the processor to bring `row` into the cache (a hint; no effect on results).
 #[inline(always)]
 fn prefetch_row(row: Row) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let (start, bytes) = row.memory();
-        for offset in (0..bytes).step_by(64) {
-            // SAFETY: the address lies inside the row; prefetching never faults anyway.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset).cast()) };
-        }
+    let (start, bytes) = row.memory();
+    let mut offset = 0;
+    while offset < bytes {
+        prefetch(start.wrapping_add(offset));
+        offset += 64;
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = row;
 }
 
 /// Synchronous step `step`: every neuron from the fields before the step.
@@ -370,24 +585,24 @@ pub(super) fn synchronous(network: &mut BinaryNetwork, step: u64) {
 
 /// [`synchronous`] with counts of type `C`.
 fn synchronous_with<C: Count>(network: &mut BinaryNetwork, step: u64) {
+    let (mut parts, rng) = Parts::<C>::of(network);
     let mut changed = Vec::new();
-    for neuron in 0..network.active.len() {
-        let population = network.population_of[neuron] as usize;
-        let h = field_of::<C>(network, neuron, population);
-        let rng = &mut network.rng;
+    for neuron in 0..parts.active.len() {
+        let population = parts.population_of[neuron] as usize;
+        let h = parts.field(neuron, population);
         let active = decide(
             h,
-            network.thresholds[neuron],
-            network.temperatures[neuron],
+            parts.thresholds[neuron],
+            parts.temperatures[neuron],
             || unit_interval(rng.next_u64()),
         );
-        if active != (network.active[neuron] == 1) {
+        if active != (parts.active[neuron] == 1) {
             changed.push((neuron, active));
         }
     }
     for (neuron, active) in changed {
-        let population = network.population_of[neuron] as usize;
-        flip::<C>(network, neuron, population, active, step);
+        let population = parts.population_of[neuron] as usize;
+        parts.flip(neuron, population, active, step);
     }
 }
 
@@ -395,51 +610,6 @@ fn synchronous_with<C: Count>(network: &mut BinaryNetwork, step: u64) {
 #[inline(always)]
 fn unit_interval(word: u64) -> f64 {
     (word >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
-}
-
-/// Neuron `neuron` of `population` becomes active (`active`) or inactive at unit `unit`: its
-/// targets' fields change by J·ΔS.
-#[inline(always)]
-fn flip<C: Count>(
-    network: &mut BinaryNetwork,
-    neuron: usize,
-    population: usize,
-    active: bool,
-    unit: u64,
-) {
-    network.active[neuron] = u8::from(active);
-    let rule = &network.rules[population];
-    let local = neuron - rule.offset;
-    let delta: i32 = if active { rule.step } else { -rule.step };
-    // All the rows are requested before the first is walked, so that their fetches from
-    // memory overlap.
-    for &index in &rule.outgoing {
-        prefetch_row(network.projections[index].connectivity.targets_of(local));
-    }
-    for &index in &rule.outgoing {
-        let projection = &network.projections[index];
-        let row = projection.connectivity.targets_of(local);
-        match projection.counts_base {
-            Some(base) => add_counts(
-                C::of_network_mut(&mut network.counts),
-                row,
-                base,
-                network.stride,
-                C::of(delta),
-            ),
-            None => {
-                let weights = projection.connectivity.weights().unwrap_or_default();
-                let weights = &weights[projection.connectivity.synapse_range(local)];
-                let offset = projection.target_offset;
-                let delta = f64::from(delta);
-                let field = &mut network.weighted_field;
-                for (target, &weight) in row.iter().zip(weights) {
-                    field[offset + target as usize] += weight * delta;
-                }
-            }
-        }
-    }
-    network.recorders.on_flip(neuron, population, active, unit);
 }
 
 /// Adds `delta` to the counts at `base + target·stride` of the targets in `row`.
@@ -480,7 +650,8 @@ impl Target for u32 {
     }
 }
 
-/// The loop of [`add_counts`].
+/// The loop of [`add_counts`], four targets at a time: the adds of a group are independent,
+/// so the processor overlaps them, and the loop's own count is paid once per group.
 #[inline(always)]
 fn scatter<C: Count, T: Target>(
     counts: &mut [C],
@@ -489,7 +660,7 @@ fn scatter<C: Count, T: Target>(
     stride: usize,
     delta: C,
 ) {
-    for &target in targets {
+    let mut add = |target: T| {
         let index = base + target.index() * stride;
         debug_assert!(index < counts.len());
         // SAFETY: index < counts.len() by the invariant of `add_counts`, established when
@@ -497,6 +668,16 @@ fn scatter<C: Count, T: Target>(
         // `counts` is never resized (`Counts::new`), connectivity never changes, and `C` is
         // the type whose vector `Counts::new` filled (the dispatch on `Counts::width`).
         unsafe { *counts.get_unchecked_mut(index) += delta };
+    };
+    let mut groups = targets.chunks_exact(4);
+    for group in &mut groups {
+        add(group[0]);
+        add(group[1]);
+        add(group[2]);
+        add(group[3]);
+    }
+    for &target in groups.remainder() {
+        add(target);
     }
 }
 
@@ -505,20 +686,45 @@ pub(super) struct Chooser {
     /// All populations update at the same rate: a uniform neuron of the network.
     single_rate: bool,
     neurons: u64,
-    /// Otherwise: the cumulative rates Σ_{l ≤ k} N_l/τ_l, and per population its offset,
-    /// size and τ.
+    /// Otherwise: the cumulative rates Σ_{l ≤ k} N_l/τ_l, and per population what places a
+    /// neuron in it.
     cumulative: Vec<f64>,
-    populations: Vec<(usize, usize, f64)>,
+    bands: Vec<Band>,
     total_rate: f64,
 }
+
+/// The share of one population in the choice of a network with several rates.
+#[derive(Clone, Copy)]
+struct Band {
+    /// The cumulative rate of the populations before it.
+    below: f64,
+    /// Its first neuron, its last (local index, also as a float), and its τ.
+    offset: usize,
+    last: usize,
+    last_f64: f64,
+    tau: f64,
+}
+
+/// Up to this many populations, the population of a draw is found by comparing it with every
+/// cumulative rate rather than by a search that stops at the first greater: no branch on the
+/// draw, so nothing to mispredict.
+const COMPARE_ALL: usize = 8;
 
 impl Chooser {
     fn new(network: &BinaryNetwork) -> Chooser {
         let first_tau = network.populations[0].tau_ms;
         let single_rate = network.populations.iter().all(|p| p.tau_ms == first_tau);
         let mut cumulative = Vec::new();
+        let mut bands = Vec::new();
         let mut total = 0.0;
         for population in &network.populations {
+            bands.push(Band {
+                below: total,
+                offset: population.offset,
+                last: population.size.saturating_sub(1),
+                last_f64: population.size.saturating_sub(1) as f64,
+                tau: population.tau_ms,
+            });
             total += population.size as f64 / population.tau_ms;
             cumulative.push(total);
         }
@@ -526,11 +732,7 @@ impl Chooser {
             single_rate,
             neurons: network.active.len() as u64,
             cumulative,
-            populations: network
-                .populations
-                .iter()
-                .map(|p| (p.offset, p.size, p.tau_ms))
-                .collect(),
+            bands,
             total_rate: total,
         }
     }
@@ -543,17 +745,28 @@ impl Chooser {
             ((((word >> 32) * self.neurons) >> 32) as usize, None)
         } else {
             let x = unit_interval(word) * self.total_rate;
-            let k = self
-                .cumulative
-                .iter()
-                .position(|&c| x < c)
-                .unwrap_or(self.cumulative.len() - 1);
-            let (offset, size, tau) = self.populations[k];
-            let below = if k == 0 { 0.0 } else { self.cumulative[k - 1] };
-            (
-                offset + (((x - below) * tau) as usize).min(size - 1),
-                Some(k),
-            )
+            let last = self.cumulative.len() - 1;
+            // The first population whose cumulative rate exceeds x, else the last: the
+            // cumulative rates never decrease, so it is the number of those at or below x.
+            let k = if self.cumulative.len() <= COMPARE_ALL {
+                let below: usize = self.cumulative.iter().map(|&c| usize::from(c <= x)).sum();
+                below.min(last)
+            } else {
+                self.cumulative.iter().position(|&c| x < c).unwrap_or(last)
+            };
+            let band = self.bands[k];
+            // ⌊v⌋ capped at the population's last neuron, v = (x − below)·τ: x − below ≥ 0
+            // (x is at or above the cumulative rate `below` of the populations before, or
+            // `below` is 0 and x ≥ 0) and τ > 0 (the reader's constraint), so v ≥ 0 or NaN,
+            // and `min` gives the finite `last` for NaN and anything above it.
+            let v = ((x - band.below) * band.tau).min(band.last_f64);
+            debug_assert!((0.0..=band.last as f64).contains(&v));
+            // SAFETY: v is finite and in [0, last] with last < 2³² (the build refuses more
+            // neurons), so its truncation is representable in u32: the one precondition of
+            // `to_int_unchecked`. It equals `(v as usize).min(last)`, without the checks that
+            // a saturating cast compiles to.
+            let local = unsafe { v.to_int_unchecked::<u32>() };
+            (band.offset + local as usize, Some(k))
         }
     }
 }
