@@ -8,7 +8,9 @@
 //! other builds, best of 3 runs, updates per CPU-second of the simulating thread; the
 //! previous loop run alternately with this one, in brackets): N = 10⁴, K = 100: 44 M/s (23;
 //! up to 50 M/s at a lighter load); N = 10⁴, K = 1000: 7.8 M/s (4.6); N = 10⁵, K = 100:
-//! 23 M/s (17). Run to run, the figures vary by 10–30 % on this shared machine. About 6 %
+//! 23 M/s (17). Run to run, the figures vary by 10–30 % on this shared machine. On a quiet
+//! 16-core Intel Xeon (load 0.1, pinned to one core, two rounds): 36–39 M/s (20–27),
+//! 7.4–8.5 M/s (6.0–6.2) and 28 M/s (16–17). About 6 %
 //! (K = 100) and 8.5 % (K = 1000) of updates flip a neuron, and each flip adds to 2K counts:
 //! at K = 100 the flips take about half of the time, the choice of the neuron and its field
 //! the rest; at K = 1000 the scatter-add is most of it.
