@@ -32,6 +32,16 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// `cajal run MODEL -o out --quiet --duration DURATION` in `directory`, which must succeed;
+/// the output directory.
+fn run_example(model: &Path, duration: &str, directory: &Path) -> PathBuf {
+    let model = model.to_str().unwrap();
+    let arguments = ["run", model, "-o", "out", "--quiet", "--duration", duration];
+    let output = cajal(&arguments, directory);
+    assert!(output.status.success(), "{}", text(&output));
+    directory.join("out")
+}
+
 fn read_json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
@@ -378,20 +388,7 @@ fn the_activity_of_brunel_hakim_is_its_spike_count_per_bin() {
     // ν(bin) must be the bin's spike count / (5000 × 1 ms).
     let directory = scratch("activity");
     let model = examples_directory().join("brunel_hakim.toml");
-    let output = cajal(
-        &[
-            "run",
-            model.to_str().unwrap(),
-            "-o",
-            "out",
-            "--quiet",
-            "--duration",
-            "200ms",
-        ],
-        &directory,
-    );
-    assert!(output.status.success(), "{}", text(&output));
-    let out = directory.join("out");
+    let out = run_example(&model, "200ms", &directory);
     let (shape, activity) = read_npy(&out.join("activity/cells.npy"));
     assert_eq!(shape, [200, 2]);
     let (shape, spikes) = read_npy(&out.join("spikes/cells.npy"));
@@ -433,20 +430,7 @@ fn a_brunel_network_shows_its_predicted_state_and_oscillation_beside_the_run() {
     // simulated population activity oscillates near it (his simulation: 180 Hz).
     let directory = scratch("si-fast");
     let model = examples_directory().join("brunel_regimes/si_fast.toml");
-    let output = cajal(
-        &[
-            "run",
-            model.to_str().unwrap(),
-            "-o",
-            "out",
-            "--quiet",
-            "--duration",
-            "500ms",
-        ],
-        &directory,
-    );
-    assert!(output.status.success(), "{}", text(&output));
-    let out = directory.join("out");
+    let out = run_example(&model, "500ms", &directory);
     let summary = read_json(&out.join("summary.json"));
     let stability = &summary["stability"];
     assert_eq!(stability["state"], "SI fast");
