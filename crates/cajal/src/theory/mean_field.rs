@@ -218,4 +218,4 @@ fn newton_step(f: impl Fn(&[f64]) -> Vec<f64>, x: &[f64], fx: &[f64]) -> Option<
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -13,8 +13,8 @@ fn brunel_neuron() -> LifParameters {
 }
 
 /// Brunel (2000) model A: C_E = 1000, C_I = 250, J = 0.1 mV, inhibition −gJ, external
-/// C_E trains at η·ν_thr, ν_thr = θ/(J C_E τ) = 10 Hz.
-fn brunel_a(g: f64, eta: f64) -> MeanFieldNetwork {
+/// C_E trains at η·ν_thr, ν_thr = θ/(J C_E τ) = 10 Hz (also for the stability tests).
+pub(crate) fn brunel_a(g: f64, eta: f64) -> MeanFieldNetwork {
     let population = |name: &str| MeanFieldPopulation {
         name: name.into(),
         parameters: brunel_neuron(),

@@ -1,5 +1,5 @@
 use super::*;
-use crate::theory::mean_field::{Afferent, MeanFieldNetwork, MeanFieldPopulation};
+use crate::theory::mean_field::tests::brunel_a;
 
 /// Brunel (2000) model A's neuron: τ = 20 ms, θ = 20 mV, V_r = 10 mV, τ_ref = 2 ms.
 fn brunel_neuron() -> LifParameters {
@@ -124,50 +124,13 @@ fn finer_grids_change_the_response_by_less_than_1e_4() {
     }
 }
 
-/// Brunel's model A as two populations for the mean-field solver (E and I identical).
-fn two_population_model_a(g: f64, eta: f64) -> MeanFieldNetwork {
-    let population = |name: &str| MeanFieldPopulation {
-        name: name.into(),
-        parameters: brunel_neuron(),
-        baseline_mv: 0.0,
-        noise_variance_mv2: 0.0,
-        afferents: vec![
-            Afferent {
-                source: Some(0),
-                external_rate_hz: 0.0,
-                indegree: 1000.0,
-                jump_mv: 0.1,
-                jump_squared_mv2: 0.01,
-            },
-            Afferent {
-                source: Some(1),
-                external_rate_hz: 0.0,
-                indegree: 250.0,
-                jump_mv: -0.1 * g,
-                jump_squared_mv2: 0.01 * g * g,
-            },
-            Afferent {
-                source: None,
-                external_rate_hz: eta * 10.0,
-                indegree: 1000.0,
-                jump_mv: 0.1,
-                jump_squared_mv2: 0.01,
-            },
-        ],
-        synaptic_time_constant_ms: None,
-    };
-    MeanFieldNetwork {
-        populations: vec![population("E"), population("I")],
-    }
-}
-
 #[test]
 fn stationary_rate_agrees_with_the_mean_field_solver() {
     for (g, eta) in [(5.0, 2.0), (6.0, 4.0), (4.5, 0.9), (8.0, 1.5)] {
         let network = BrunelNetwork::model_a(g, eta);
         assert!((network.threshold_rate_hz() - 10.0).abs() < 1e-12);
         let ours = network.population().stationary_rate_hz();
-        let state = two_population_model_a(g, eta)
+        let state = brunel_a(g, eta)
             .stationary_state(5.0)
             .expect("converges");
         assert!(
