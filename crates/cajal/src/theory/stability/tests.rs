@@ -130,9 +130,7 @@ fn stationary_rate_agrees_with_the_mean_field_solver() {
         let network = BrunelNetwork::model_a(g, eta);
         assert!((network.threshold_rate_hz() - 10.0).abs() < 1e-12);
         let ours = network.population().stationary_rate_hz();
-        let state = brunel_a(g, eta)
-            .stationary_state(5.0)
-            .expect("converges");
+        let state = brunel_a(g, eta).stationary_state(5.0).expect("converges");
         assert!(
             relative(ours, state.rates_hz[0]) < 1e-7,
             "{g} {eta}: {ours} {state:?}"
