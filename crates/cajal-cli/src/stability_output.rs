@@ -143,7 +143,7 @@ pub fn write_outputs(
                  black point is this model",
                 family.efficacy_mv,
                 family.excitatory_indegree,
-                round(family.inhibitory_ratio),
+                for_display(family.inhibitory_ratio),
                 family.delay_ms
             ),
             svg,
@@ -154,7 +154,8 @@ pub fn write_outputs(
     Ok(output)
 }
 
-fn round(value: f64) -> f64 {
+/// `value` to nine decimals, for display: g = 6 rather than 5.999999999999999.
+fn for_display(value: f64) -> f64 {
     (value * 1e9).round() / 1e9
 }
 
@@ -225,8 +226,8 @@ fn describe(analysis: &ModelStability, noise_onset: Option<&Onset>) -> String {
         text.push_str(&format!(
             " In Brunel's (2000) terms the model is the point g = {}, η = {} (η: external \
              drive over θ − E_L).",
-            round(family.g),
-            round(family.eta)
+            for_display(family.g),
+            for_display(family.eta)
         ));
     }
     text
@@ -363,8 +364,8 @@ fn diagram_figure(diagram: &PhaseDiagram, family: &BrunelNetwork) -> Figure {
         Series::points(vec![family.g], vec![family.eta])
             .with_label(format!(
                 "this model (g = {}, η = {})",
-                round(family.g),
-                round(family.eta)
+                for_display(family.g),
+                for_display(family.eta)
             ))
             .with_color(Color::Rgb(0, 0, 0))
             .with_marker_size(14),

@@ -37,8 +37,9 @@ struct Inputs {
     indegree: f64,
     mean_mv: f64,
     second_moment_mv2: f64,
-    /// `Some(J)` while every afferent so far has the fixed jump J.
+    /// The jump of the first afferent …
     common_jump_mv: Option<f64>,
+    /// … and whether a later one, or a weight distribution, departs from it.
     mixed: bool,
 }
 
@@ -47,13 +48,10 @@ impl Inputs {
         self.indegree += indegree;
         self.mean_mv += indegree * jump_mv;
         self.second_moment_mv2 += indegree * jump_squared_mv2;
+        // A weight drawn from a distribution (E[J²] ≠ J²) or a second efficacy: no one J.
         let fixed = close(jump_squared_mv2, jump_mv * jump_mv);
-        match self.common_jump_mv {
-            _ if !fixed => self.mixed = true,
-            None if !self.mixed => self.common_jump_mv = Some(jump_mv),
-            Some(j) if !close(j, jump_mv) => self.mixed = true,
-            _ => {}
-        }
+        self.mixed |= !fixed || self.common_jump_mv.is_some_and(|j| !close(j, jump_mv));
+        self.common_jump_mv.get_or_insert(jump_mv);
     }
 
     fn jump(&self) -> Option<f64> {
