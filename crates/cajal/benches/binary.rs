@@ -75,13 +75,19 @@ fn main() {
     if std::env::var_os("CAJAL_BENCH_LARGE").is_some() {
         cases.push((100_000, 1000));
     }
-    // Arguments such as `10000x100` keep only those cases (to profile one of them).
+    // Arguments such as `10000x100` (N×K) run those cases instead (to profile one of them).
     let only: Vec<String> = std::env::args()
         .skip(1)
         .filter(|argument| !argument.starts_with('-'))
         .collect();
     if !only.is_empty() {
-        cases.retain(|(neurons, k)| only.contains(&format!("{neurons}x{k}")));
+        cases = only
+            .iter()
+            .filter_map(|case| {
+                let (neurons, k) = case.split_once('x')?;
+                Some((neurons.parse().ok()?, k.parse().ok()?))
+            })
+            .collect();
     }
     // `CAJAL_BENCH_UPDATES` sets the updates per network (short runs for instruction counts
     // under valgrind).

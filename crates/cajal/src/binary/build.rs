@@ -229,6 +229,7 @@ impl BinaryNetwork {
             rng: stream(seed, Purpose::BinaryUpdate, 0, 0),
             recorders,
             transient_ms: 0.0,
+            general_loop_only: false,
         };
         network.recompute_fields();
         network.set_external(0.0);
@@ -281,6 +282,13 @@ impl BinaryNetwork {
     pub(super) fn use_counts_for_in_degree(&mut self, max_in_degree: u64) {
         self.counts = Counts::new(self.counts.len(), max_in_degree);
         self.recompute_fields();
+    }
+
+    /// Runs asynchronous updates in the general loop only (tests of the loop for shared
+    /// parameters against it).
+    #[cfg(test)]
+    pub(super) fn use_general_loop(&mut self) {
+        self.general_loop_only = true;
     }
 
     /// The external fields of the inputs that act in the step starting at `time_ms`, summed

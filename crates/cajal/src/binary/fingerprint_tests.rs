@@ -1,7 +1,9 @@
 //! Exact results pinned: every path of the update loops (one update rate and several,
 //! deterministic and Glauber, 0/1 and spin states, one weight per projection and per-synapse
-//! weights, asynchronous and synchronous, step inputs switching, traces of the field) run on
-//! small networks and reduced to a 64-bit fingerprint of everything the run returns.
+//! weights, asynchronous and synchronous, the general loop and the one for shared
+//! parameters, step inputs switching, traces of the field) run on small networks and reduced
+//! to a 64-bit fingerprint of everything the run returns. Where the loop for shared
+//! parameters runs, the general loop must give the same fingerprint.
 //!
 //! The fingerprints were taken from the simulator before its update loop was optimised; a
 //! change of layout or of the order of floating-point operations that alters a single bit of
@@ -68,9 +70,9 @@ fn fingerprint(results: &BinaryResults) -> u64 {
 }
 
 /// A two-population E–I network of `size` neurons each, `k` inputs per projection, with a
-/// step input on E from 40 to 120 ms, heterogeneous inhibitory thresholds, spikes, activity
-/// and traces recorded; the options vary the rates, temperature, states, update order and the
-/// E→E weight.
+/// step input on E from 40 to 120 ms, spikes, activity and traces recorded; the options vary
+/// the rates, temperature, states, inhibitory thresholds (heterogeneous by default), update
+/// order and the E→E weight.
 fn network(options: &Options) -> String {
     let Options {
         size,
@@ -78,6 +80,7 @@ fn network(options: &Options) -> String {
         tau_i,
         temperature,
         states_i,
+        threshold_i,
         update,
         weight_e,
     } = options;
@@ -87,7 +90,7 @@ fn network(options: &Options) -> String {
          [population.E]\nmodel = \"binary\"\nsize = {size}\ntau = \"10 ms\"\nthreshold = 1\n\
          temperature = {temperature}\ninitial_active = 0.2\n\
          [population.I]\nmodel = \"binary\"\nsize = {size}\ntau = \"{tau_i} ms\"\n\
-         threshold = {{ distribution = \"uniform\", low = 0.5, high = 0.9 }}\n\
+         threshold = {threshold_i}\n\
          temperature = {temperature}\ninitial_active = 0.2\nstates = \"{states_i}\"\n\
          [[input]]\ntarget = \"E\"\nkind = \"constant\"\namplitude = {}\n\
          [[input]]\ntarget = \"I\"\nkind = \"constant\"\namplitude = {}\n\
@@ -129,6 +132,7 @@ struct Options {
     tau_i: f64,
     temperature: f64,
     states_i: &'static str,
+    threshold_i: &'static str,
     update: &'static str,
     weight_e: String,
 }
@@ -141,23 +145,55 @@ impl Default for Options {
             tau_i: 9.0,
             temperature: 0.0,
             states_i: "01",
+            threshold_i: "{ distribution = \"uniform\", low = 0.5, high = 0.9 }",
             update: "asynchronous",
             weight_e: format!("{}", 1.0 / 40f64.sqrt()),
         }
     }
 }
 
+/// One population of spin neurons with one recurrent projection (one count per neuron),
+/// at one rate and temperature 0.
+fn single_population() -> String {
+    "[simulation]\nduration = \"100 ms\"\ndt = \"1 ms\"\nseed = 5\n\
+     [population.A]\nmodel = \"binary\"\nsize = 500\nstates = \"spin\"\ntau = \"4 ms\"\n\
+     threshold = 0.05\ninitial_active = 0.3\n\
+     [[input]]\ntarget = \"A\"\nkind = \"constant\"\namplitude = 0.1\n\
+     [[input]]\ntarget = \"A\"\nkind = \"step\"\namplitude = -0.3\nstart = \"30 ms\"\n\
+     stop = \"60 ms\"\n\
+     [[projection]]\nsource = \"A\"\ntarget = \"A\"\nrule = \"fixed_indegree\"\n\
+     indegree = 30\nweight = -0.08\n\
+     [[record]]\nkind = \"spikes\"\npopulation = \"A\"\n\
+     [[record]]\nkind = \"activity\"\npopulation = \"A\"\nbin = \"5 ms\"\n\
+     [[record]]\nkind = \"trace\"\npopulation = \"A\"\nvariables = [\"state\", \"input\"]\n\
+     neurons = [3, 8]\n"
+        .to_string()
+}
+
+/// Which loop runs the asynchronous updates.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Loop {
+    /// The one the network chooses.
+    Chosen,
+    /// The general loop, even where the loop for shared parameters applies.
+    General,
+}
+
 /// Runs `text` with its counts kept as for in-degrees up to `max_in_degree` (`None`: as
-/// built).
-fn run(text: &str, max_in_degree: Option<u64>) -> BinaryResults {
+/// built) in the loop `which`; also tells whether the loop for shared parameters applies.
+fn run(text: &str, max_in_degree: Option<u64>, which: Loop) -> (BinaryResults, bool) {
     let spec = read_model(Source::new("fingerprint.toml", text), Path::new("."))
         .unwrap_or_else(|error| panic!("{error}"));
     let mut network = BinaryNetwork::build(&spec).unwrap();
     if let Some(max_in_degree) = max_in_degree {
         network.use_counts_for_in_degree(max_in_degree);
     }
+    if which == Loop::General {
+        network.use_general_loop();
+    }
+    let shared = super::update::shared::applies(&network);
     network.set_transient_ms(20.0);
-    network.run(7, |_| Control::Continue)
+    (network.run(7, |_| Control::Continue), shared)
 }
 
 /// A Hopfield network of spin neurons (per-synapse weights) cued with a noisy pattern, at a
@@ -177,10 +213,12 @@ fn hopfield() -> String {
 
 #[test]
 fn runs_keep_their_fingerprints() {
-    let cases: Vec<(&str, String, u64)> = vec![
+    // (name, model, whether the loop for shared parameters applies, pinned fingerprint).
+    let cases: Vec<(&str, String, bool, u64)> = vec![
         (
             "two rates, deterministic",
             network(&Options::default()),
+            false,
             0xCE1090B316BE748D,
         ),
         (
@@ -190,6 +228,7 @@ fn runs_keep_their_fingerprints() {
                 temperature: 0.2,
                 ..Options::default()
             }),
+            false,
             0x1DCD0B525E674679,
         ),
         (
@@ -199,6 +238,7 @@ fn runs_keep_their_fingerprints() {
                 states_i: "spin",
                 ..Options::default()
             }),
+            false,
             0x8AD4FBC1AEA59CF2,
         ),
         (
@@ -207,6 +247,7 @@ fn runs_keep_their_fingerprints() {
                 weight_e: "{ distribution = \"normal\", mean = 0.16, std = 0.05 }".into(),
                 ..Options::default()
             }),
+            false,
             0x343C83FE78797EE6,
         ),
         (
@@ -216,17 +257,57 @@ fn runs_keep_their_fingerprints() {
                 update: "synchronous",
                 ..Options::default()
             }),
+            false,
             0xC3B560CF22A25317,
         ),
         (
             "Hopfield, spin, per-synapse weights",
             hopfield(),
+            false,
             0xE132774770D37995,
+        ),
+        (
+            "shared parameters, two rates, deterministic",
+            network(&Options {
+                threshold_i: "0.7",
+                ..Options::default()
+            }),
+            true,
+            0x8427FF1A8642F15E,
+        ),
+        (
+            "shared parameters, one rate, Glauber",
+            network(&Options {
+                threshold_i: "0.7",
+                tau_i: 10.0,
+                temperature: 0.2,
+                ..Options::default()
+            }),
+            true,
+            0x1106E69B878C10C9,
+        ),
+        (
+            "shared parameters, one rate, deterministic, spin inhibition",
+            network(&Options {
+                threshold_i: "0.7",
+                tau_i: 10.0,
+                states_i: "spin",
+                ..Options::default()
+            }),
+            true,
+            0x9561E9DFC9D542DC,
+        ),
+        (
+            "shared parameters, one population",
+            single_population(),
+            true,
+            0x18C77B1012B59336,
         ),
     ];
     let mut failures = Vec::new();
-    for (name, text, expected) in cases {
-        let results = run(&text, None);
+    for (name, text, shared, expected) in cases {
+        let (results, applies) = run(&text, None, Loop::Chosen);
+        assert_eq!(applies, shared, "{name}: which loop runs");
         // Every case moves: each population flips, so the fingerprint sees the dynamics.
         assert!(
             results.populations.iter().all(|p| p.up_transitions > 10),
@@ -236,13 +317,24 @@ fn runs_keep_their_fingerprints() {
         if found != expected {
             failures.push(format!("{name}: {found:#018x}, pinned {expected:#018x}"));
         }
-        // Counts of one, two or four bytes give the same numbers.
+        // Counts of one, two or four bytes give the same numbers, and so does the general
+        // loop where the loop for shared parameters ran.
         for max_in_degree in [100, 1000, 100_000] {
-            let found = fingerprint(&run(&text, Some(max_in_degree)));
-            if found != expected {
-                failures.push(format!(
-                    "{name}, counts for in-degrees up to {max_in_degree}: {found:#018x}"
-                ));
+            for which in [Loop::Chosen, Loop::General] {
+                if which == Loop::General && !shared {
+                    continue;
+                }
+                let found = fingerprint(&run(&text, Some(max_in_degree), which).0);
+                if found != expected {
+                    let general = if which == Loop::General {
+                        " in the general loop"
+                    } else {
+                        ""
+                    };
+                    failures.push(format!(
+                        "{name}, counts for in-degrees up to {max_in_degree}{general}: {found:#018x}"
+                    ));
+                }
             }
         }
     }

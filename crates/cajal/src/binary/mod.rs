@@ -161,6 +161,9 @@ pub struct BinaryNetwork {
     recorders: Recorders,
     /// Averages of activity per neuron start here (ms).
     transient_ms: f64,
+    /// Asynchronous updates in the general loop even where the loop for shared parameters
+    /// applies (tests that both give the same results).
+    general_loop_only: bool,
 }
 
 impl BinaryNetwork {

@@ -14,6 +14,8 @@ use crate::connect::Row;
 use crate::rng::Stream;
 use crate::spec::model::UpdateOrder;
 
+pub(super) mod shared;
+
 /// Converts steps of dt into units.
 pub(super) struct Clock {
     /// Which neuron an asynchronous update picks.
@@ -322,7 +324,11 @@ fn asynchronous_with<C: Count>(
         return;
     }
     let deterministic = network.deterministic;
+    let general_loop_only = network.general_loop_only;
     let (mut parts, rng) = Parts::<C>::of(network);
+    if !general_loop_only && shared::run(&mut parts, rng, chooser, deterministic, from, until) {
+        return;
+    }
     match (deterministic, chooser.single_rate) {
         (true, _) => ahead::<C, true>(&mut parts, rng, chooser, from, until),
         (false, true) => ahead::<C, false>(&mut parts, rng, chooser, from, until),
@@ -686,9 +692,9 @@ pub(super) struct Chooser {
     /// All populations update at the same rate: a uniform neuron of the network.
     single_rate: bool,
     neurons: u64,
-    /// Otherwise: the cumulative rates Σ_{l ≤ k} N_l/τ_l, and per population what places a
-    /// neuron in it.
-    cumulative: Vec<f64>,
+    /// Otherwise: the cumulative rates Σ_{l ≤ k} N_l/τ_l of all populations but the last,
+    /// and per population what places a neuron in it.
+    boundaries: Vec<f64>,
     bands: Vec<Band>,
     total_rate: f64,
 }
@@ -698,14 +704,13 @@ pub(super) struct Chooser {
 struct Band {
     /// The cumulative rate of the populations before it.
     below: f64,
-    /// Its first neuron, its last (local index, also as a float), and its τ.
+    /// Its first neuron, its last (local index, as a float), and its τ.
     offset: usize,
-    last: usize,
-    last_f64: f64,
+    last: f64,
     tau: f64,
 }
 
-/// Up to this many populations, the population of a draw is found by comparing it with every
+/// Below this many populations, the population of a draw is found by comparing it with every
 /// cumulative rate rather than by a search that stops at the first greater: no branch on the
 /// draw, so nothing to mispredict.
 const COMPARE_ALL: usize = 8;
@@ -714,24 +719,24 @@ impl Chooser {
     fn new(network: &BinaryNetwork) -> Chooser {
         let first_tau = network.populations[0].tau_ms;
         let single_rate = network.populations.iter().all(|p| p.tau_ms == first_tau);
-        let mut cumulative = Vec::new();
+        let mut boundaries = Vec::new();
         let mut bands = Vec::new();
         let mut total = 0.0;
         for population in &network.populations {
             bands.push(Band {
                 below: total,
                 offset: population.offset,
-                last: population.size.saturating_sub(1),
-                last_f64: population.size.saturating_sub(1) as f64,
+                last: population.size.saturating_sub(1) as f64,
                 tau: population.tau_ms,
             });
             total += population.size as f64 / population.tau_ms;
-            cumulative.push(total);
+            boundaries.push(total);
         }
+        boundaries.pop();
         Chooser {
             single_rate,
             neurons: network.active.len() as u64,
-            cumulative,
+            boundaries,
             bands,
             total_rate: total,
         }
@@ -745,22 +750,28 @@ impl Chooser {
             ((((word >> 32) * self.neurons) >> 32) as usize, None)
         } else {
             let x = unit_interval(word) * self.total_rate;
-            let last = self.cumulative.len() - 1;
-            // The first population whose cumulative rate exceeds x, else the last: the
-            // cumulative rates never decrease, so it is the number of those at or below x.
-            let k = if self.cumulative.len() <= COMPARE_ALL {
-                let below: usize = self.cumulative.iter().map(|&c| usize::from(c <= x)).sum();
-                below.min(last)
-            } else {
-                self.cumulative.iter().position(|&c| x < c).unwrap_or(last)
+            // The first population whose cumulative rate exceeds x, else the last (x can
+            // round up to the total): the cumulative rates never decrease, so it is the
+            // number of boundaries at or below x.
+            let k = match self.boundaries.as_slice() {
+                [boundary] => usize::from(*boundary <= x),
+                few if few.len() < COMPARE_ALL => {
+                    few.iter().map(|&boundary| usize::from(boundary <= x)).sum()
+                }
+                many => many
+                    .iter()
+                    .position(|&boundary| x < boundary)
+                    .unwrap_or(many.len()),
             };
             let band = self.bands[k];
             // ⌊v⌋ capped at the population's last neuron, v = (x − below)·τ: x − below ≥ 0
             // (x is at or above the cumulative rate `below` of the populations before, or
             // `below` is 0 and x ≥ 0) and τ > 0 (the reader's constraint), so v ≥ 0 or NaN,
-            // and `min` gives the finite `last` for NaN and anything above it.
-            let v = ((x - band.below) * band.tau).min(band.last_f64);
-            debug_assert!((0.0..=band.last as f64).contains(&v));
+            // and the comparison gives the finite `last` for NaN and anything above it (one
+            // `minsd`, where `f64::min` adds the handling of a NaN `last`).
+            let v = (x - band.below) * band.tau;
+            let v = if v < band.last { v } else { band.last };
+            debug_assert!((0.0..=band.last).contains(&v));
             // SAFETY: v is finite and in [0, last] with last < 2³² (the build refuses more
             // neurons), so its truncation is representable in u32: the one precondition of
             // `to_int_unchecked`. It equals `(v as usize).min(last)`, without the checks that
