@@ -27,8 +27,14 @@ use cajal::binary::BinaryNetwork;
 use cajal::engine::Control;
 use cajal::spec::{Source, read_model};
 
-fn model(neurons: usize, k: usize, updates: f64) -> String {
+fn model(neurons: usize, k: usize, updates: f64, heterogeneous: bool) -> String {
     let s = (k as f64).sqrt();
+    // Thresholds of the inhibitory neurons spread around 0.7 run the general loop.
+    let threshold_i = if heterogeneous {
+        "{ distribution = \"uniform\", low = 0.6, high = 0.8 }"
+    } else {
+        "0.7"
+    };
     let half = neurons / 2;
     let rate = half as f64 / 10.0 + half as f64 / 9.0;
     let duration = (updates / rate / 10.0).ceil() * 10.0;
@@ -36,7 +42,7 @@ fn model(neurons: usize, k: usize, updates: f64) -> String {
         "[simulation]\nduration = \"{duration} ms\"\ndt = \"1 ms\"\nseed = 1\n\
          [population.E]\nmodel = \"binary\"\nsize = {half}\ntau = \"10 ms\"\nthreshold = 1\n\
          initial_active = 0.1\n\
-         [population.I]\nmodel = \"binary\"\nsize = {half}\ntau = \"9 ms\"\nthreshold = 0.7\n\
+         [population.I]\nmodel = \"binary\"\nsize = {half}\ntau = \"9 ms\"\nthreshold = {threshold_i}\n\
          initial_active = 0.1\n\
          [[input]]\ntarget = \"E\"\nkind = \"constant\"\namplitude = {}\n\
          [[input]]\ntarget = \"I\"\nkind = \"constant\"\namplitude = {}\n\
@@ -95,8 +101,11 @@ fn main() {
         .ok()
         .and_then(|text| text.parse().ok())
         .unwrap_or(3e7);
+    // `CAJAL_BENCH_HETEROGENEOUS` gives the inhibitory neurons thresholds of their own (the
+    // general update loop rather than the one for shared parameters).
+    let heterogeneous = std::env::var_os("CAJAL_BENCH_HETEROGENEOUS").is_some();
     for (neurons, k) in cases {
-        let text = model(neurons, k, updates);
+        let text = model(neurons, k, updates, heterogeneous);
         let spec = read_model(Source::new("bench.toml", text), Path::new(".")).expect("valid");
         let mut runs = Vec::new();
         for _ in 0..3 {

@@ -4,6 +4,11 @@
 //! Time is counted in *units*: updates for asynchronous runs (1/R each), steps of dt for
 //! synchronous ones. A change made at unit u holds from u + 1 on; the recorders account for
 //! it there.
+//!
+//! Asynchronous updates run in one of two loops with the same results: [`shared`] where
+//! every population's neurons share their parameters and every projection has one weight
+//! (the common case, and the fast one), the general loop here otherwise. Both call the same
+//! [`Parts::flip`].
 
 use rand::Rng;
 
@@ -277,8 +282,8 @@ fn decide(h: f64, threshold: f64, temperature: f64, uniform: impl FnOnce() -> f6
 /// Asynchronous updates number `from` to `until` (excluded).
 ///
 /// Where an update draws one word only (one update rate, or no Glauber dynamics), the words
-/// of the next [`AHEAD`] updates are drawn ahead and their neurons' data prefetched while
-/// this update runs: the same words in the same order, so the same results.
+/// of [`BLOCK`] updates are drawn and their neurons' data prefetched before the first of them
+/// is made: the same words in the same order, so the same results.
 pub(super) fn asynchronous(network: &mut BinaryNetwork, chooser: &Chooser, from: u64, until: u64) {
     match network.counts.width() {
         Width::Byte => asynchronous_with::<i8>(network, chooser, from, until),
@@ -287,9 +292,12 @@ pub(super) fn asynchronous(network: &mut BinaryNetwork, chooser: &Chooser, from:
     }
 }
 
-/// How many updates ahead the words are drawn and the neurons' data prefetched: enough for
-/// a fetch from the outer caches to arrive before the update reads it.
-const AHEAD: usize = 4;
+/// How many updates are drawn (and their data prefetched) at a time before they are made:
+/// enough for the fetches from the outer caches to arrive before the first update reads
+/// its data, few enough for the data of all to stay in L1. Two short loops, one drawing and
+/// one updating, rather than one long one: each keeps what it needs in registers (the
+/// generator's state, the network's arrays).
+const BLOCK: usize = 64;
 
 /// An update whose word is drawn: its neuron, its population (`u32::MAX`: to be looked up)
 /// and the low 32 bits of the word (the Glauber draw of a network with one rate).
@@ -330,8 +338,8 @@ fn asynchronous_with<C: Count>(
         return;
     }
     match (deterministic, chooser.single_rate) {
-        (true, _) => ahead::<C, true>(&mut parts, rng, chooser, from, until),
-        (false, true) => ahead::<C, false>(&mut parts, rng, chooser, from, until),
+        (true, _) => in_blocks::<C, true>(&mut parts, rng, chooser, from, until),
+        (false, true) => in_blocks::<C, false>(&mut parts, rng, chooser, from, until),
         (false, false) => {
             for unit in from..until {
                 let now = Drawn::of(rng.next_u64(), chooser);
@@ -342,10 +350,10 @@ fn asynchronous_with<C: Count>(
     }
 }
 
-/// Updates `from` to `until` of a network whose updates draw one word each, the words drawn
-/// [`AHEAD`] updates ahead; `DETERMINISTIC`: every temperature is 0.
+/// Updates `from` to `until` of a network whose updates draw one word each, drawn [`BLOCK`]
+/// at a time; `DETERMINISTIC`: every temperature is 0.
 #[inline(always)]
-fn ahead<C: Count, const DETERMINISTIC: bool>(
+fn in_blocks<C: Count, const DETERMINISTIC: bool>(
     parts: &mut Parts<C>,
     network_rng: &mut Stream,
     chooser: &Chooser,
@@ -354,21 +362,17 @@ fn ahead<C: Count, const DETERMINISTIC: bool>(
 ) {
     // The generator's state is kept in registers for the loop (and written back after).
     let mut rng = network_rng.clone();
-    let total = until - from;
-    let mut ring = [Drawn::default(); AHEAD];
-    let mut drawn = 0;
-    while drawn < total.min(AHEAD as u64) {
-        ring[drawn as usize] = parts.draw(&mut rng, chooser);
-        drawn += 1;
-    }
-    for done in 0..total {
-        let slot = done as usize % AHEAD;
-        let now = ring[slot];
-        if drawn < total {
-            ring[slot] = parts.draw(&mut rng, chooser);
-            drawn += 1;
+    let mut drawn = [Drawn::default(); BLOCK];
+    let mut unit = from;
+    while unit < until {
+        let block = &mut drawn[..(until - unit).min(BLOCK as u64) as usize];
+        for slot in block.iter_mut() {
+            *slot = parts.draw(&mut rng, chooser);
         }
-        parts.update::<DETERMINISTIC>(chooser, now, from + done, || 0);
+        for &now in block.iter() {
+            parts.update::<DETERMINISTIC>(chooser, now, unit, || 0);
+            unit += 1;
+        }
     }
     *network_rng = rng;
 }

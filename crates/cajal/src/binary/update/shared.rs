@@ -1,16 +1,16 @@
 //! The asynchronous loop for the common case: every population's neurons share one
 //! threshold, one temperature and one external input, and every projection has one weight
-//! (the balanced networks of van Vreeswijk & Sompolinsky, Hopfield networks without
-//! dilution). An update then reads, besides the state and the counts of its neuron, one
+//! (the balanced networks of van Vreeswijk & Sompolinsky, random networks of homogeneous
+//! populations). An update then reads, besides the state and the counts of its neuron, one
 //! small record of its population, and the loop is compiled for the number of counts per
-//! neuron: no per-neuron tables, no optional parts to test, the words drawn ahead kept in
-//! registers.
+//! neuron (one or two): no per-neuron tables, no optional parts to test, one word per drawn
+//! update.
 //!
 //! It makes the same draws in the same order and sums the field in the same order as the
-//! general loop ([`super::ahead`]): the same results, bit for bit (the fingerprint tests run
-//! both).
+//! general loop ([`super::in_blocks`]): the same results, bit for bit (the fingerprint tests
+//! run both).
 
-use super::{Chooser, Count, Parts, Rule, decide, prefetch};
+use super::{BLOCK, Chooser, Count, Parts, Rule, decide, prefetch};
 use crate::rng::Stream;
 
 /// What an update reads of one population whose neurons share it.
@@ -125,8 +125,9 @@ fn records<const SLOTS: usize>(
 /// rates, the neuron in the low half and its population in the high half.
 type Ticket = u64;
 
-/// Updates `from` to `until`, the words drawn four updates ahead. `DETERMINISTIC`: every
-/// temperature is 0; `SINGLE_RATE`: all populations update at one rate.
+/// Updates `from` to `until`, drawn [`BLOCK`] at a time and then made (as in
+/// [`super::in_blocks`]). `DETERMINISTIC`: every temperature is 0; `SINGLE_RATE`: all
+/// populations update at one rate.
 fn updates<C: Count, const SLOTS: usize, const DETERMINISTIC: bool, const SINGLE_RATE: bool>(
     parts: &mut Parts<C>,
     shared: &[Shared<SLOTS>],
@@ -137,49 +138,19 @@ fn updates<C: Count, const SLOTS: usize, const DETERMINISTIC: bool, const SINGLE
 ) {
     // The generator's state in registers for the loop, written back after.
     let mut rng = network_rng.clone();
+    let mut tickets = [0; BLOCK];
     let mut unit = from;
-    let total = until - from;
-    let update = |parts: &mut Parts<C>, ticket: Ticket, unit: &mut u64| {
-        update_one::<C, SLOTS, DETERMINISTIC, SINGLE_RATE>(parts, shared, chooser, ticket, *unit);
-        *unit += 1;
-    };
-    if total < 4 {
-        for _ in 0..total {
-            let ticket = draw::<C, SLOTS, SINGLE_RATE>(parts, &mut rng, chooser);
-            update(parts, ticket, &mut unit);
+    while unit < until {
+        let block = &mut tickets[..(until - unit).min(BLOCK as u64) as usize];
+        for ticket in block.iter_mut() {
+            *ticket = draw::<C, SLOTS, SINGLE_RATE>(parts, &mut rng, chooser);
         }
-        *network_rng = rng;
-        return;
-    }
-    let mut ring: [Ticket; 4] =
-        std::array::from_fn(|_| draw::<C, SLOTS, SINGLE_RATE>(parts, &mut rng, chooser));
-    // Four updates at a time, each drawing the one four later: spelled out so that the four
-    // tickets stay in registers.
-    let [mut t0, mut t1, mut t2, mut t3] = ring;
-    for _ in 0..(total - 4) / 4 {
-        let now = t0;
-        t0 = draw::<C, SLOTS, SINGLE_RATE>(parts, &mut rng, chooser);
-        update(parts, now, &mut unit);
-        let now = t1;
-        t1 = draw::<C, SLOTS, SINGLE_RATE>(parts, &mut rng, chooser);
-        update(parts, now, &mut unit);
-        let now = t2;
-        t2 = draw::<C, SLOTS, SINGLE_RATE>(parts, &mut rng, chooser);
-        update(parts, now, &mut unit);
-        let now = t3;
-        t3 = draw::<C, SLOTS, SINGLE_RATE>(parts, &mut rng, chooser);
-        update(parts, now, &mut unit);
-    }
-    ring = [t0, t1, t2, t3];
-    // The last (total − 4) mod 4 updates that draw, then the four drawn last.
-    let rest = ((total - 4) % 4) as usize;
-    for slot in ring.iter_mut().take(rest) {
-        let now = *slot;
-        *slot = draw::<C, SLOTS, SINGLE_RATE>(parts, &mut rng, chooser);
-        update(parts, now, &mut unit);
-    }
-    for offset in 0..4 {
-        update(parts, ring[(rest + offset) % 4], &mut unit);
+        for &ticket in block.iter() {
+            update_one::<C, SLOTS, DETERMINISTIC, SINGLE_RATE>(
+                parts, shared, chooser, ticket, unit,
+            );
+            unit += 1;
+        }
     }
     *network_rng = rng;
 }
@@ -224,9 +195,7 @@ fn update_one<C: Count, const SLOTS: usize, const DETERMINISTIC: bool, const SIN
         ((ticket as u32) as usize, (ticket >> 32) as usize)
     };
     let own = &shared[population];
-    let counts: &[C; SLOTS] = parts.counts[neuron * SLOTS..][..SLOTS]
-        .try_into()
-        .expect("SLOTS counts");
+    let counts: &[C; SLOTS] = &parts.counts.as_chunks::<SLOTS>().0[neuron];
     // The order of the general loop's sum (`super::sum_field`), for the same rounding.
     let mut h = own.external;
     for (weight, &count) in own.weights.iter().zip(counts) {
