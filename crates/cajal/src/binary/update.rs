@@ -355,26 +355,26 @@ fn asynchronous_with<C: Count>(
 #[inline(always)]
 fn in_blocks<C: Count, const DETERMINISTIC: bool>(
     parts: &mut Parts<C>,
-    network_rng: &mut Stream,
+    rng: &mut Stream,
     chooser: &Chooser,
     from: u64,
     until: u64,
 ) {
-    // The generator's state is kept in registers for the loop (and written back after).
-    let mut rng = network_rng.clone();
     let mut drawn = [Drawn::default(); BLOCK];
     let mut unit = from;
     while unit < until {
         let block = &mut drawn[..(until - unit).min(BLOCK as u64) as usize];
+        // The generator's state in registers while drawing, in memory while updating.
+        let mut local = rng.clone();
         for slot in block.iter_mut() {
-            *slot = parts.draw(&mut rng, chooser);
+            *slot = parts.draw(&mut local, chooser);
         }
+        *rng = local;
         for &now in block.iter() {
             parts.update::<DETERMINISTIC>(chooser, now, unit, || 0);
             unit += 1;
         }
     }
-    *network_rng = rng;
 }
 
 /// The parts of a network that the update loops read and write, borrowed apart so that the

@@ -131,20 +131,21 @@ type Ticket = u64;
 fn updates<C: Count, const SLOTS: usize, const DETERMINISTIC: bool, const SINGLE_RATE: bool>(
     parts: &mut Parts<C>,
     shared: &[Shared<SLOTS>],
-    network_rng: &mut Stream,
+    rng: &mut Stream,
     chooser: &Chooser,
     from: u64,
     until: u64,
 ) {
-    // The generator's state in registers for the loop, written back after.
-    let mut rng = network_rng.clone();
     let mut tickets = [0; BLOCK];
     let mut unit = from;
     while unit < until {
         let block = &mut tickets[..(until - unit).min(BLOCK as u64) as usize];
+        // The generator's state in registers while drawing, in memory while updating.
+        let mut local = rng.clone();
         for ticket in block.iter_mut() {
-            *ticket = draw::<C, SLOTS, SINGLE_RATE>(parts, &mut rng, chooser);
+            *ticket = draw::<C, SLOTS, SINGLE_RATE>(parts, &mut local, chooser);
         }
+        *rng = local;
         for &ticket in block.iter() {
             update_one::<C, SLOTS, DETERMINISTIC, SINGLE_RATE>(
                 parts, shared, chooser, ticket, unit,
@@ -152,7 +153,6 @@ fn updates<C: Count, const SLOTS: usize, const DETERMINISTIC: bool, const SINGLE
             unit += 1;
         }
     }
-    *network_rng = rng;
 }
 
 /// Draws an update ahead of its time and asks for what it reads.
