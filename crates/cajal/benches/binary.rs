@@ -4,18 +4,19 @@
 //! θ_E = 1, θ_I = 0.7, τ_E = 10 ms, τ_I = 9 ms; the population activity of E recorded in
 //! 10 ms bins, nothing else. About 3·10⁷ updates per network, the build not counted.
 //!
-//! Measured (2 shared cores of an Intel Xeon VM at 2.1 GHz, load average 2.2–4.1 from
-//! other builds, best of 3 runs, updates per CPU-second of the simulating thread; the
-//! previous loop run alternately with this one, in brackets): N = 10⁴, K = 100: 44 M/s (23;
-//! up to 50 M/s at a lighter load); N = 10⁴, K = 1000: 7.8 M/s (4.6); N = 10⁵, K = 100:
-//! 23 M/s (17). Run to run, the figures vary by 10–30 % on this shared machine. On a quiet
-//! 16-core Intel Xeon (load 0.1, pinned to one core, two rounds): 36–39 M/s (20–27),
-//! 7.4–8.5 M/s (6.0–6.2) and 28 M/s (16–17). About 6 %
-//! (K = 100) and 8.5 % (K = 1000) of updates flip a neuron, and each flip adds to 2K counts:
-//! at K = 100 the flips take about half of the time, the choice of the neuron and its field
-//! the rest; at K = 1000 the scatter-add is most of it.
+//! Measured on 2 shared cores of an Intel Xeon VM (2026-11-27; best of 3 runs per
+//! invocation, updates per CPU-second of the simulating thread, several invocations, the
+//! loop before the one for shared parameters (commit 9cac3f6) run alternately, in brackets):
+//! N = 10⁴, K = 100: 53–61 M/s when the machine is quiet (39–51), 36–49 M/s while other
+//! machines on the host load it (30–41); N = 10⁴, K = 1000: 5–8 M/s, as before (the
+//! flips' scatter-add is most of it); N = 10⁵, K = 100: 23–35 M/s (17–29). In every round
+//! the new loop ran 1.25–1.4 times as many updates at K = 100. With heterogeneous inhibitory
+//! thresholds (`CAJAL_BENCH_HETEROGENEOUS=1`, the general loop) 25–29 M/s. Instructions per
+//! update at K = 100 (callgrind): 133 (previously 198), of which 53 in the flips. About 6 %
+//! (K = 100) and 8.5 % (K = 1000) of updates flip a neuron, and each flip adds to 2K counts
+//! at random places: at K = 100 the flips take about half of the time.
 //!
-//! Run with `cargo bench -p cajal --bench binary`, or `… -- 10000x100` (N×K) for one case;
+//! Run with `cargo bench -p cajal --bench binary`, or `… -- 10000x100` (N×K, any) for one case;
 //! under `cargo test --all-targets` (no `--bench` argument) it does nothing.
 //! `CAJAL_BENCH_LARGE=1` adds N = 10⁵, K = 1000 (2·10⁸ synapses, about 0.5 GB);
 //! `CAJAL_BENCH_UPDATES` sets the updates per network (3·10⁷).
