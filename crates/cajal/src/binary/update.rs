@@ -714,7 +714,7 @@ struct Band {
     tau: f64,
 }
 
-/// Below this many populations, the population of a draw is found by comparing it with every
+/// Up to this many populations, the population of a draw is found by comparing it with every
 /// cumulative rate rather than by a search that stops at the first greater: no branch on the
 /// draw, so nothing to mispredict.
 const COMPARE_ALL: usize = 8;
